@@ -1,0 +1,166 @@
+import * as dicomParser from 'dicom-parser';
+import { wadouri } from '@cornerstonejs/dicom-image-loader';
+import { FilmlessError, isAbortError } from '../errors.js';
+import type { DicomwebClient, FrameBytes } from './client.js';
+
+interface Waiter {
+  resolve: (frame: FrameBytes) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface SeriesFramesOptions {
+  client: DicomwebClient;
+  studyUID: string;
+  seriesUID: string;
+  /** Frames of the series, for counting: `${sop}/${frame}` keys. */
+  frameKeys: string[];
+  signal: AbortSignal;
+  /** Called each time another frame's bytes are in. */
+  onFrameArrived?: (sopInstanceUID: string, frameNumber: number) => void;
+  /** Called when the bulk series retrieval failed and frames are fetched one by one instead. */
+  onFallback?: (error: unknown) => void;
+}
+
+export const frameKey = (sop: string, frame: number) => `${sop}/${frame}`;
+
+/**
+ * The bytes of every frame of one series, as stored on the server.
+ *
+ * Retrieval is shaped by what cross-origin deployments cost: each authorized request is preflighted per
+ * URL, so one request per frame means an extra round trip per frame. The series therefore arrives in ONE
+ * streamed WADO-RS series retrieval (Part-10 instances, transfer syntax as stored); a frame the viewer
+ * needs before the stream reaches it (the first image, or a slice the user scrolled to) is fetched on its
+ * own. Servers that cannot stream a series fall back to per-frame requests, a few at a time.
+ */
+export class SeriesFrames {
+  private readonly frames = new Map<string, FrameBytes>();
+  private readonly arrivedKeys = new Set<string>();
+  private readonly waiters = new Map<string, Waiter[]>();
+  private readonly individual = new Map<string, Promise<FrameBytes>>();
+  private bulk: Promise<void> | undefined;
+  private bulkFailed = false;
+
+  constructor(private readonly options: SeriesFramesOptions) {}
+
+  /** Number of frames whose bytes have arrived. */
+  get arrivedCount(): number {
+    return this.arrivedKeys.size;
+  }
+
+  /** Starts the one-request series retrieval (idempotent). Resolves when the stream ends. */
+  startBulk(): Promise<void> {
+    this.bulk ??= this.runBulk();
+    return this.bulk;
+  }
+
+  /** The bytes of one frame; waits for the series stream, or fetches the frame alone if it is not coming. */
+  frameBytes(sopInstanceUID: string, frameNumber: number, signal?: AbortSignal): Promise<FrameBytes> {
+    const key = frameKey(sopInstanceUID, frameNumber);
+    const ready = this.frames.get(key);
+    if (ready) return Promise.resolve(ready);
+    // Displayed frames must not wait behind the whole stream: fetch them directly.
+    return this.fetchOne(sopInstanceUID, frameNumber, signal);
+  }
+
+  /** Releases a frame's bytes once the decoded image is cached elsewhere. */
+  forget(sopInstanceUID: string, frameNumber: number): void {
+    this.frames.delete(frameKey(sopInstanceUID, frameNumber));
+  }
+
+  /** Waits for a frame to arrive by any route (stream or individual fetch). */
+  whenArrived(sopInstanceUID: string, frameNumber: number): Promise<FrameBytes> {
+    const key = frameKey(sopInstanceUID, frameNumber);
+    const ready = this.frames.get(key);
+    if (ready) return Promise.resolve(ready);
+    if (this.bulkFailed) return this.fetchOne(sopInstanceUID, frameNumber);
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(key) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(key, list);
+    });
+  }
+
+  private fetchOne(sop: string, frame: number, signal?: AbortSignal): Promise<FrameBytes> {
+    const key = frameKey(sop, frame);
+    let pending = this.individual.get(key);
+    if (!pending) {
+      const combined = signal ? AbortSignal.any([this.options.signal, signal]) : this.options.signal;
+      const { client, studyUID, seriesUID } = this.options;
+      pending = client.retrieveFrames(studyUID, seriesUID, sop, [frame], combined).then((parts) => {
+        const first = parts[0];
+        if (!first || first.bytes.length === 0) throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} is empty`);
+        this.arrived(sop, frame, first);
+        return first;
+      });
+      pending.catch(() => undefined).finally(() => this.individual.delete(key));
+      this.individual.set(key, pending);
+    }
+    return pending;
+  }
+
+  private arrived(sop: string, frame: number, bytes: FrameBytes): void {
+    const key = frameKey(sop, frame);
+    const isNew = !this.arrivedKeys.has(key);
+    this.arrivedKeys.add(key);
+    this.frames.set(key, bytes);
+    for (const waiter of this.waiters.get(key) ?? []) waiter.resolve(bytes);
+    this.waiters.delete(key);
+    if (isNew) this.options.onFrameArrived?.(sop, frame);
+  }
+
+  private async runBulk(): Promise<void> {
+    const { client, studyUID, seriesUID, signal } = this.options;
+    try {
+      await client.streamSeriesInstances(studyUID, seriesUID, signal, (part10) => this.acceptInstance(part10));
+    } catch (error) {
+      if (isAbortError(error) || signal.aborted) return;
+      this.bulkFailed = true;
+      this.options.onFallback?.(error);
+    }
+    // Whatever the stream did not bring (server without series retrieval, a cut connection, missing
+    // instances) is fetched frame by frame.
+    this.bulkFailed = true; // from now on, waiting for a frame means fetching it
+    await this.fetchMissing(this.options.frameKeys.filter((key) => !this.arrivedKeys.has(key)));
+  }
+
+  private async fetchMissing(keys: string[]): Promise<void> {
+    const queue = [...keys];
+    const worker = async () => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        const slash = key.lastIndexOf('/');
+        const sop = key.slice(0, slash);
+        const frame = Number(key.slice(slash + 1));
+        try {
+          await this.fetchOne(sop, frame);
+        } catch (error) {
+          if (this.options.signal.aborted) return;
+          for (const waiter of this.waiters.get(key) ?? []) waiter.reject(error);
+          this.waiters.delete(key);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+  }
+
+  /** Splits one Part-10 instance into frames; a file that does not parse rejects its waiters only. */
+  private acceptInstance(part10: Uint8Array): void {
+    let dataSet: dicomParser.DataSet;
+    try {
+      dataSet = dicomParser.parseDicom(part10);
+    } catch {
+      return; // the frame-by-frame fallback will fetch (and report) whatever this instance held
+    }
+    const sop = dataSet.string('x00080018') ?? '';
+    const transferSyntaxUID = dataSet.string('x00020010') ?? '1.2.840.10008.1.2';
+    const frameCount = Math.max(1, dataSet.intString('x00280008') ?? 1);
+    for (let index = 0; index < frameCount; index++) {
+      try {
+        const pixels = wadouri.getPixelData(dataSet, index);
+        const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+        this.arrived(sop, index + 1, { bytes, transferSyntaxUID });
+      } catch {
+        // leave it to the per-frame fallback
+      }
+    }
+  }
+}

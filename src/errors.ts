@@ -1,0 +1,90 @@
+/**
+ * Every failure a host page can observe is one `FilmlessError` with a code from this closed union.
+ * Later work may add codes; it never renames or removes one.
+ *
+ * - `not-found`     no study matches the accession number / study UID
+ * - `ambiguous`     several studies match and none was chosen
+ * - `unauthorized`  the server answered 401 (also after one token refresh)
+ * - `forbidden`     the server answered 403
+ * - `network`       the server could not be reached, or a request timed out
+ * - `server`        the server answered 5xx or something that is not DICOMweb
+ * - `unsupported`   the data is valid DICOM that Filmless cannot display (no image series, unknown codec)
+ * - `bad-data`      the data is corrupt: unparsable metadata, a frame that does not decode
+ * - `config`        the element is missing something it needs (no dicomweb-url, no accession number)
+ * - `webgl`         the browser cannot give Filmless a WebGL context
+ */
+export type FilmlessErrorCode =
+  | 'not-found'
+  | 'ambiguous'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'network'
+  | 'server'
+  | 'unsupported'
+  | 'bad-data'
+  | 'config'
+  | 'webgl';
+
+export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
+  'not-found',
+  'ambiguous',
+  'unauthorized',
+  'forbidden',
+  'network',
+  'server',
+  'unsupported',
+  'bad-data',
+  'config',
+  'webgl',
+];
+
+export interface FilmlessErrorOptions {
+  /** HTTP status, when the failure came from a response. */
+  status?: number;
+  /** Whether trying the same thing again may succeed (network blips, 5xx, 429). */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/** The one error type Filmless reports. Its `message` is for developers; users see a localized text. */
+export class FilmlessError extends Error {
+  readonly code: FilmlessErrorCode;
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: FilmlessErrorCode, message: string, options: FilmlessErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'FilmlessError';
+    this.code = code;
+    this.status = options.status;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** Maps an HTTP status to the error code a host page can act on. */
+export function codeForHttpStatus(status: number): FilmlessErrorCode {
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'not-found';
+  if (status === 406 || status === 415 || status === 501) return 'unsupported';
+  return 'server';
+}
+
+/** True for the rejection an aborted fetch or task produces: aborts are never reported as errors. */
+export function isAbortError(error: unknown): boolean {
+  return (
+    (error instanceof DOMException && error.name === 'AbortError') ||
+    (error instanceof Error && error.name === 'AbortError')
+  );
+}
+
+/** Turns anything thrown into a FilmlessError, keeping the original as `cause`. */
+export function toFilmlessError(error: unknown, fallback: FilmlessErrorCode = 'bad-data'): FilmlessError {
+  if (error instanceof FilmlessError) return error;
+  if (error instanceof TypeError) {
+    // fetch() rejects with a TypeError when the server cannot be reached or CORS refuses it.
+    return new FilmlessError('network', error.message, { retryable: true, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new FilmlessError(fallback, message, { cause: error });
+}

@@ -1,0 +1,61 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { type MessageKey, SUPPORTED_LANGUAGES, tables } from './messages.js';
+
+/** Picks the first supported language from a list of BCP 47 tags (`tr-TR` → `tr`). */
+export function matchLanguage(candidates: readonly (string | null | undefined)[]): string {
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const base = candidate.toLowerCase().split(/[-_]/)[0]!;
+    if (SUPPORTED_LANGUAGES.includes(base)) return base;
+  }
+  return 'en';
+}
+
+/**
+ * Per-element localization, with no page-global configuration (a host page may run its own i18n).
+ * The language comes from the element's `lang`, the nearest `[lang]` ancestor, the document, then the
+ * browser's languages. Changes of any of those re-render the element.
+ */
+export class LocalizeController implements ReactiveController {
+  private observer: MutationObserver | undefined;
+
+  constructor(private readonly host: ReactiveControllerHost & HTMLElement) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // `lang` may change on the element or any ancestor; one observer on the document sees both.
+    this.observer = new MutationObserver(() => this.host.requestUpdate());
+    this.observer.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'], subtree: true });
+  }
+
+  hostDisconnected(): void {
+    this.observer?.disconnect();
+  }
+
+  /** The active language: `en`, `tr` or `vi`. */
+  get language(): string {
+    const ancestor = this.host.closest('[lang]')?.getAttribute('lang');
+    return matchLanguage([this.host.getAttribute('lang'), ancestor, document.documentElement.lang, ...navigator.languages]);
+  }
+
+  /** The message for `key` in the active language, with `{name}` placeholders filled. */
+  term(key: MessageKey, values: Record<string, string | number> = {}): string {
+    const table = tables[this.language] ?? tables.en!;
+    const template = table[key] || tables.en![key];
+    return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in values ? this.format(values[name]!) : `{${name}}`));
+  }
+
+  /** Numbers in the active locale's notation. */
+  format(value: string | number): string {
+    return typeof value === 'number' ? new Intl.NumberFormat(this.language).format(value) : value;
+  }
+
+  /** A DICOM date (YYYYMMDD) in the active locale, e.g. 6 Şubat 2015; unparsable dates are shown as sent. */
+  date(dicomDate: string): string {
+    const match = /^(\d{4})(\d{2})(\d{2})$/.exec(dicomDate.trim());
+    if (!match) return dicomDate;
+    const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
+    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Cornerstone image loader for the `filmless:` scheme. Filmless fetches frame bytes itself (one
+ * request per series where the server allows it, see series-frames.ts) and hands them to Cornerstone's
+ * DICOM image loader only to decode, so Cornerstone never sends a request of its own.
+ */
+import { imageLoader, type Types } from '@cornerstonejs/core';
+import { createImage, wadors } from '@cornerstonejs/dicom-image-loader';
+import { FilmlessError } from '../errors.js';
+import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
+import { Tag, numberValue } from '../dicomweb/dicom-json.js';
+import type { FrameBytes } from '../dicomweb/client.js';
+
+export const SCHEME = 'filmless';
+
+/** Supplies the bytes of one frame of a loaded series. */
+export interface FrameSource {
+  frameBytes(sopInstanceUID: string, frameNumber: number, signal?: AbortSignal): Promise<FrameBytes>;
+}
+
+const sources = new Map<string, FrameSource>();
+let sequence = 0;
+
+/** Transfer syntaxes whose frames are raw pixels, so their length can be checked before decoding. */
+const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
+
+/** Registers a series' frame source; returns the key its image IDs are built on. */
+export function addFrameSource(source: FrameSource): string {
+  sequence += 1;
+  const key = `s${sequence}`;
+  sources.set(key, source);
+  return key;
+}
+
+export function removeFrameSource(key: string): void {
+  sources.delete(key);
+}
+
+/**
+ * Builds the image ID of a frame and registers its metadata with Cornerstone. The ID ends in
+ * `/frames/N` because Cornerstone's multi-frame metadata handling reads the frame number from there.
+ */
+export function frameImageId(sourceKey: string, sopInstanceUID: string, frameNumber: number, instance: DicomJsonDataset): string {
+  const imageId = `${SCHEME}:${sourceKey}/instances/${sopInstanceUID}/frames/${frameNumber}`;
+  wadors.metaDataManager.add(imageId, instance as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
+  return imageId;
+}
+
+function parseImageId(imageId: string): { key: string; sop: string; frame: number } {
+  const match = /^filmless:([^/]+)\/instances\/([^/]+)\/frames\/(\d+)$/.exec(imageId);
+  if (!match) throw new FilmlessError('bad-data', `Not a Filmless image ID: ${imageId}`);
+  return { key: match[1]!, sop: match[2]!, frame: Number(match[3]) };
+}
+
+/** Rejects frames whose raw byte count cannot hold the image, instead of drawing a black picture. */
+function assertCompleteFrame(imageId: string, frame: FrameBytes): void {
+  if (!UNCOMPRESSED.has(frame.transferSyntaxUID)) return;
+  const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
+  const rows = numberValue(instance, Tag.Rows) ?? 0;
+  const columns = numberValue(instance, Tag.Columns) ?? 0;
+  const samples = numberValue(instance, '00280002') ?? 1;
+  const bitsAllocated = numberValue(instance, '00280100') ?? 16;
+  const expected = bitsAllocated === 1 ? Math.ceil((rows * columns * samples) / 8) : rows * columns * samples * (bitsAllocated / 8);
+  if (frame.bytes.length < expected) {
+    throw new FilmlessError('bad-data', `Frame holds ${frame.bytes.length} bytes, the image needs ${expected}`);
+  }
+}
+
+async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.IImage> {
+  const { key, sop, frame } = parseImageId(imageId);
+  const source = sources.get(key);
+  if (!source) throw new FilmlessError('bad-data', `No frame source for ${imageId}`);
+  const bytes = await source.frameBytes(sop, frame, signal);
+  assertCompleteFrame(imageId, bytes);
+  try {
+    const image = await createImage(imageId, bytes.bytes, bytes.transferSyntaxUID, {});
+    return image as unknown as Types.IImage;
+  } catch (error) {
+    throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
+  }
+}
+
+let registered = false;
+
+export function registerFrameLoader(): void {
+  if (registered) return;
+  registered = true;
+  imageLoader.registerImageLoader(SCHEME, (imageId: string) => {
+    const controller = new AbortController();
+    return {
+      promise: loadFrame(imageId, controller.signal),
+      cancelFn: () => controller.abort(),
+    } as unknown as Types.IImageLoadObject;
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The one Cornerstone3D runtime of the page. Cornerstone keeps global state (caches, loaders, tool
+ * registry) and every rendering engine holds WebGL contexts, which browsers cap at about 16 a tab, so all
+ * Filmless viewers on a page share this single initialisation and this single rendering engine.
+ */
+import { RenderingEngine, init as initCore } from '@cornerstonejs/core';
+import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader';
+import {
+  PanTool,
+  StackScrollTool,
+  WindowLevelTool,
+  ZoomTool,
+  addTool,
+  init as initTools,
+} from '@cornerstonejs/tools';
+import { FilmlessError } from '../errors.js';
+import { registerFrameLoader } from './frame-loader.js';
+
+const ENGINE_ID = 'filmless-shared-engine';
+
+let runtime: Promise<RenderingEngine> | undefined;
+
+/** True when this browser can give us a WebGL2 context (Cornerstone renders through WebGL2). */
+export function hasWebGL(): boolean {
+  try {
+    const canvas = document.createElement('canvas');
+    const context = canvas.getContext('webgl2');
+    const ok = context !== null;
+    context?.getExtension('WEBGL_lose_context')?.loseContext();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+async function initialise(): Promise<RenderingEngine> {
+  if (!hasWebGL()) throw new FilmlessError('webgl', 'WebGL2 is not available in this browser');
+  await initCore();
+  // Half the cores decode, leaving the rest for the page and the GPU process.
+  initImageLoader({ maxWebWorkers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) });
+  initTools();
+  for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) addTool(tool);
+  registerFrameLoader();
+  return new RenderingEngine(ENGINE_ID);
+}
+
+/** Initialises Cornerstone once per page and returns the shared rendering engine. */
+export function getSharedEngine(): Promise<RenderingEngine> {
+  runtime ??= initialise().catch((error: unknown) => {
+    runtime = undefined; // let a later viewer try again (e.g. after a lost context)
+    throw error;
+  });
+  return runtime;
+}

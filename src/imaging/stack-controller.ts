@@ -1,0 +1,186 @@
+import {
+  Enums as CoreEnums,
+  type RenderingEngine,
+  type StackViewport,
+  type Types,
+  utilities,
+} from '@cornerstonejs/core';
+import {
+  Enums as ToolEnums,
+  PanTool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+} from '@cornerstonejs/tools';
+import { getSharedEngine } from './runtime.js';
+
+export interface DisplayState {
+  imageIndex: number;
+  imageCount: number;
+  windowCenter: number;
+  windowWidth: number;
+  zoom: number;
+}
+
+let viewportSequence = 0;
+
+/**
+ * One viewer's stack viewport on the shared rendering engine: creates it, binds the tools, and reports
+ * what is displayed. The element talks to Cornerstone only through this class.
+ */
+export class StackController {
+  readonly viewportId: string;
+  private engine: RenderingEngine | undefined;
+  private element: HTMLDivElement | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private readonly toolGroupId: string;
+  private imageIds: string[] = [];
+
+  /** Called whenever what is displayed changes (slice, window/level, zoom). */
+  onChange: (state: DisplayState) => void = () => undefined;
+  /** Called when a slice the user asked for failed to load or decode. */
+  onImageError: (imageId: string, error: unknown) => void = () => undefined;
+
+  constructor() {
+    viewportSequence += 1;
+    this.viewportId = `filmless-viewport-${viewportSequence}`;
+    this.toolGroupId = `filmless-tools-${viewportSequence}`;
+  }
+
+  /** Enables the viewport on an element of the shadow root. */
+  async attach(element: HTMLDivElement): Promise<void> {
+    this.engine = await getSharedEngine();
+    this.element = element;
+    this.engine.enableElement({
+      viewportId: this.viewportId,
+      type: CoreEnums.ViewportType.STACK,
+      element,
+      defaultOptions: { background: [0, 0, 0] as Types.Point3 },
+    });
+    this.bindTools();
+    for (const event of [CoreEnums.Events.STACK_NEW_IMAGE, CoreEnums.Events.VOI_MODIFIED, CoreEnums.Events.CAMERA_MODIFIED]) {
+      element.addEventListener(event, this.emitChange);
+    }
+    element.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
+    this.resizeObserver = new ResizeObserver(() => this.engine?.resize(true, true));
+    this.resizeObserver.observe(element);
+  }
+
+  /** Shows a stack and resolves once its first image is drawn (pixels on the canvas, not just requested). */
+  async show(imageIds: string[], initialIndex: number): Promise<void> {
+    const viewport = this.viewport();
+    this.imageIds = imageIds;
+    const rendered = new Promise<void>((resolve) => {
+      const element = this.element!;
+      const done = () => {
+        element.removeEventListener(CoreEnums.Events.IMAGE_RENDERED, done);
+        resolve();
+      };
+      element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, done);
+    });
+    await viewport.setStack(imageIds, initialIndex);
+    viewport.render();
+    await rendered;
+    this.emitChange();
+  }
+
+  /** Moves by `delta` slices, clamped to the stack. */
+  scroll(delta: number): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0) return;
+    const target = Math.min(this.imageIds.length - 1, Math.max(0, viewport.getCurrentImageIdIndex() + delta));
+    void viewport.setImageIdIndex(target).catch(() => undefined);
+  }
+
+  /** Jumps to a slice (0-based). */
+  setImageIndex(index: number): void {
+    this.scroll(index - (this.viewportOrUndefined()?.getCurrentImageIdIndex() ?? 0));
+  }
+
+  /** Back to the initial camera and the image's own window/level. */
+  reset(): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport) return;
+    viewport.resetCamera();
+    viewport.resetProperties();
+    viewport.render();
+    this.emitChange();
+  }
+
+  /** The modality value (e.g. Hounsfield units) of the displayed image at a pixel (column, row). */
+  modalityValueAt(column: number, row: number): number | undefined {
+    const viewport = this.viewportOrUndefined();
+    const image = viewport?.getCornerstoneImage();
+    if (!image || column < 0 || row < 0 || column >= image.columns || row >= image.rows) return undefined;
+    const pixels = image.voxelManager?.getScalarData() ?? image.getPixelData();
+    const stored = pixels[row * image.columns + column];
+    if (stored === undefined) return undefined;
+    // Pixel data is pre-scaled by Cornerstone when its preScale flag says so; otherwise apply the rescale.
+    if (image.preScale?.scaled) return Number(stored);
+    return Number(stored) * (image.slope ?? 1) + (image.intercept ?? 0);
+  }
+
+  state(): DisplayState {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0) {
+      return { imageIndex: 0, imageCount: this.imageIds.length, windowCenter: 0, windowWidth: 0, zoom: 1 };
+    }
+    const { voiRange } = viewport.getProperties();
+    const { windowCenter, windowWidth } = voiRange
+      ? utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper)
+      : { windowCenter: 0, windowWidth: 0 };
+    return {
+      imageIndex: viewport.getCurrentImageIdIndex(),
+      imageCount: this.imageIds.length,
+      windowCenter,
+      windowWidth,
+      zoom: viewport.getZoom(),
+    };
+  }
+
+  /** Releases the viewport and tool group; the shared engine stays for the other viewers. */
+  detach(): void {
+    if (this.element) {
+      for (const event of [CoreEnums.Events.STACK_NEW_IMAGE, CoreEnums.Events.VOI_MODIFIED, CoreEnums.Events.CAMERA_MODIFIED]) {
+        this.element.removeEventListener(event, this.emitChange);
+      }
+      this.element.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
+    }
+    this.resizeObserver?.disconnect();
+    ToolGroupManager.destroyToolGroup(this.toolGroupId);
+    if (this.engine?.getViewport(this.viewportId)) this.engine.disableElement(this.viewportId);
+    this.imageIds = [];
+    this.element = undefined;
+  }
+
+  private bindTools(): void {
+    const group = ToolGroupManager.createToolGroup(this.toolGroupId);
+    if (!group) return;
+    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) group.addTool(tool.toolName);
+    const { MouseBindings } = ToolEnums;
+    group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
+    group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
+    group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
+    group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+    group.addViewport(this.viewportId, this.engine!.id);
+  }
+
+  private viewport(): StackViewport {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport) throw new Error('viewport is not attached');
+    return viewport;
+  }
+
+  private viewportOrUndefined(): StackViewport | undefined {
+    return this.engine?.getViewport(this.viewportId) as StackViewport | undefined;
+  }
+
+  private readonly emitChange = (): void => {
+    this.onChange(this.state());
+  };
+
+  private readonly handleLoadError = (event: CustomEvent<{ imageId: string; error: unknown }>): void => {
+    if (this.imageIds.includes(event.detail.imageId)) this.onImageError(event.detail.imageId, event.detail.error);
+  };
+}

@@ -1,0 +1,17 @@
+/** Public exports and types of Filmless. Importing this module registers nothing; call defineFilmlessViewer(). */
+export { FilmlessViewer } from './viewer/filmless-viewer.component.js';
+export { defineFilmlessViewer } from './define.js';
+export { FilmlessError, FILMLESS_ERROR_CODES } from './errors.js';
+export type { FilmlessErrorCode } from './errors.js';
+export type {
+  FilmlessCandidatesDetail,
+  FilmlessErrorDetail,
+  FilmlessProgressDetail,
+  FilmlessReadyDetail,
+  FilmlessResolvedDetail,
+  FilmlessStateChangeDetail,
+  FilmlessStatus,
+  FilmlessViewState,
+} from './viewer/events.js';
+export type { SeriesSummary, StudySummary } from './study/types.js';
+export type { FetchLike } from './dicomweb/client.js';

@@ -1,0 +1,167 @@
+import { FilmlessError } from '../errors.js';
+import type { DicomwebClient } from '../dicomweb/client.js';
+import {
+  type DicomJsonDataset,
+  Tag,
+  numberValue,
+  sequenceItems,
+  stringValue,
+  stringValues,
+} from '../dicomweb/dicom-json.js';
+import type { SeriesSummary, StudySummary } from './types.js';
+
+export interface StudyQuery {
+  accessionNumber?: string;
+  /** Issuer of Accession Number (LocalNamespaceEntityID or UniversalEntityID). */
+  issuer?: string;
+  studyUid?: string;
+}
+
+/** Fields asked for explicitly so the one series-level search also answers the study's details. */
+const SERIES_FIELDS = [
+  Tag.StudyDate,
+  Tag.StudyDescription,
+  Tag.InstitutionName,
+  Tag.PatientName,
+  Tag.PatientID,
+  Tag.AccessionNumber,
+  Tag.IssuerOfAccessionNumberSequence,
+  Tag.SeriesDescription,
+  Tag.SeriesNumber,
+  Tag.NumberOfSeriesRelatedInstances,
+].join(',');
+
+/** Wildcards would turn an exact accession lookup into a search across patients; refuse them. */
+function assertExactValue(name: string, value: string): void {
+  if (/[*?\\]/.test(value)) {
+    throw new FilmlessError('config', `${name} must be an exact value, without * ? or \\`);
+  }
+}
+
+function issuerMatches(dataset: DicomJsonDataset, issuer: string): boolean {
+  const items = sequenceItems(dataset, Tag.IssuerOfAccessionNumberSequence);
+  // A server that did not return the sequence has already filtered on it (or cannot): keep the result.
+  if (!(Tag.IssuerOfAccessionNumberSequence in dataset)) return true;
+  return items.some(
+    (item) => stringValue(item, Tag.LocalNamespaceEntityID) === issuer || stringValue(item, Tag.UniversalEntityID) === issuer,
+  );
+}
+
+function seriesSummary(dataset: DicomJsonDataset): SeriesSummary {
+  const summary: SeriesSummary = {
+    seriesInstanceUID: stringValue(dataset, Tag.SeriesInstanceUID),
+    modality: stringValue(dataset, Tag.Modality),
+    description: stringValue(dataset, Tag.SeriesDescription),
+    imageCount: numberValue(dataset, Tag.NumberOfSeriesRelatedInstances) ?? 0,
+  };
+  const seriesNumber = numberValue(dataset, Tag.SeriesNumber);
+  if (seriesNumber !== undefined) summary.seriesNumber = seriesNumber;
+  return summary;
+}
+
+function studyFromDataset(dataset: DicomJsonDataset): StudySummary {
+  return {
+    studyInstanceUID: stringValue(dataset, Tag.StudyInstanceUID),
+    accessionNumber: stringValue(dataset, Tag.AccessionNumber),
+    patientName: stringValue(dataset, Tag.PatientName),
+    patientID: stringValue(dataset, Tag.PatientID),
+    studyDate: stringValue(dataset, Tag.StudyDate),
+    description: stringValue(dataset, Tag.StudyDescription),
+    institution: stringValue(dataset, Tag.InstitutionName),
+    modalities: stringValues(dataset, Tag.ModalitiesInStudy),
+    series: [],
+  };
+}
+
+/** Groups series-level QIDO results into studies, never mixing two StudyInstanceUIDs. */
+export function groupSeriesIntoStudies(seriesResults: DicomJsonDataset[]): StudySummary[] {
+  const studies = new Map<string, StudySummary>();
+  for (const dataset of seriesResults) {
+    const uid = stringValue(dataset, Tag.StudyInstanceUID);
+    if (!uid) continue;
+    let study = studies.get(uid);
+    if (!study) {
+      study = studyFromDataset(dataset);
+      studies.set(uid, study);
+    }
+    const series = seriesSummary(dataset);
+    if (series.seriesInstanceUID && !study.series.some((s) => s.seriesInstanceUID === series.seriesInstanceUID)) {
+      study.series.push(series);
+    }
+    if (series.modality && !study.modalities.includes(series.modality)) study.modalities.push(series.modality);
+  }
+  for (const study of studies.values()) {
+    study.series.sort((a, b) => (a.seriesNumber ?? Infinity) - (b.seriesNumber ?? Infinity));
+  }
+  return [...studies.values()];
+}
+
+/** Statuses meaning "this server has no root-level series search"; other failures are real failures. */
+function lacksSeriesSearch(error: unknown): boolean {
+  return error instanceof FilmlessError && [400, 404, 405, 501].includes(error.status ?? 0);
+}
+
+/**
+ * Finds the studies an accession number (or study UID) refers to, in as few round trips as the server
+ * allows: one series-level QIDO search answers studies and their series together; servers without it
+ * get a study-level search followed by one series search per study.
+ */
+export async function resolveStudies(
+  client: DicomwebClient,
+  query: StudyQuery,
+  signal: AbortSignal,
+): Promise<StudySummary[]> {
+  const accession = query.accessionNumber?.trim() ?? '';
+  const studyUid = query.studyUid?.trim() ?? '';
+  if (!accession && !studyUid) {
+    throw new FilmlessError('config', 'Set accession-number or study-uid');
+  }
+  const filter: Record<string, string> = {};
+  if (studyUid) {
+    assertExactValue('study-uid', studyUid);
+    filter[Tag.StudyInstanceUID] = studyUid;
+  } else {
+    assertExactValue('accession-number', accession);
+    filter[Tag.AccessionNumber] = accession;
+    if (query.issuer) filter[`${Tag.IssuerOfAccessionNumberSequence}.${Tag.LocalNamespaceEntityID}`] = query.issuer;
+  }
+
+  let seriesResults: DicomJsonDataset[];
+  try {
+    seriesResults = await client.searchSeries({ ...filter, includefield: SERIES_FIELDS }, signal);
+  } catch (error) {
+    if (!lacksSeriesSearch(error)) throw error;
+    seriesResults = await searchStudyThenSeries(client, filter, signal);
+  }
+
+  // Servers may match loosely (case, fuzzy matching); keep exact matches only.
+  const exact = seriesResults.filter((dataset) => {
+    if (studyUid) return stringValue(dataset, Tag.StudyInstanceUID) === studyUid;
+    if (stringValue(dataset, Tag.AccessionNumber) !== accession) return false;
+    return query.issuer ? issuerMatches(dataset, query.issuer) : true;
+  });
+  const studies = groupSeriesIntoStudies(exact);
+  if (studies.length === 0) {
+    throw new FilmlessError('not-found', studyUid ? `No study ${studyUid}` : `No study with accession number ${accession}`, {
+      status: 404,
+    });
+  }
+  return studies;
+}
+
+async function searchStudyThenSeries(
+  client: DicomwebClient,
+  filter: Record<string, string>,
+  signal: AbortSignal,
+): Promise<DicomJsonDataset[]> {
+  const studies = await client.searchStudies({ ...filter, includefield: SERIES_FIELDS }, signal);
+  const perStudy = await Promise.all(
+    studies.map(async (study) => {
+      const uid = stringValue(study, Tag.StudyInstanceUID);
+      const series = await client.searchSeriesOfStudy(uid, { includefield: SERIES_FIELDS }, signal);
+      // Study-level attributes live on the study result; copy them onto each series result.
+      return series.map((s) => ({ ...study, ...s, [Tag.AccessionNumber]: study[Tag.AccessionNumber] }));
+    }),
+  );
+  return perStudy.flat();
+}

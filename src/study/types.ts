@@ -1,0 +1,21 @@
+/** What a host page learns about a study; the shape of `filmless-resolved` details. */
+export interface SeriesSummary {
+  seriesInstanceUID: string;
+  modality: string;
+  description: string;
+  imageCount: number;
+  seriesNumber?: number;
+}
+
+export interface StudySummary {
+  studyInstanceUID: string;
+  accessionNumber: string;
+  patientName: string;
+  patientID: string;
+  /** DICOM DA, `YYYYMMDD`, as the PACS sent it. */
+  studyDate: string;
+  description: string;
+  institution: string;
+  modalities: string[];
+  series: SeriesSummary[];
+}

@@ -1,0 +1,65 @@
+import type { FilmlessErrorCode } from '../errors.js';
+import type { SeriesSummary, StudySummary } from '../study/types.js';
+
+/** `filmless-resolved`: the study to show is known. */
+export interface FilmlessResolvedDetail {
+  studyInstanceUID: string;
+  patientName: string;
+  patientID: string;
+  studyDate: string;
+  series: SeriesSummary[];
+}
+
+/** `filmless-candidates`: several studies match; the chooser is shown until one is picked. */
+export interface FilmlessCandidatesDetail {
+  studies: StudySummary[];
+}
+
+/** `filmless-progress`: images of the displayed series decoded and ready to draw. */
+export interface FilmlessProgressDetail {
+  loaded: number;
+  total: number;
+}
+
+/** `filmless-ready`: the first image of the displayed series is drawn on screen. */
+export interface FilmlessReadyDetail {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  imageCount: number;
+  /** From the start of this load (connection or a new accession / study / series) to pixels drawn. */
+  timeToFirstImageMs: number;
+}
+
+/** `filmless-error`: one event per failure; `message` is the localized text shown in the widget. */
+export interface FilmlessErrorDetail {
+  code: FilmlessErrorCode;
+  message: string;
+  status?: number;
+}
+
+export type FilmlessStatus = 'idle' | 'resolving' | 'loading' | 'ready' | 'error';
+
+/** `filmless-statechange`: the view changed (slice, window/level, zoom). */
+export type FilmlessStateChangeDetail = FilmlessViewState;
+
+export interface FilmlessViewState {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  /** 0-based index of the displayed image in the ordered series. */
+  imageIndex: number;
+  imageCount: number;
+  windowCenter: number;
+  windowWidth: number;
+  zoom: number;
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'filmless-resolved': CustomEvent<FilmlessResolvedDetail>;
+    'filmless-candidates': CustomEvent<FilmlessCandidatesDetail>;
+    'filmless-progress': CustomEvent<FilmlessProgressDetail>;
+    'filmless-ready': CustomEvent<FilmlessReadyDetail>;
+    'filmless-error': CustomEvent<FilmlessErrorDetail>;
+    'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
+  }
+}

@@ -1,0 +1,585 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { Task } from '@lit/task';
+import { imageLoader } from '@cornerstonejs/core';
+import { DicomwebClient, type FetchLike } from '../dicomweb/client.js';
+import { SeriesFrames, frameKey } from '../dicomweb/series-frames.js';
+import { Tag, stringValue } from '../dicomweb/dicom-json.js';
+import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
+import { LocalizeController } from '../i18n/localize-controller.js';
+import { formatPersonName } from '../i18n/person-name.js';
+import { addFrameSource, frameImageId, removeFrameSource } from '../imaging/frame-loader.js';
+import { type DisplayState, StackController } from '../imaging/stack-controller.js';
+import { resolveStudies } from '../study/resolver.js';
+import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
+import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../study/slice-order.js';
+import type { StudySummary } from '../study/types.js';
+import type {
+  FilmlessErrorDetail,
+  FilmlessProgressDetail,
+  FilmlessReadyDetail,
+  FilmlessResolvedDetail,
+  FilmlessStatus,
+  FilmlessViewState,
+} from './events.js';
+import { styles } from './filmless-viewer.styles.js';
+
+/** One loaded series: ordered frames and the store their bytes come from. */
+interface LoadedSeries {
+  study: StudySummary;
+  seriesInstanceUID: string;
+  description: string;
+  modality: string;
+  frames: FrameRef[];
+  imageIds: string[];
+  sourceKey: string;
+}
+
+/**
+ * A zero-footprint DICOMweb viewer: give it a DICOMweb URL, an accession number (or study UID) and a
+ * bearer token, and it finds the study, shows its main CT/MR series and lets the user read it.
+ *
+ * @summary Shows a study from a DICOMweb PACS, resolved by accession number or study UID.
+ *
+ * @event filmless-resolved - The study is known. Detail: `{studyInstanceUID, patientName, patientID, studyDate, series}`.
+ * @event filmless-candidates - Several studies match; a chooser is shown. Detail: `{studies}`.
+ * @event filmless-progress - Images of the shown series decoded so far. Detail: `{loaded, total}`.
+ * @event filmless-ready - The first image of the shown series is drawn. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs}`.
+ * @event filmless-error - Something failed; the widget shows a localized message. Detail: `{code, message, status?}`.
+ * @event filmless-statechange - Slice, window/level or zoom changed. Detail: the view state.
+ *
+ * @csspart toolbar - The tool buttons.
+ * @csspart series-list - The strip of series.
+ * @csspart viewport - The image area (focusable; arrow keys and PageUp/PageDown scroll).
+ * @csspart overlay - Patient, study and image text drawn over the image.
+ * @csspart progress - The loading bar.
+ * @csspart error - The error message and its retry button.
+ * @csspart chooser - The list shown when several studies match.
+ *
+ * @cssproperty --filmless-color-background - Viewer background (default black).
+ * @cssproperty --filmless-color-foreground - Text colour.
+ * @cssproperty --filmless-color-accent - Focus ring, progress and selection colour.
+ * @cssproperty --filmless-color-panel - Toolbar and series strip background.
+ * @cssproperty --filmless-font-family - Font of all text.
+ */
+export class FilmlessViewer extends LitElement {
+  static override styles = styles;
+
+  /** DICOMweb base URL, e.g. `https://pacs.example.org/dicom-web`. */
+  @property({ attribute: 'dicomweb-url' }) dicomwebUrl = '';
+
+  /** Accession number of the study to show (exact match). */
+  @property({ attribute: 'accession-number' }) accessionNumber = '';
+
+  /** Issuer of Accession Number (optional), to tell apart hospitals that reuse numbers. */
+  @property() issuer = '';
+
+  /** Study Instance UID, an alternative to the accession number. */
+  @property({ attribute: 'study-uid' }) studyUid = '';
+
+  /**
+   * Bearer token sent in the Authorization header. A `token` attribute is accepted for plain HTML, but it
+   * is moved into this property and removed from the DOM at once.
+   */
+  @property({ attribute: false }) token: string | undefined;
+
+  /** Called when a request answers 401; the request is retried once with the token it returns. */
+  @property({ attribute: false }) tokenProvider: (() => Promise<string>) | undefined;
+
+  /** The fetch implementation to use (defaults to the browser's). */
+  @property({ attribute: false }) fetch: FetchLike | undefined;
+
+  /** Logs load steps to the console (never the token). */
+  @property({ type: Boolean }) debug = false;
+
+  @state() private currentStatus: FilmlessStatus = 'idle';
+  @state() private candidates: StudySummary[] = [];
+  @state() private study: StudySummary | undefined;
+  @state() private selectedSeriesUID = '';
+  @state() private display: DisplayState | undefined;
+  @state() private progress: FilmlessProgressDetail = { loaded: 0, total: 0 };
+  @state() private error: FilmlessErrorDetail | undefined;
+  @state() private undecodableImages = new Set<number>();
+
+  @query('.viewport') private viewportElement!: HTMLDivElement;
+
+  private readonly localize = new LocalizeController(this);
+  private readonly stack = new StackController();
+  private attached: Promise<void> | undefined;
+  private loaded: LoadedSeries | undefined;
+  private loadStartedAt = performance.now();
+
+  /** Where the viewer is: `idle | resolving | loading | ready | error`. Reflected to the `status` attribute. */
+  get status(): FilmlessStatus {
+    return this.currentStatus;
+  }
+
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'token', 'lang'];
+  }
+
+  private readonly resolveTask = new Task(this, {
+    args: () => [this.dicomwebUrl, this.accessionNumber, this.issuer, this.studyUid] as const,
+    task: async ([url, accessionNumber, issuer, studyUid], { signal }) => {
+      this.resetStudy();
+      if (!accessionNumber.trim() && !studyUid.trim()) {
+        this.setStatus('idle');
+        return;
+      }
+      this.loadStartedAt = performance.now();
+      this.setStatus('resolving');
+      try {
+        if (!url.trim()) throw new FilmlessError('config', 'dicomweb-url is not set');
+        const studies = await resolveStudies(this.client(), { accessionNumber, issuer, studyUid }, signal);
+        if (studies.length === 1) {
+          this.openStudy(studies[0]!);
+        } else {
+          this.candidates = studies;
+          this.emit('filmless-candidates', { studies });
+        }
+      } catch (error) {
+        this.fail(error, signal);
+      }
+    },
+  });
+
+  private readonly seriesTask = new Task(this, {
+    args: () => [this.study, this.selectedSeriesUID] as const,
+    task: async ([study, seriesUID], { signal }) => {
+      if (!study || !seriesUID) return;
+      try {
+        await this.loadSeries(study, seriesUID, signal);
+      } catch (error) {
+        this.fail(error, signal);
+      }
+    },
+  });
+
+  /** The current view, for saving or sharing it. */
+  getViewState(): FilmlessViewState {
+    const display = this.display ?? this.stack.state();
+    return {
+      studyInstanceUID: this.study?.studyInstanceUID ?? '',
+      seriesInstanceUID: this.loaded?.seriesInstanceUID ?? '',
+      imageIndex: display.imageIndex,
+      imageCount: display.imageCount,
+      windowCenter: display.windowCenter,
+      windowWidth: display.windowWidth,
+      zoom: display.zoom,
+    };
+  }
+
+  /** Opens one of the studies offered by the chooser. */
+  selectStudy(studyInstanceUID: string): void {
+    const study = this.candidates.find((s) => s.studyInstanceUID === studyInstanceUID);
+    if (study) {
+      this.candidates = [];
+      this.openStudy(study);
+    }
+  }
+
+  /** Shows another series of the open study. */
+  selectSeries(seriesInstanceUID: string): void {
+    if (this.study?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID)) {
+      this.loadStartedAt = performance.now();
+      this.selectedSeriesUID = seriesInstanceUID;
+    }
+  }
+
+  /** Moves by `delta` images (negative: towards the first). */
+  scrollImages(delta: number): void {
+    this.stack.scroll(delta);
+  }
+
+  /** Restores the initial zoom, pan and window/level. */
+  resetView(): void {
+    this.stack.reset();
+  }
+
+  /**
+   * The modality value (CT: Hounsfield units) of the displayed image at pixel (column, row), as a probe
+   * tool shows it; undefined outside the image or before an image is shown.
+   */
+  probe(column: number, row: number): number | undefined {
+    return this.stack.modalityValueAt(column, row);
+  }
+
+  /** Starts the current load again (after an error). */
+  retry(): void {
+    this.error = undefined;
+    void this.resolveTask.run();
+  }
+
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    if (name === 'token') {
+      // Tokens must not stay readable in the DOM (inspectors, page scripts, screenshots of devtools).
+      if (value !== null) {
+        this.token = value;
+        this.removeAttribute('token');
+      }
+      return;
+    }
+    if (name === 'lang') {
+      this.requestUpdate();
+      return;
+    }
+    super.attributeChangedCallback(name, old, value);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.hasAttribute('status')) this.setAttribute('status', this.currentStatus);
+    // Re-attached after a move in the DOM: load again what was being shown.
+    if (this.hasUpdated && (this.accessionNumber || this.studyUid)) void this.resolveTask.run();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resolveTask.abort();
+    this.seriesTask.abort();
+    this.releaseSeries();
+    this.stack.detach();
+    this.attached = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('currentStatus' as keyof FilmlessViewer)) this.setAttribute('status', this.currentStatus);
+  }
+
+  private client(): DicomwebClient {
+    return new DicomwebClient({
+      baseUrl: this.dicomwebUrl,
+      fetch: this.fetch,
+      getToken: () => this.token,
+      refreshToken: this.tokenProvider
+        ? async () => {
+            const token = await this.tokenProvider!();
+            this.token = token;
+            return token;
+          }
+        : undefined,
+    });
+  }
+
+  private log(message: string, ...details: unknown[]): void {
+    if (this.debug) console.debug(`[filmless] ${message}`, ...details);
+  }
+
+  private emit<K extends keyof HTMLElementEventMap>(type: K, detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  private setStatus(status: FilmlessStatus): void {
+    this.currentStatus = status;
+    this.setAttribute('status', status);
+    this.log(`status ${status}`);
+  }
+
+  private resetStudy(): void {
+    this.releaseSeries();
+    this.candidates = [];
+    this.study = undefined;
+    this.selectedSeriesUID = '';
+    this.error = undefined;
+    this.display = undefined;
+    this.progress = { loaded: 0, total: 0 };
+  }
+
+  private openStudy(study: StudySummary): void {
+    this.study = study;
+    const detail: FilmlessResolvedDetail = {
+      studyInstanceUID: study.studyInstanceUID,
+      patientName: study.patientName,
+      patientID: study.patientID,
+      studyDate: study.studyDate,
+      series: study.series,
+    };
+    this.emit('filmless-resolved', detail);
+    const first = chooseDefaultSeries(study.series);
+    if (!first) {
+      this.fail(new FilmlessError('unsupported', 'The study has no image series'));
+      return;
+    }
+    this.selectedSeriesUID = first.seriesInstanceUID;
+  }
+
+  private async ensureViewport(): Promise<void> {
+    await this.updateComplete;
+    this.attached ??= this.stack.attach(this.viewportElement).catch((error: unknown) => {
+      this.attached = undefined;
+      throw error instanceof FilmlessError ? error : new FilmlessError('webgl', 'Could not start the renderer', { cause: error });
+    });
+    await this.attached;
+    this.stack.onChange = (display) => {
+      this.display = display;
+      if (this.loaded) this.emit('filmless-statechange', this.getViewState());
+    };
+    this.stack.onImageError = (imageId) => {
+      const index = this.loaded?.imageIds.indexOf(imageId) ?? -1;
+      if (index >= 0) this.undecodableImages = new Set([...this.undecodableImages, index]);
+    };
+  }
+
+  private async loadSeries(study: StudySummary, seriesUID: string, signal: AbortSignal): Promise<void> {
+    this.releaseSeries();
+    this.setStatus('loading');
+    const client = this.client();
+    // Start the renderer while the metadata is on its way: neither waits for the other.
+    const [instances] = await Promise.all([
+      client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal),
+      this.ensureViewport(),
+    ]);
+    signal.throwIfAborted();
+    if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
+    const frames = orderFrames(framesOf(instances));
+    const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
+    if (instances.every(isLocalizerInstance) && summary) {
+      // QIDO could not tell this was a scout; metadata can. Prefer a real series when there is one.
+      const other = chooseDefaultSeries(study.series.filter((s) => s.seriesInstanceUID !== seriesUID && isImageSeries(s)));
+      if (other && other.imageCount > 0 && this.selectedSeriesUID === seriesUID && !this.loaded) {
+        this.selectedSeriesUID = other.seriesInstanceUID;
+        return;
+      }
+    }
+
+    const store = new SeriesFrames({
+      client,
+      studyUID: study.studyInstanceUID,
+      seriesUID,
+      frameKeys: frames.map((f) => frameKey(f.sopInstanceUID, f.frameNumber)),
+      signal,
+      onFallback: (error) => this.log('series retrieval failed, fetching frame by frame', error),
+    });
+    const sourceKey = addFrameSource(store);
+    const imageIds = frames.map((f) => frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
+    this.loaded = {
+      study,
+      seriesInstanceUID: seriesUID,
+      description: summary?.description || stringValue(instances[0], Tag.SeriesDescription),
+      modality: summary?.modality || stringValue(instances[0], Tag.Modality),
+      frames,
+      imageIds,
+      sourceKey,
+    };
+    this.undecodableImages = new Set();
+    this.progress = { loaded: 0, total: imageIds.length };
+
+    // The middle slice is the most informative first view; it is fetched alone while the rest streams.
+    const first = Math.floor((imageIds.length - 1) / 2);
+    void store.startBulk();
+    await this.stack.show(imageIds, first);
+    signal.throwIfAborted();
+    this.setStatus('ready');
+    const ready: FilmlessReadyDetail = {
+      studyInstanceUID: study.studyInstanceUID,
+      seriesInstanceUID: seriesUID,
+      imageCount: imageIds.length,
+      timeToFirstImageMs: Math.round(performance.now() - this.loadStartedAt),
+    };
+    this.emit('filmless-ready', ready);
+    this.countDecoded(first);
+    this.prefetch(store, frames, imageIds, first, signal);
+  }
+
+  /** Decodes every other image as its bytes arrive, nearest to the first image first. */
+  private prefetch(store: SeriesFrames, frames: FrameRef[], imageIds: string[], first: number, signal: AbortSignal): void {
+    const order = imageIds.map((_, i) => i).filter((i) => i !== first).sort((a, b) => Math.abs(a - first) - Math.abs(b - first));
+    for (const index of order) {
+      const frame = frames[index]!;
+      store
+        .whenArrived(frame.sopInstanceUID, frame.frameNumber)
+        .then(() => {
+          signal.throwIfAborted();
+          return imageLoader.loadAndCacheImage(imageIds[index]!);
+        })
+        .then(() => {
+          store.forget(frame.sopInstanceUID, frame.frameNumber);
+          this.countDecoded(index);
+        })
+        .catch((error: unknown) => {
+          if (signal.aborted || isAbortError(error)) return;
+          this.undecodableImages = new Set([...this.undecodableImages, index]);
+          this.countDecoded(index);
+          this.reportBadFrame(error);
+        });
+    }
+  }
+
+  private reportedBadFrame = false;
+
+  /** A damaged frame is reported once per series; the slice itself shows a notice, never a black image. */
+  private reportBadFrame(error: unknown): void {
+    if (this.reportedBadFrame) return;
+    this.reportedBadFrame = true;
+    const failure = toFilmlessError(error);
+    this.emit('filmless-error', { code: failure.code, message: this.localize.term('frameUndecodable'), ...(failure.status ? { status: failure.status } : {}) });
+  }
+
+  private countDecoded(_index: number): void {
+    const loaded = Math.min(this.progress.total, this.progress.loaded + 1);
+    this.progress = { loaded, total: this.progress.total };
+    this.emit('filmless-progress', { ...this.progress });
+  }
+
+  private releaseSeries(): void {
+    if (this.loaded) removeFrameSource(this.loaded.sourceKey);
+    this.loaded = undefined;
+    this.reportedBadFrame = false;
+  }
+
+  private fail(error: unknown, signal?: AbortSignal): void {
+    if (signal?.aborted || isAbortError(error)) return;
+    const failure = toFilmlessError(error);
+    const message = this.localize.term(`error.${failure.code}`, { detail: failure.message });
+    this.error = { code: failure.code, message, ...(failure.status !== undefined ? { status: failure.status } : {}) };
+    this.setStatus('error');
+    this.log('failed', failure);
+    this.emit('filmless-error', { ...this.error });
+  }
+
+  private handleKeydown(event: KeyboardEvent): void {
+    const steps: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10 };
+    if (event.key in steps) {
+      this.stack.scroll(steps[event.key]!);
+    } else if (event.key === 'Home') {
+      this.stack.setImageIndex(0);
+    } else if (event.key === 'End') {
+      this.stack.setImageIndex((this.loaded?.imageIds.length ?? 1) - 1);
+    } else if (event.key === 'r' || event.key === 'R') {
+      this.stack.reset();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  }
+
+  protected override render() {
+    const t = this.localize;
+    return html`
+      <div class="layout" lang=${t.language} role="application" aria-label=${t.term('viewerLabel')}>
+        ${this.renderToolbar()} ${this.renderSeriesList()}
+        <div class="stage">
+          <div class="viewport" part="viewport" tabindex="0" role="img" aria-label=${this.viewportDescription()}
+            @keydown=${this.handleKeydown} @contextmenu=${(e: Event) => e.preventDefault()}></div>
+          ${this.renderOverlay()} ${this.renderProgress()} ${this.renderMessage()} ${this.renderChooser()} ${this.renderError()}
+        </div>
+        <div class="sr-only" role="status" aria-live="polite">${this.liveText()}</div>
+      </div>
+    `;
+  }
+
+  private renderToolbar() {
+    if (!this.loaded) return nothing;
+    const t = this.localize;
+    return html`<div class="toolbar" part="toolbar" role="toolbar">
+      <button type="button" aria-label=${t.term('previousImage')} title=${t.term('previousImage')} @click=${() => this.scrollImages(-1)}>◀</button>
+      <button type="button" aria-label=${t.term('nextImage')} title=${t.term('nextImage')} @click=${() => this.scrollImages(1)}>▶</button>
+      <button type="button" @click=${() => this.resetView()}>${t.term('reset')}</button>
+    </div>`;
+  }
+
+  private renderSeriesList() {
+    const series = this.study?.series.filter(isImageSeries) ?? [];
+    if (series.length === 0) return nothing;
+    const t = this.localize;
+    return html`<div class="series-list" part="series-list" role="listbox" aria-label=${t.term('seriesListLabel')}>
+      ${series.map(
+        (s) => html`<button type="button" role="option" aria-selected=${s.seriesInstanceUID === this.selectedSeriesUID}
+          aria-pressed=${s.seriesInstanceUID === this.selectedSeriesUID} @click=${() => this.selectSeries(s.seriesInstanceUID)}>
+          <span>${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
+          <small>${t.term('seriesImages', { count: s.imageCount })}</small>
+        </button>`,
+      )}
+    </div>`;
+  }
+
+  private renderOverlay() {
+    if (!this.loaded || !this.display || this.currentStatus === 'error') return nothing;
+    const t = this.localize;
+    const { study, description } = this.loaded;
+    const { imageIndex, imageCount, windowCenter, windowWidth } = this.display;
+    return html`<div class="overlay" part="overlay">
+      <div class="tl"><div>${formatPersonName(study.patientName)}</div><div>${study.patientID}</div></div>
+      <div class="tr"><div>${t.date(study.studyDate)}</div><div>${description}</div></div>
+      <div class="bl">${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>
+      <div class="br">${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div>
+      ${this.undecodableImages.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
+    </div>`;
+  }
+
+  private renderProgress() {
+    const { loaded, total } = this.progress;
+    if (this.currentStatus === 'error' || total === 0 || loaded >= total) return nothing;
+    return html`<div class="progress" part="progress"><progress max=${total} value=${loaded}
+      aria-label=${this.localize.term('loading', { loaded, total })}></progress></div>`;
+  }
+
+  private renderMessage() {
+    const status = this.currentStatus;
+    if (status !== 'idle' && status !== 'resolving' && !(status === 'loading' && !this.display)) return nothing;
+    if (this.candidates.length > 0) return nothing;
+    const text = status === 'idle' ? this.localize.term('idle') : this.localize.term('resolving');
+    return html`<div class="message">${text}</div>`;
+  }
+
+  private renderChooser() {
+    if (this.candidates.length === 0) return nothing;
+    const t = this.localize;
+    return html`<div class="chooser" part="chooser">
+      <p id="chooser-title">${t.term('chooserTitle')}</p>
+      <table aria-labelledby="chooser-title">
+        <thead><tr><th>${t.term('chooserDate')}</th><th>${t.term('chooserModalities')}</th>
+          <th>${t.term('chooserDescription')}</th><th>${t.term('chooserInstitution')}</th></tr></thead>
+        <tbody>${this.candidates.map(
+          (s) => html`<tr>
+            <td><button type="button" @click=${() => this.selectStudy(s.studyInstanceUID)}>${t.date(s.studyDate) || '—'}</button></td>
+            <td>${s.modalities.join(', ')}</td><td>${s.description}</td><td>${s.institution}</td>
+          </tr>`,
+        )}</tbody>
+      </table>
+    </div>`;
+  }
+
+  private renderError() {
+    if (!this.error || this.currentStatus !== 'error') return nothing;
+    return html`<div class="error" part="error" role="alert">
+      <p>${this.error.message}</p>
+      <button type="button" @click=${() => this.retry()}>${this.localize.term('retry')}</button>
+    </div>`;
+  }
+
+  private viewportDescription(): string {
+    if (!this.loaded || !this.display) return this.localize.term('viewerLabel');
+    const { imageIndex, imageCount, windowCenter, windowWidth } = this.display;
+    return this.localize.term('viewportDescription', {
+      modality: this.loaded.modality,
+      series: this.loaded.description,
+      index: imageIndex + 1,
+      count: imageCount,
+      center: Math.round(windowCenter),
+      width: Math.round(windowWidth),
+    });
+  }
+
+  private liveText(): string {
+    const t = this.localize;
+    switch (this.currentStatus) {
+      case 'resolving':
+        return t.term('resolving');
+      case 'loading':
+        return t.term('loading', { loaded: this.progress.loaded, total: this.progress.total });
+      case 'ready': {
+        // Announce progress in coarse steps only, so screen readers are not flooded.
+        const { loaded, total } = this.progress;
+        if (total > 0 && loaded < total) {
+          return t.term('loading', { loaded: Math.floor((loaded / total) * 4) * Math.floor(total / 4), total });
+        }
+        return t.term('ready');
+      }
+      case 'error':
+        return this.error?.message ?? '';
+      default:
+        return '';
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Browser tests: Debian's Chromium (software WebGL through SwiftShader), modules served by Vite, and a
+// real Orthanc behind the demo gateway. Run through `tsx` so this file can import the TypeScript harness.
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { createServer } from 'vite';
+import { freePort } from './test/support/orthanc.ts';
+import { startTestPacs, ACCESSIONS, TEST_TOKEN } from './test/support/fixtures.ts';
+import { readStoredPixel } from './test/support/dicom-pixels.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// Flags measured to give WebGL2 through SwiftShader. Never --use-gl=swiftshader: it removes WebGL.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+const port = await freePort();
+const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
+const needsPacs = !process.argv.includes('--group') || process.argv.join(' ').includes('integration');
+
+const vite = await createServer({
+  configFile: './vite.config.ts',
+  server: { middlewareMode: true, hmr: false, ws: false },
+  appType: 'custom',
+  logLevel: 'warn',
+});
+
+/** Lets Vite answer module requests (TypeScript, Cornerstone's dependencies) inside the runner's server. */
+function viteMiddleware(ctx, next) {
+  return new Promise((resolve, reject) => {
+    vite.middlewares(ctx.req, ctx.res, (error) => {
+      if (error) reject(error);
+      else resolve(next());
+    });
+    ctx.res.once('finish', () => {
+      ctx.respond = false;
+      resolve();
+    });
+  });
+}
+
+let pacs;
+
+/** Node-side helpers the browser tests call with executeServerCommand(). */
+const pacsPlugin = {
+  name: 'filmless-test-pacs',
+  async serverStart() {
+    if (needsPacs) pacs = await startTestPacs(origins);
+  },
+  async serverStop() {
+    await pacs?.stop();
+    await vite.close();
+  },
+  async executeCommand({ command, payload }) {
+    if (command === 'pacs-info') {
+      if (!pacs) throw new Error('The test PACS was not started');
+      const accessions = Object.fromEntries(Object.entries(ACCESSIONS).map(([k, v]) => [k, v.accession]));
+      return { gatewayUrl: pacs.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies };
+    }
+    if (command === 'gateway-requests') {
+      return pacs.requests.map((r) => ({ method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));
+    }
+    if (command === 'stored-pixel') {
+      return readStoredPixel(payload.file, payload.column, payload.row);
+    }
+    return undefined;
+  },
+};
+
+export default {
+  rootDir: '.',
+  port,
+  hostname: 'localhost',
+  nodeResolve: false,
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  browserStartTimeout: 60_000,
+  testsStartTimeout: 120_000,
+  testsFinishTimeout: 600_000,
+  testFramework: { config: { timeout: 60_000 } },
+  groups: [
+    { name: 'unit', files: 'test/unit/**/*.test.ts' },
+    { name: 'element', files: 'test/element/**/*.test.ts' },
+    { name: 'integration', files: 'test/integration/**/*.test.ts' },
+  ],
+  files: ['test/unit/**/*.test.ts', 'test/element/**/*.test.ts', 'test/integration/**/*.test.ts'],
+  browsers: [
+    chromeLauncher({
+      launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
+    }),
+  ],
+  middleware: [viteMiddleware],
+  plugins: [pacsPlugin],
+};
