@@ -27,7 +27,7 @@ export default defineConfig({
   optimizeDeps: {
     // The DICOM image loader starts its decode worker with new URL(…, import.meta.url); pre-bundling
     // breaks that URL and the worker then fails silently. Its CommonJS codecs still need pre-bundling.
-    exclude: ['@cornerstonejs/dicom-image-loader'],
+    exclude: ['@cornerstonejs/dicom-image-loader', '@web/test-runner-commands'],
     include: [
       'dicom-parser',
       '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs',

@@ -31,6 +31,13 @@ const vite = await createServer({
   server: { middlewareMode: true, hmr: false, ws: false },
   appType: 'custom',
   logLevel: 'warn',
+  plugins: [
+    {
+      // The runner serves its own web socket module; Vite must leave that import alone.
+      name: 'web-test-runner-socket',
+      resolveId: (id) => (id.startsWith('/__web-dev-server') ? { id, external: true } : null),
+    },
+  ],
 });
 
 /** Lets Vite answer module requests (TypeScript, Cornerstone's dependencies) inside the runner's server. */

@@ -71,6 +71,8 @@ export class StackController {
   async show(imageIds: string[], initialIndex: number): Promise<void> {
     const viewport = this.viewport();
     this.imageIds = imageIds;
+    await viewport.setStack(imageIds, initialIndex);
+    // Listen only now: a render fired before the image was set (a resize, the empty viewport) drew no pixels.
     const rendered = new Promise<void>((resolve) => {
       const element = this.element!;
       const done = () => {
@@ -79,7 +81,6 @@ export class StackController {
       };
       element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, done);
     });
-    await viewport.setStack(imageIds, initialIndex);
     viewport.render();
     await rendered;
     this.emitChange();
@@ -91,6 +92,19 @@ export class StackController {
     if (!viewport || this.imageIds.length === 0) return;
     const target = Math.min(this.imageIds.length - 1, Math.max(0, viewport.getCurrentImageIdIndex() + delta));
     void viewport.setImageIdIndex(target).catch(() => undefined);
+  }
+
+  private wheelRemainder = 0;
+
+  /** Scrolls one slice per notch (100 px of wheel delta, or one line/page step); down means next. */
+  scrollByWheel(event: WheelEvent): void {
+    const pixels = event.deltaMode === WheelEvent.DOM_DELTA_LINE ? event.deltaY * 33 : event.deltaMode === WheelEvent.DOM_DELTA_PAGE ? event.deltaY * 100 : event.deltaY;
+    this.wheelRemainder += pixels;
+    const steps = Math.trunc(this.wheelRemainder / 100) || (Math.abs(pixels) >= 1 && Math.abs(this.wheelRemainder) >= 50 ? Math.sign(this.wheelRemainder) : 0);
+    if (steps !== 0) {
+      this.wheelRemainder = 0;
+      this.scroll(steps);
+    }
   }
 
   /** Jumps to a slice (0-based). */
@@ -162,7 +176,9 @@ export class StackController {
     group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
     group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
     group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
-    group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Wheel }] });
+    // Wheel scrolling is the element's own (see scrollByWheel): Cornerstone's StackScroll steps along the
+    // camera normal, which can run against our slice order; keys, buttons and wheel must agree.
+    group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary, modifierKey: ToolEnums.KeyboardBindings.Shift }] });
     group.addViewport(this.viewportId, this.engine!.id);
   }
 

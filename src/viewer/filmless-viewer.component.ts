@@ -33,6 +33,8 @@ interface LoadedSeries {
   frames: FrameRef[];
   imageIds: string[];
   sourceKey: string;
+  /** Aborts this series' streaming and decoding, which outlive the task that started them. */
+  controller: AbortController;
 }
 
 /**
@@ -320,9 +322,11 @@ export class FilmlessViewer extends LitElement {
     };
   }
 
-  private async loadSeries(study: StudySummary, seriesUID: string, signal: AbortSignal): Promise<void> {
+  private async loadSeries(study: StudySummary, seriesUID: string, taskSignal: AbortSignal): Promise<void> {
     this.releaseSeries();
     this.setStatus('loading');
+    const controller = new AbortController();
+    const signal = AbortSignal.any([taskSignal, controller.signal]);
     const client = this.client();
     // Start the renderer while the metadata is on its way: neither waits for the other.
     const [instances] = await Promise.all([
@@ -360,6 +364,7 @@ export class FilmlessViewer extends LitElement {
       frames,
       imageIds,
       sourceKey,
+      controller,
     };
     this.undecodableImages = new Set();
     this.progress = { loaded: 0, total: imageIds.length };
@@ -422,7 +427,10 @@ export class FilmlessViewer extends LitElement {
   }
 
   private releaseSeries(): void {
-    if (this.loaded) removeFrameSource(this.loaded.sourceKey);
+    if (this.loaded) {
+      this.loaded.controller.abort();
+      removeFrameSource(this.loaded.sourceKey);
+    }
     this.loaded = undefined;
     this.reportedBadFrame = false;
   }
@@ -435,6 +443,12 @@ export class FilmlessViewer extends LitElement {
     this.setStatus('error');
     this.log('failed', failure);
     this.emit('filmless-error', { ...this.error });
+  }
+
+  private handleWheel(event: WheelEvent): void {
+    if (!this.loaded) return;
+    event.preventDefault();
+    this.stack.scrollByWheel(event);
   }
 
   private handleKeydown(event: KeyboardEvent): void {
@@ -460,7 +474,7 @@ export class FilmlessViewer extends LitElement {
         ${this.renderToolbar()} ${this.renderSeriesList()}
         <div class="stage">
           <div class="viewport" part="viewport" tabindex="0" role="img" aria-label=${this.viewportDescription()}
-            @keydown=${this.handleKeydown} @contextmenu=${(e: Event) => e.preventDefault()}></div>
+            @keydown=${this.handleKeydown} @wheel=${this.handleWheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
           ${this.renderOverlay()} ${this.renderProgress()} ${this.renderMessage()} ${this.renderChooser()} ${this.renderError()}
         </div>
         <div class="sr-only" role="status" aria-live="polite">${this.liveText()}</div>

@@ -3,7 +3,10 @@
  * path (no Cornerstone, no DICOMweb), so pixel tests compare the screen against the file itself.
  */
 import { readFile } from 'node:fs/promises';
-import * as dicomParser from 'dicom-parser';
+import * as dicomParserModule from 'dicom-parser';
+
+// dicom-parser is a UMD bundle: Node's ESM loader exposes it as a default export only.
+const dicomParser = ((dicomParserModule as unknown as { default?: typeof dicomParserModule }).default ?? dicomParserModule);
 
 export interface StoredPixel {
   stored: number;

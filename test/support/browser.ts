@@ -1,0 +1,113 @@
+/** Browser-side helpers shared by the element and integration tests. */
+import { executeServerCommand } from '@web/test-runner-commands';
+import '../../src/cdn.js';
+import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+
+export interface PacsInfo {
+  gatewayUrl: string;
+  token: string;
+  accessions: Record<string, string>;
+  studies: Record<string, string[]>;
+}
+
+export interface GatewayRequest {
+  method: string;
+  url: string;
+  authorization: string | null;
+  status: number;
+}
+
+let info: PacsInfo | undefined;
+
+export async function pacsInfo(): Promise<PacsInfo> {
+  info ??= (await executeServerCommand('pacs-info')) as PacsInfo;
+  return info;
+}
+
+export async function gatewayRequests(): Promise<GatewayRequest[]> {
+  return (await executeServerCommand('gateway-requests')) as GatewayRequest[];
+}
+
+export interface StoredPixel {
+  stored: number;
+  slope: number;
+  intercept: number;
+  modalityValue: number;
+}
+
+export async function storedPixel(file: string, column: number, row: number): Promise<StoredPixel> {
+  return (await executeServerCommand('stored-pixel', { file, column, row })) as StoredPixel;
+}
+
+/** Adds a viewer to the page with the given properties; removed again by `cleanup()`. */
+export function mountViewer(props: Partial<FilmlessViewer> & Record<string, unknown> = {}, style = 'width: 640px; height: 560px'): FilmlessViewer {
+  const viewer = document.createElement('filmless-viewer');
+  viewer.setAttribute('style', `display:block; ${style}`);
+  Object.assign(viewer, props);
+  document.body.append(viewer);
+  return viewer;
+}
+
+export function cleanup(): void {
+  for (const viewer of document.querySelectorAll('filmless-viewer')) viewer.remove();
+}
+
+/** Resolves with the next event of that type, or rejects after `timeoutMs` (no test hangs). */
+export function nextEvent<T = unknown>(target: EventTarget, type: string, timeoutMs = 45_000): Promise<CustomEvent<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`No ${type} within ${timeoutMs} ms`)), timeoutMs);
+    target.addEventListener(
+      type,
+      (event) => {
+        clearTimeout(timer);
+        resolve(event as CustomEvent<T>);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Resolves with whichever of the events comes first; rejects if it is `filmless-error` and not expected. */
+export async function readyOrError(viewer: FilmlessViewer): Promise<CustomEvent> {
+  return Promise.race([nextEvent(viewer, 'filmless-ready'), nextEvent(viewer, 'filmless-error')]);
+}
+
+/** The canvas a user sees in the viewer's image area. */
+export function viewerCanvas(viewer: FilmlessViewer): HTMLCanvasElement {
+  const canvas = viewer.shadowRoot?.querySelector<HTMLCanvasElement>('[part="viewport"] canvas');
+  if (!canvas) throw new Error('no canvas in the viewport');
+  return canvas;
+}
+
+/** Mean grey value (0–255) of a square of the canvas around (x, y) in canvas pixels. */
+export function canvasGrey(canvas: HTMLCanvasElement, x: number, y: number, radius = 2): number {
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('canvas has no 2d context');
+  const size = radius * 2 + 1;
+  const data = context.getImageData(Math.round(x) - radius, Math.round(y) - radius, size, size).data;
+  let sum = 0;
+  for (let i = 0; i < data.length; i += 4) sum += (data[i]! + data[i + 1]! + data[i + 2]!) / 3;
+  return sum / (data.length / 4);
+}
+
+/**
+ * Where an image pixel lands on the canvas when the whole image is fitted, centred, in the viewport
+ * (the initial view of every viewer): a fact of the display geometry, not of our code.
+ */
+export function imageToCanvas(canvas: HTMLCanvasElement, columns: number, rows: number, column: number, row: number): [number, number] {
+  const scale = Math.min(canvas.width / columns, canvas.height / rows);
+  const left = (canvas.width - columns * scale) / 2;
+  const top = (canvas.height - rows * scale) / 2;
+  return [left + (column + 0.5) * scale, top + (row + 0.5) * scale];
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until a condition holds, polling each animation frame, or fails after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}
