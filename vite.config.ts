@@ -13,7 +13,7 @@ export default defineConfig({
     sourcemap: true,
     emptyOutDir: true,
     rollupOptions: {
-      input: { 'filmless-viewer': 'src/cdn.ts' },
+      input: { 'filmless-viewer': 'src/cdn.ts', index: 'src/index.ts' },
       // Keep the entry's exports: npm users import the same file.
       preserveEntrySignatures: 'exports-only',
       output: {

@@ -29,6 +29,8 @@ const needsPacs = !process.argv.includes('--group') || process.argv.join(' ').in
 const vite = await createServer({
   configFile: './vite.config.ts',
   server: { middlewareMode: true, hmr: false, ws: false },
+  // Scan every test up front: dependencies discovered lazily make Vite re-optimize and reload mid-run.
+  optimizeDeps: { entries: ['test/**/*.test.ts', 'src/**/*.ts'] },
   appType: 'custom',
   logLevel: 'warn',
   plugins: [
@@ -55,22 +57,47 @@ function viteMiddleware(ctx, next) {
 }
 
 let pacs;
+let cdn;
+
+/** Serves dist/ the way a CDN would: another origin, a sub-path, CORS for any page. */
+async function startCdn() {
+  const { createServer: createHttpServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const { extname, join, normalize } = await import('node:path');
+  const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
+  const server = createHttpServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const prefix = '/cdn/filmless/1.0/';
+    if (!path.startsWith(prefix)) return res.writeHead(404).end();
+    try {
+      const body = await readFile(join('dist', path.slice(prefix.length)));
+      res.writeHead(200, { 'Content-Type': types[extname(path)] ?? 'application/octet-stream', 'Access-Control-Allow-Origin': '*' });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Access-Control-Allow-Origin': '*' }).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}/cdn/filmless/1.0/`, close: () => new Promise((r) => server.close(r)) };
+}
 
 /** Node-side helpers the browser tests call with executeServerCommand(). */
 const pacsPlugin = {
   name: 'filmless-test-pacs',
   async serverStart() {
     if (needsPacs) pacs = await startTestPacs(origins);
+    cdn = await startCdn();
   },
   async serverStop() {
     await pacs?.stop();
+    await cdn?.close();
     await vite.close();
   },
   async executeCommand({ command, payload }) {
     if (command === 'pacs-info') {
       if (!pacs) throw new Error('The test PACS was not started');
       const accessions = Object.fromEntries(Object.entries(ACCESSIONS).map(([k, v]) => [k, v.accession]));
-      return { gatewayUrl: pacs.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies };
+      return { gatewayUrl: pacs.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies, cdnUrl: cdn.url };
     }
     if (command === 'gateway-requests') {
       return pacs.requests.map((r) => ({ method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));

@@ -3,8 +3,11 @@
  * registry) and every rendering engine holds WebGL contexts, which browsers cap at about 16 a tab, so all
  * Filmless viewers on a page share this single initialisation and this single rendering engine.
  */
-import { RenderingEngine, init as initCore } from '@cornerstonejs/core';
-import { init as initImageLoader } from '@cornerstonejs/dicom-image-loader';
+import { RenderingEngine, getWebWorkerManager, init as initCore } from '@cornerstonejs/core';
+import { internal, wadors } from '@cornerstonejs/dicom-image-loader';
+// Cornerstone's decode worker is not in its package's exports; a relative path keeps Vite's dependency
+// pre-bundler away from it (pre-bundling breaks worker URLs).
+import decodeWorkerUrl from '../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/decodeImageFrameWorker.js?worker&url';
 import {
   PanTool,
   StackScrollTool,
@@ -33,11 +36,29 @@ export function hasWebGL(): boolean {
   }
 }
 
+/**
+ * Starts one decode worker. A worker script must come from the page's origin, so when Filmless is hosted
+ * elsewhere (a CDN, the HIS) the worker is a tiny same-origin blob that imports the real one by URL
+ * (module imports may cross origins under CORS, worker constructors may not).
+ */
+export function createDecodeWorker(): Worker {
+  const url = new URL(decodeWorkerUrl, import.meta.url);
+  if (url.origin === location.origin) return new Worker(url, { type: 'module' });
+  const shim = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+  return new Worker(URL.createObjectURL(shim), { type: 'module' });
+}
+
 async function initialise(): Promise<RenderingEngine> {
   if (!hasWebGL()) throw new FilmlessError('webgl', 'WebGL2 is not available in this browser');
   await initCore();
-  // Half the cores decode, leaving the rest for the page and the GPU process.
-  initImageLoader({ maxWebWorkers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) });
+  // The image loader's own init() starts its decode workers from its own URL, which browsers refuse when
+  // the script is served from a CDN origin; register the same worker through a same-origin shim instead.
+  internal.setOptions({});
+  wadors.register();
+  getWebWorkerManager().registerWorker('dicomImageLoader', createDecodeWorker, {
+    maxWorkerInstances: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+    overwrite: true,
+  });
   initTools();
   for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) addTool(tool);
   registerFrameLoader();

@@ -1,5 +1,6 @@
 import {
   Enums as CoreEnums,
+  imageLoader,
   type RenderingEngine,
   type StackViewport,
   type Types,
@@ -13,6 +14,7 @@ import {
   WindowLevelTool,
   ZoomTool,
 } from '@cornerstonejs/tools';
+import { FilmlessError } from '../errors.js';
 import { getSharedEngine } from './runtime.js';
 
 export interface DisplayState {
@@ -24,6 +26,19 @@ export interface DisplayState {
 }
 
 let viewportSequence = 0;
+
+/** A render that has not happened by then will not happen (lost context, hidden GPU failure). */
+const RENDER_TIMEOUT_MS = 20_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, failure: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(failure()), ms);
+    promise.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (error: unknown) => (clearTimeout(timer), reject(error)),
+    );
+  });
+}
 
 /**
  * One viewer's stack viewport on the shared rendering engine: creates it, binds the tools, and reports
@@ -71,6 +86,9 @@ export class StackController {
   async show(imageIds: string[], initialIndex: number): Promise<void> {
     const viewport = this.viewport();
     this.imageIds = imageIds;
+    // Load the first image ourselves: a frame that fails to fetch or decode then rejects here, with our
+    // error, instead of leaving Cornerstone's setStack waiting forever on an image that will never come.
+    await imageLoader.loadAndCacheImage(imageIds[initialIndex]!);
     await viewport.setStack(imageIds, initialIndex);
     // Listen only now: a render fired before the image was set (a resize, the empty viewport) drew no pixels.
     const rendered = new Promise<void>((resolve) => {
@@ -82,7 +100,7 @@ export class StackController {
       element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, done);
     });
     viewport.render();
-    await rendered;
+    await withTimeout(rendered, RENDER_TIMEOUT_MS, () => new FilmlessError('webgl', 'The first image was not drawn'));
     this.emitChange();
   }
 

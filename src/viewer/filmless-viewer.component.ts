@@ -41,6 +41,7 @@ interface LoadedSeries {
  * A zero-footprint DICOMweb viewer: give it a DICOMweb URL, an accession number (or study UID) and a
  * bearer token, and it finds the study, shows its main CT/MR series and lets the user read it.
  *
+ * @tag filmless-viewer
  * @summary Shows a study from a DICOMweb PACS, resolved by accession number or study UID.
  *
  * @event filmless-resolved - The study is known. Detail: `{studyInstanceUID, patientName, patientID, studyDate, series}`.

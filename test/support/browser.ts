@@ -1,43 +1,9 @@
 /** Browser-side helpers shared by the element and integration tests. */
-import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/cdn.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 
-export interface PacsInfo {
-  gatewayUrl: string;
-  token: string;
-  accessions: Record<string, string>;
-  studies: Record<string, string[]>;
-}
-
-export interface GatewayRequest {
-  method: string;
-  url: string;
-  authorization: string | null;
-  status: number;
-}
-
-let info: PacsInfo | undefined;
-
-export async function pacsInfo(): Promise<PacsInfo> {
-  info ??= (await executeServerCommand('pacs-info')) as PacsInfo;
-  return info;
-}
-
-export async function gatewayRequests(): Promise<GatewayRequest[]> {
-  return (await executeServerCommand('gateway-requests')) as GatewayRequest[];
-}
-
-export interface StoredPixel {
-  stored: number;
-  slope: number;
-  intercept: number;
-  modalityValue: number;
-}
-
-export async function storedPixel(file: string, column: number, row: number): Promise<StoredPixel> {
-  return (await executeServerCommand('stored-pixel', { file, column, row })) as StoredPixel;
-}
+export * from './commands.js';
+import type {} from './commands.js';
 
 /** Adds a viewer to the page with the given properties; removed again by `cleanup()`. */
 export function mountViewer(props: Partial<FilmlessViewer> & Record<string, unknown> = {}, style = 'width: 640px; height: 560px'): FilmlessViewer {

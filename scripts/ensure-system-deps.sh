@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Makes sure the two system programs the tests drive are present: Debian's Chromium and Orthanc with its
+# DICOMweb plugin. As root it installs them with apt-get; otherwise it prints the exact command and stops.
+set -euo pipefail
+
+missing=()
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/Orthanc ] || command -v Orthanc >/dev/null 2>&1 || missing+=(orthanc)
+[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+command_line="apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  echo "Installing missing system packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Orthanc's Debian package starts a system service on port 8042; the tests start their own instance.
+  if command -v service >/dev/null 2>&1; then service orthanc stop >/dev/null 2>&1 || true; fi
+else
+  echo "The tests need ${missing[*]}. Run, as root:" >&2
+  echo "  $command_line" >&2
+  exit 1
+fi

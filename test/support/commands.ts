@@ -1,0 +1,41 @@
+/** Node-side facts the browser tests ask for (the PACS, the gateway's log, pixels read from files). */
+import { executeServerCommand } from '@web/test-runner-commands';
+
+export interface PacsInfo {
+  /** Where the built dist/ is served from another origin, under a sub-path. */
+  cdnUrl: string;
+  gatewayUrl: string;
+  token: string;
+  accessions: Record<string, string>;
+  studies: Record<string, string[]>;
+}
+
+export interface GatewayRequest {
+  method: string;
+  url: string;
+  authorization: string | null;
+  status: number;
+}
+
+let info: PacsInfo | undefined;
+
+export async function pacsInfo(): Promise<PacsInfo> {
+  info ??= (await executeServerCommand('pacs-info')) as PacsInfo;
+  return info;
+}
+
+export async function gatewayRequests(): Promise<GatewayRequest[]> {
+  return (await executeServerCommand('gateway-requests')) as GatewayRequest[];
+}
+
+export interface StoredPixel {
+  stored: number;
+  slope: number;
+  intercept: number;
+  modalityValue: number;
+}
+
+export async function storedPixel(file: string, column: number, row: number): Promise<StoredPixel> {
+  return (await executeServerCommand('stored-pixel', { file, column, row })) as StoredPixel;
+}
+
