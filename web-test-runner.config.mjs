@@ -125,7 +125,6 @@ export default {
     { name: 'element', files: 'test/element/**/*.test.ts' },
     { name: 'integration', files: 'test/integration/**/*.test.ts' },
   ],
-  files: ['test/unit/**/*.test.ts', 'test/element/**/*.test.ts', 'test/integration/**/*.test.ts'],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
