@@ -127,6 +127,22 @@ export class DicomwebClient {
     }
   }
 
+  /**
+   * A small rendered preview of a series (WADO-RS `/rendered`), as an image Blob. Servers pick the
+   * instance; Filmless uses it only as a thumbnail, never for reading.
+   */
+  async retrieveSeriesPreview(studyUID: string, seriesUID: string, size: number, signal: AbortSignal): Promise<Blob> {
+    const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/rendered?viewport=${size},${size}`;
+    // One media type only: Orthanc answers 400 to an Accept list.
+    const response = await this.request(path, 'image/jpeg', signal);
+    const type = response.headers.get('content-type') ?? '';
+    const blob = await response.blob().catch((error: unknown) => {
+      throw this.mapFailure(error);
+    });
+    if (!type.startsWith('image/')) throw new FilmlessError('unsupported', `Preview is not an image (${type})`);
+    return blob;
+  }
+
   private queryString(query: Record<string, string>): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) params.append(key, value);

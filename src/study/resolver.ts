@@ -39,12 +39,19 @@ function assertExactValue(name: string, value: string): void {
 }
 
 function issuerMatches(dataset: DicomJsonDataset, issuer: string): boolean {
-  const items = sequenceItems(dataset, Tag.IssuerOfAccessionNumberSequence);
-  // A server that did not return the sequence has already filtered on it (or cannot): keep the result.
-  if (!(Tag.IssuerOfAccessionNumberSequence in dataset)) return true;
-  return items.some(
+  return sequenceItems(dataset, Tag.IssuerOfAccessionNumberSequence).some(
     (item) => stringValue(item, Tag.LocalNamespaceEntityID) === issuer || stringValue(item, Tag.UniversalEntityID) === issuer,
   );
+}
+
+/**
+ * Keeps the results whose Issuer of Accession Number is `issuer`. Servers that do not return the issuer
+ * (Orthanc answers QIDO without it, whatever includefield asks) cannot be filtered here; their results
+ * are kept, as the server was asked to match the issuer itself.
+ */
+function filterByIssuer(results: DicomJsonDataset[], issuer: string): DicomJsonDataset[] {
+  const described = results.filter((dataset) => sequenceItems(dataset, Tag.IssuerOfAccessionNumberSequence).length > 0);
+  return described.length === 0 ? results : described.filter((dataset) => issuerMatches(dataset, issuer));
 }
 
 function seriesSummary(dataset: DicomJsonDataset): SeriesSummary {
@@ -135,11 +142,10 @@ export async function resolveStudies(
   }
 
   // Servers may match loosely (case, fuzzy matching); keep exact matches only.
-  const exact = seriesResults.filter((dataset) => {
-    if (studyUid) return stringValue(dataset, Tag.StudyInstanceUID) === studyUid;
-    if (stringValue(dataset, Tag.AccessionNumber) !== accession) return false;
-    return query.issuer ? issuerMatches(dataset, query.issuer) : true;
-  });
+  const exactIds = seriesResults.filter((dataset) =>
+    studyUid ? stringValue(dataset, Tag.StudyInstanceUID) === studyUid : stringValue(dataset, Tag.AccessionNumber) === accession,
+  );
+  const exact = query.issuer && !studyUid ? filterByIssuer(exactIds, query.issuer) : exactIds;
   const studies = groupSeriesIntoStudies(exact);
   if (studies.length === 0) {
     throw new FilmlessError('not-found', studyUid ? `No study ${studyUid}` : `No study with accession number ${accession}`, {

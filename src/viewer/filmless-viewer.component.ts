@@ -103,6 +103,9 @@ export class FilmlessViewer extends LitElement {
   @state() private progress: FilmlessProgressDetail = { loaded: 0, total: 0 };
   @state() private error: FilmlessErrorDetail | undefined;
   @state() private undecodableImages = new Set<number>();
+  /** Object URLs of series previews, by SeriesInstanceUID; revoked when the study changes. */
+  @state() private thumbnails = new Map<string, string>();
+  private thumbnailController: AbortController | undefined;
 
   @query('.viewport') private viewportElement!: HTMLDivElement;
 
@@ -241,6 +244,7 @@ export class FilmlessViewer extends LitElement {
     this.resolveTask.abort();
     this.seriesTask.abort();
     this.releaseSeries();
+    this.releaseThumbnails();
     this.stack.detach();
     this.attached = undefined;
   }
@@ -280,6 +284,7 @@ export class FilmlessViewer extends LitElement {
 
   private resetStudy(): void {
     this.releaseSeries();
+    this.releaseThumbnails();
     this.candidates = [];
     this.study = undefined;
     this.selectedSeriesUID = '';
@@ -383,6 +388,7 @@ export class FilmlessViewer extends LitElement {
       timeToFirstImageMs: Math.round(performance.now() - this.loadStartedAt),
     };
     this.emit('filmless-ready', ready);
+    this.loadThumbnails(study);
     this.countDecoded(first);
     this.prefetch(store, frames, imageIds, first, signal);
   }
@@ -425,6 +431,33 @@ export class FilmlessViewer extends LitElement {
     const loaded = Math.min(this.progress.total, this.progress.loaded + 1);
     this.progress = { loaded, total: this.progress.total };
     this.emit('filmless-progress', { ...this.progress });
+  }
+
+  /**
+   * Fetches a small preview of every image series, after the first image is on screen so previews never
+   * compete with it. A server without `/rendered` leaves the text-only tiles.
+   */
+  private loadThumbnails(study: StudySummary): void {
+    if (this.thumbnailController) return;
+    const controller = new AbortController();
+    this.thumbnailController = controller;
+    const client = this.client();
+    for (const series of study.series.filter(isImageSeries)) {
+      client
+        .retrieveSeriesPreview(study.studyInstanceUID, series.seriesInstanceUID, 96, controller.signal)
+        .then((blob) => {
+          if (controller.signal.aborted) return;
+          this.thumbnails = new Map(this.thumbnails).set(series.seriesInstanceUID, URL.createObjectURL(blob));
+        })
+        .catch((error: unknown) => this.log('no preview for series', series.seriesInstanceUID, error));
+    }
+  }
+
+  private releaseThumbnails(): void {
+    this.thumbnailController?.abort();
+    this.thumbnailController = undefined;
+    for (const url of this.thumbnails.values()) URL.revokeObjectURL(url);
+    this.thumbnails = new Map();
   }
 
   private releaseSeries(): void {
@@ -501,6 +534,9 @@ export class FilmlessViewer extends LitElement {
       ${series.map(
         (s) => html`<button type="button" role="option" aria-selected=${s.seriesInstanceUID === this.selectedSeriesUID}
           aria-pressed=${s.seriesInstanceUID === this.selectedSeriesUID} @click=${() => this.selectSeries(s.seriesInstanceUID)}>
+          ${this.thumbnails.has(s.seriesInstanceUID)
+            ? html`<img src=${this.thumbnails.get(s.seriesInstanceUID)!} alt="" width="64" height="64" />`
+            : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
           <span>${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
           <small>${t.term('seriesImages', { count: s.imageCount })}</small>
         </button>`,

@@ -30,6 +30,8 @@ export const styles = css`
   button[aria-pressed='true'] { border-color: var(--filmless-accent); background: #24364d; }
   .series-list button { display: flex; flex-direction: column; align-items: flex-start; min-width: 110px; text-align: left; }
   .series-list small { opacity: 0.8; }
+  .series-list img, .thumb-placeholder { width: 64px; height: 64px; object-fit: contain; background: #000; display: flex;
+    align-items: center; justify-content: center; font-weight: 600; border-radius: 2px; }
   .overlay { position: absolute; inset: 0; pointer-events: none; padding: 6px 8px; font-size: 13px;
     text-shadow: 0 0 3px #000, 0 0 2px #000; }
   .overlay .tl { position: absolute; top: 6px; left: 8px; }

@@ -9,6 +9,7 @@ import {
   pacsInfo,
   readyOrError,
   storedPixel,
+  until,
   viewerCanvas,
 } from '../support/browser.js';
 
@@ -38,6 +39,14 @@ describe('the CT head phantom, resolved by accession number from Orthanc', () =>
     // The file's own window (40/80) is applied.
     expect(state.windowCenter).to.equal(40);
     expect(state.windowWidth).to.equal(80);
+
+    // The series strip shows both series, with a preview image each, the axial series selected.
+    await until(() => viewer.shadowRoot!.querySelectorAll('[part="series-list"] img').length === 2, 'two series previews');
+    const tiles = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] [role="option"]')];
+    expect(tiles.map((t) => t.getAttribute('aria-selected'))).to.have.members(['true', 'false']);
+    const images = [...viewer.shadowRoot!.querySelectorAll<HTMLImageElement>('[part="series-list"] img')];
+    await Promise.all(images.map((img) => img.decode()));
+    expect(images.every((img) => img.naturalWidth > 0)).to.equal(true);
   });
 
   it('draws bone bright and air dark where the file has them, and probes the file\'s own Hounsfield values', async () => {

@@ -110,3 +110,25 @@ describe('choosing the first series', () => {
     expect(chooseDefaultSeries([summary('SR', 500), summary('KO', 400), summary('MR', 20)])?.modality).to.equal('MR');
   });
 });
+
+describe('constraining by issuer of accession number', () => {
+  const withIssuer = (dataset: DicomJsonDataset, issuer: string): DicomJsonDataset => ({
+    ...dataset,
+    '00080051': { vr: 'SQ', Value: [{ '00400031': { vr: 'UT', Value: [issuer] } }] },
+  });
+
+  it('asks the server to match the issuer and keeps only that hospital\'s study', async () => {
+    const { fetch, seen } = server({
+      '/series': { body: [withIssuer(series('S1', 'a', 'CT', 10), 'HOSP-A'), withIssuer(series('S2', 'b', 'CT', 10), 'HOSP-B')] },
+    });
+    const studies = await resolveStudies(clientFor(fetch), { accessionNumber: 'A1', issuer: 'HOSP-B' }, signal);
+    expect(studies.map((s) => s.studyInstanceUID)).to.deep.equal(['S2']);
+    expect(new URL(seen[0]!.url).searchParams.get('00080051.00400031')).to.equal('HOSP-B');
+  });
+
+  it('keeps results from servers that do not return the issuer at all', async () => {
+    const { fetch } = server({ '/series': { body: [series('S1', 'a', 'CT', 10)] } });
+    const studies = await resolveStudies(clientFor(fetch), { accessionNumber: 'A1', issuer: 'HOSP-B' }, signal);
+    expect(studies).to.have.length(1);
+  });
+});
