@@ -3,7 +3,7 @@
  * request per series where the server allows it, see series-frames.ts) and hands them to Cornerstone's
  * DICOM image loader only to decode, so Cornerstone never sends a request of its own.
  */
-import { imageLoader, type Types } from '@cornerstonejs/core';
+import { cache, imageLoader, type Types } from '@cornerstonejs/core';
 import { createImage, wadors } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
@@ -79,16 +79,30 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   }
 }
 
+function createLoadObject(imageId: string): Types.IImageLoadObject {
+  const controller = new AbortController();
+  return {
+    promise: loadFrame(imageId, controller.signal),
+    cancelFn: () => controller.abort(),
+  } as unknown as Types.IImageLoadObject;
+}
+
 let registered = false;
 
 export function registerFrameLoader(): void {
   if (registered) return;
   registered = true;
-  imageLoader.registerImageLoader(SCHEME, (imageId: string) => {
-    const controller = new AbortController();
-    return {
-      promise: loadFrame(imageId, controller.signal),
-      cancelFn: () => controller.abort(),
-    } as unknown as Types.IImageLoadObject;
-  });
+  imageLoader.registerImageLoader(SCHEME, createLoadObject);
+}
+
+/**
+ * Loads a frame into Cornerstone's cache. Cornerstone's own loadAndCacheImage leaves the promise of its
+ * cache insertion unobserved, so a damaged frame becomes an unhandled rejection on the host page; we
+ * insert it ourselves, observe that promise, and report the failure through the returned one instead.
+ */
+export function loadAndCacheFrame(imageId: string): Promise<Types.IImage> {
+  if (!cache.getImageLoadObject(imageId) && !cache.getImage(imageId)) {
+    void cache.putImageLoadObject(imageId, createLoadObject(imageId)).catch(() => undefined);
+  }
+  return imageLoader.loadAndCacheImage(imageId);
 }

@@ -1,6 +1,5 @@
 import {
   Enums as CoreEnums,
-  imageLoader,
   type RenderingEngine,
   type StackViewport,
   type Types,
@@ -15,6 +14,7 @@ import {
   ZoomTool,
 } from '@cornerstonejs/tools';
 import { FilmlessError } from '../errors.js';
+import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
 
 export interface DisplayState {
@@ -88,7 +88,7 @@ export class StackController {
     this.imageIds = imageIds;
     // Load the first image ourselves: a frame that fails to fetch or decode then rejects here, with our
     // error, instead of leaving Cornerstone's setStack waiting forever on an image that will never come.
-    await imageLoader.loadAndCacheImage(imageIds[initialIndex]!);
+    await loadAndCacheFrame(imageIds[initialIndex]!);
     await viewport.setStack(imageIds, initialIndex);
     // Listen only now: a render fired before the image was set (a resize, the empty viewport) drew no pixels.
     const rendered = new Promise<void>((resolve) => {

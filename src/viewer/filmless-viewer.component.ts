@@ -1,14 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
-import { imageLoader } from '@cornerstonejs/core';
 import { DicomwebClient, type FetchLike } from '../dicomweb/client.js';
 import { SeriesFrames, frameKey } from '../dicomweb/series-frames.js';
 import { Tag, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { formatPersonName } from '../i18n/person-name.js';
-import { addFrameSource, frameImageId, removeFrameSource } from '../imaging/frame-loader.js';
+import { addFrameSource, frameImageId, loadAndCacheFrame, removeFrameSource } from '../imaging/frame-loader.js';
 import { type DisplayState, StackController } from '../imaging/stack-controller.js';
 import { resolveStudies } from '../study/resolver.js';
 import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
@@ -402,7 +401,7 @@ export class FilmlessViewer extends LitElement {
         .whenArrived(frame.sopInstanceUID, frame.frameNumber)
         .then(() => {
           signal.throwIfAborted();
-          return imageLoader.loadAndCacheImage(imageIds[index]!);
+          return loadAndCacheFrame(imageIds[index]!);
         })
         .then(() => {
           store.forget(frame.sopInstanceUID, frame.frameNumber);

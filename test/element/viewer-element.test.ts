@@ -94,11 +94,17 @@ describe('<filmless-viewer> as a host page sees it', () => {
   });
 
   it('reports a truncated frame as bad-data, never as a black image with status ready', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
+    window.addEventListener('unhandledrejection', onUnhandled);
     const viewer = mountViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'BAD-1', fetch: scriptedServer(new Uint8Array(100)) });
     const error = await nextEvent<FilmlessErrorDetail>(viewer, 'filmless-error');
     expect(error.detail.code).to.equal('bad-data');
     expect(viewer.status).to.equal('error');
     expect(viewer.shadowRoot!.querySelector('[part="error"]')!.textContent).to.contain('damaged');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    window.removeEventListener('unhandledrejection', onUnhandled);
+    expect(unhandled, 'the failure is reported once, as an event, not as an uncaught rejection').to.deep.equal([]);
   });
 
   it('reports a compressed frame that does not decode as bad-data', async () => {
