@@ -100,8 +100,9 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
     }
     entry.identity = identity;
     const path = url.pathname.slice(prefix.length) || '/';
-    res.on('finish', () => {
-      entry.status = res.statusCode;
+    res.on('close', () => {
+      // A response the browser abandoned (an aborted load) is logged as 499, nginx's "client closed".
+      entry.status = res.writableFinished ? res.statusCode : 499;
       options.onRequest?.(entry);
     });
     for (const [name, value] of Object.entries(corsHeaders(corsOrigin))) res.setHeader(name, value);

@@ -31,6 +31,7 @@ describe('the CT head phantom, resolved by accession number from Orthanc', () =>
     expect(ready.type, JSON.stringify(ready.detail)).to.equal('filmless-ready');
     expect(ready.detail.imageCount).to.equal(140);
     expect(ready.detail.timeToFirstImageMs).to.be.greaterThan(0);
+    console.log(`CT phantom: connected → filmless-ready in ${ready.detail.timeToFirstImageMs} ms`);
     expect(viewer.status).to.equal('ready');
     expect(viewer.getAttribute('status')).to.equal('ready');
     const state = viewer.getViewState();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { FilmlessCandidatesDetail, FilmlessReadyDetail, FilmlessResolvedDetail } from '../../src/index.js';
-import { canvasGrey, cleanup, mountViewer, nextEvent, pacsInfo, readyOrError, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, gatewayRequests, mountViewer, nextEvent, pacsInfo, readyOrError, viewerCanvas } from '../support/browser.js';
 
 describe('which study is shown', () => {
   afterEach(cleanup);
@@ -58,5 +58,19 @@ describe('which study is shown', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(a.getViewState().imageIndex).to.equal(20);
     expect(b.getViewState().imageIndex, 'scrolling one viewer leaves the other alone').to.equal(69);
+  });
+
+  it('stops sending requests once it is removed from the page', async () => {
+    const pacs = await pacsInfo();
+    const studyUID = pacs.studies[pacs.accessions.disconnect!]![0]!;
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.disconnect });
+    await readyOrError(viewer);
+    viewer.remove();
+    const count = async () => (await gatewayRequests()).filter((r) => r.url.includes(studyUID)).length;
+    await new Promise((r) => setTimeout(r, 300));
+    const afterRemoval = await count();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await count()).to.equal(afterRemoval);
+    expect(viewer.status).to.not.equal('error');
   });
 });

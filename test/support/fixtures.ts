@@ -24,6 +24,7 @@ export const ACCESSIONS = {
   switchSecond: { accession: 'FL-SWITCH-B', from: ['mr'] },
   twoViewersA: { accession: 'FL-TWO-A', from: ['mr'] },
   twoViewersB: { accession: 'FL-TWO-B', from: ['ct'] },
+  disconnect: { accession: 'FL-DISCONNECT', from: ['ct'] },
 } as const;
 
 export type FixtureName = keyof typeof ACCESSIONS;
