@@ -17,6 +17,16 @@ import { FilmlessError } from '../errors.js';
 import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
 
+/** What a left drag (or a one-finger drag) does. */
+export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'scroll';
+
+const TOOL_NAMES: Record<PrimaryTool, string> = {
+  windowLevel: WindowLevelTool.toolName,
+  pan: PanTool.toolName,
+  zoom: ZoomTool.toolName,
+  scroll: StackScrollTool.toolName,
+};
+
 export interface DisplayState {
   imageIndex: number;
   imageCount: number;
@@ -130,6 +140,57 @@ export class StackController {
     this.scroll(index - (this.viewportOrUndefined()?.getCurrentImageIdIndex() ?? 0));
   }
 
+  /** Multiplies the zoom (2 = twice as large), keeping the image centre where it is. */
+  zoomBy(factor: number): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || !Number.isFinite(factor) || factor <= 0) return;
+    viewport.setZoom(Math.min(40, Math.max(0.05, viewport.getZoom() * factor)));
+    viewport.render();
+  }
+
+  /** Moves the image by a distance in CSS pixels of the canvas. */
+  panBy(dx: number, dy: number): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport) return;
+    const ratio = window.devicePixelRatio || 1;
+    const origin = viewport.canvasToWorld([0, 0]);
+    const moved = viewport.canvasToWorld([dx * ratio, dy * ratio]);
+    const delta = [moved[0] - origin[0], moved[1] - origin[1], moved[2] - origin[2]];
+    const { focalPoint, position } = viewport.getCamera();
+    if (!focalPoint || !position) return;
+    viewport.setCamera({
+      focalPoint: [focalPoint[0] - delta[0]!, focalPoint[1] - delta[1]!, focalPoint[2] - delta[2]!] as Types.Point3,
+      position: [position[0] - delta[0]!, position[1] - delta[1]!, position[2] - delta[2]!] as Types.Point3,
+    });
+    viewport.render();
+  }
+
+  /** Sets window centre and width (modality units, e.g. HU). */
+  setWindow(center: number, width: number): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || !(width > 0)) return;
+    viewport.setProperties({ voiRange: utilities.windowLevel.toLowHighRange(width, center) });
+    viewport.render();
+    this.emitChange();
+  }
+
+  /** Changes window width and centre by the given amounts. */
+  adjustWindow(widthDelta: number, centerDelta: number): void {
+    const { windowCenter, windowWidth } = this.state();
+    this.setWindow(windowCenter + centerDelta, Math.max(1, windowWidth + widthDelta));
+  }
+
+  /** Chooses what the primary (left) mouse button does; middle pans and right zooms always. */
+  setPrimaryTool(tool: PrimaryTool): void {
+    const group = ToolGroupManager.getToolGroup(this.toolGroupId);
+    if (!group) return;
+    const { MouseBindings } = ToolEnums;
+    // Bindings accumulate in Cornerstone; clear them all, then bind the fixed buttons and the chosen tool.
+    for (const name of Object.values(TOOL_NAMES)) group.setToolPassive(name, { removeAllBindings: true });
+    this.bindDefaults(group);
+    group.setToolActive(TOOL_NAMES[tool], { bindings: [{ mouseButton: MouseBindings.Primary }] });
+  }
+
   /** Back to the initial camera and the image's own window/level. */
   reset(): void {
     const viewport = this.viewportOrUndefined();
@@ -189,15 +250,19 @@ export class StackController {
   private bindTools(): void {
     const group = ToolGroupManager.createToolGroup(this.toolGroupId);
     if (!group) return;
-    for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) group.addTool(tool.toolName);
+    for (const name of Object.values(TOOL_NAMES)) group.addTool(name);
+    this.bindDefaults(group);
+    group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
+    group.addViewport(this.viewportId, this.engine!.id);
+  }
+
+  /** Bindings that do not change with the chosen tool: middle button pans, right button zooms. */
+  private bindDefaults(group: NonNullable<ReturnType<typeof ToolGroupManager.getToolGroup>>): void {
     const { MouseBindings } = ToolEnums;
-    group.setToolActive(WindowLevelTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary }] });
     group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: MouseBindings.Auxiliary }] });
     group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: MouseBindings.Secondary }] });
     // Wheel scrolling is the element's own (see scrollByWheel): Cornerstone's StackScroll steps along the
     // camera normal, which can run against our slice order; keys, buttons and wheel must agree.
-    group.setToolActive(StackScrollTool.toolName, { bindings: [{ mouseButton: MouseBindings.Primary, modifierKey: ToolEnums.KeyboardBindings.Shift }] });
-    group.addViewport(this.viewportId, this.engine!.id);
   }
 
   private viewport(): StackViewport {

@@ -8,7 +8,12 @@ import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { formatPersonName } from '../i18n/person-name.js';
 import { addFrameSource, frameImageId, loadAndCacheFrame, removeFrameSource } from '../imaging/frame-loader.js';
-import { type DisplayState, StackController } from '../imaging/stack-controller.js';
+import { type DisplayState, type PrimaryTool, StackController } from '../imaging/stack-controller.js';
+import { helpOverlay } from './help-overlay.js';
+import { actionForKey, type ShortcutAction } from './shortcuts.js';
+import { toolbar } from './toolbar.js';
+import { TouchGestures } from './touch-gestures.js';
+import { CT_PRESETS } from './window-presets.js';
 import { resolveStudies } from '../study/resolver.js';
 import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
 import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../study/slice-order.js';
@@ -94,6 +99,12 @@ export class FilmlessViewer extends LitElement {
   /** Logs load steps to the console (never the token). */
   @property({ type: Boolean }) debug = false;
 
+  /** What a one-finger drag does on a touch screen: `scroll` (default) or `windowLevel`. */
+  @property({ attribute: 'touch-mode' }) touchMode: 'scroll' | 'windowLevel' = 'scroll';
+
+  /** `dark` (default) or `light` panels; the image area stays black. */
+  @property({ reflect: true }) theme: 'dark' | 'light' = 'dark';
+
   @state() private currentStatus: FilmlessStatus = 'idle';
   @state() private candidates: StudySummary[] = [];
   @state() private study: StudySummary | undefined;
@@ -105,10 +116,23 @@ export class FilmlessViewer extends LitElement {
   /** Object URLs of series previews, by SeriesInstanceUID; revoked when the study changes. */
   @state() private thumbnails = new Map<string, string>();
   private thumbnailController: AbortController | undefined;
+  @state() private tool: PrimaryTool = 'windowLevel';
+  @state() private helpOpen = false;
+  @state() private menuOpen = false;
+  @state() private seriesOpen = false;
 
   @query('.viewport') private viewportElement!: HTMLDivElement;
 
   private readonly localize = new LocalizeController(this);
+  private readonly gestures = new TouchGestures({
+    drag: (dx, dy) => this.touchDrag(dx, dy),
+    pinch: (factor, dx, dy) => {
+      this.stack.zoomBy(factor);
+      this.stack.panBy(dx, dy);
+    },
+    doubleTap: () => this.stack.reset(),
+  });
+  private touchScrollRemainder = 0;
   private readonly stack = new StackController();
   private attached: Promise<void> | undefined;
   private loaded: LoadedSeries | undefined;
@@ -485,30 +509,99 @@ export class FilmlessViewer extends LitElement {
   }
 
   private handleKeydown(event: KeyboardEvent): void {
-    const steps: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1, PageDown: 10, PageUp: -10 };
-    if (event.key in steps) {
-      this.stack.scroll(steps[event.key]!);
-    } else if (event.key === 'Home') {
-      this.stack.setImageIndex(0);
-    } else if (event.key === 'End') {
-      this.stack.setImageIndex((this.loaded?.imageIds.length ?? 1) - 1);
-    } else if (event.key === 'r' || event.key === 'R') {
-      this.stack.reset();
-    } else {
+    const action = actionForKey(event);
+    if (!action || !this.loaded) return;
+    event.preventDefault();
+    this.perform(action);
+  }
+
+  /** Runs a shortcut action; keys, buttons and the help overlay all go through here. */
+  private perform(action: ShortcutAction): void {
+    switch (action.type) {
+      case 'scroll':
+        return this.stack.scroll(action.delta);
+      case 'first':
+        return this.stack.setImageIndex(0);
+      case 'last':
+        return this.stack.setImageIndex((this.loaded?.imageIds.length ?? 1) - 1);
+      case 'zoom':
+        return this.stack.zoomBy(action.factor);
+      case 'pan':
+        return this.stack.panBy(action.dx, action.dy);
+      case 'window':
+        return this.stack.adjustWindow(action.widthDelta, action.centerDelta);
+      case 'preset': {
+        const preset = CT_PRESETS[action.index];
+        if (preset && this.loaded?.modality === 'CT') this.stack.setWindow(preset.center, preset.width);
+        return;
+      }
+      case 'reset':
+        return this.stack.reset();
+      case 'help':
+        return void this.toggleHelp();
+    }
+  }
+
+  private async toggleHelp(): Promise<void> {
+    this.helpOpen = !this.helpOpen;
+    await this.updateComplete;
+    const target = this.helpOpen
+      ? this.renderRoot.querySelector<HTMLElement>('.help-close')
+      : this.renderRoot.querySelector<HTMLElement>('[part="viewport"]');
+    target?.focus();
+  }
+
+  private selectTool(tool: PrimaryTool): void {
+    this.tool = tool;
+    this.stack.setPrimaryTool(tool);
+  }
+
+  /** One finger: scroll 1 slice per 12 px of vertical travel, or window/level like a mouse drag. */
+  private touchDrag(dx: number, dy: number): void {
+    if (this.touchMode === 'windowLevel') {
+      this.stack.adjustWindow(dx * 2, dy * 2);
       return;
     }
-    event.preventDefault();
+    this.touchScrollRemainder += dy;
+    const steps = Math.trunc(this.touchScrollRemainder / 12);
+    if (steps !== 0) {
+      this.touchScrollRemainder -= steps * 12;
+      this.stack.scroll(steps);
+    }
+  }
+
+  private handlePointer(event: PointerEvent): void {
+    if (event.pointerType !== 'touch' || !this.loaded) return;
+    const handled =
+      event.type === 'pointerdown'
+        ? this.gestures.down(event)
+        : event.type === 'pointermove'
+          ? this.gestures.move(event)
+          : event.type === 'pointerup'
+            ? this.gestures.up(event)
+            : (this.gestures.cancel(event), true);
+    if (handled) event.preventDefault();
+  }
+
+  /** Touch belongs to our gestures: keep Cornerstone's own touch tools from acting on the same fingers. */
+  private captureTouch(event: TouchEvent): void {
+    event.stopPropagation();
+    if (event.cancelable) event.preventDefault();
   }
 
   protected override render() {
     const t = this.localize;
     return html`
-      <div class="layout" lang=${t.language} role="application" aria-label=${t.term('viewerLabel')}>
+      <div class="layout" lang=${t.language} role="region" aria-label=${t.term('viewerLabel')}>
         ${this.renderToolbar()} ${this.renderSeriesList()}
-        <div class="stage">
-          <div class="viewport" part="viewport" tabindex="0" role="img" aria-label=${this.viewportDescription()}
+        <div class="stage" @touchstart=${this.captureTouch} @touchmove=${this.captureTouch}
+          @pointerdown=${this.handlePointer} @pointermove=${this.handlePointer} @pointerup=${this.handlePointer}
+          @pointercancel=${this.handlePointer}>
+          <div class="viewport" part="viewport" tabindex="0" role="application" aria-roledescription=${t.term('viewerLabel')}
+            aria-label=${this.viewportDescription()}
             @keydown=${this.handleKeydown} @wheel=${this.handleWheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
           ${this.renderOverlay()} ${this.renderProgress()} ${this.renderMessage()} ${this.renderChooser()} ${this.renderError()}
+          ${this.helpOpen ? helpOverlay(t, () => void this.toggleHelp()) : nothing}
         </div>
         <div class="sr-only" role="status" aria-live="polite">${this.liveText()}</div>
       </div>
@@ -517,22 +610,33 @@ export class FilmlessViewer extends LitElement {
 
   private renderToolbar() {
     if (!this.loaded) return nothing;
-    const t = this.localize;
-    return html`<div class="toolbar" part="toolbar" role="toolbar">
-      <button type="button" aria-label=${t.term('previousImage')} title=${t.term('previousImage')} @click=${() => this.scrollImages(-1)}>◀</button>
-      <button type="button" aria-label=${t.term('nextImage')} title=${t.term('nextImage')} @click=${() => this.scrollImages(1)}>▶</button>
-      <button type="button" @click=${() => this.resetView()}>${t.term('reset')}</button>
-    </div>`;
+    return toolbar(
+      this.localize,
+      { tool: this.tool, showPresets: this.loaded.modality === 'CT', menuOpen: this.menuOpen, seriesOpen: this.seriesOpen, touchMode: this.touchMode },
+      {
+        selectTool: (tool) => this.selectTool(tool),
+        zoom: (factor) => this.stack.zoomBy(factor),
+        preset: (index) => this.perform({ type: 'preset', index }),
+        reset: () => this.resetView(),
+        help: () => void this.toggleHelp(),
+        toggleMenu: () => (this.menuOpen = !this.menuOpen),
+        toggleSeries: () => (this.seriesOpen = !this.seriesOpen),
+        toggleTouchMode: () => (this.touchMode = this.touchMode === 'scroll' ? 'windowLevel' : 'scroll'),
+      },
+    );
   }
 
   private renderSeriesList() {
     const series = this.study?.series.filter(isImageSeries) ?? [];
     if (series.length === 0) return nothing;
     const t = this.localize;
-    return html`<div class="series-list" part="series-list" role="listbox" aria-label=${t.term('seriesListLabel')}>
+    return html`<div id="series" class="series-list ${this.seriesOpen ? 'open' : ''}" part="series-list" role="group" aria-label=${t.term('seriesListLabel')}>
       ${series.map(
-        (s) => html`<button type="button" role="option" aria-selected=${s.seriesInstanceUID === this.selectedSeriesUID}
-          aria-pressed=${s.seriesInstanceUID === this.selectedSeriesUID} @click=${() => this.selectSeries(s.seriesInstanceUID)}>
+        (s) => html`<button type="button" aria-pressed=${s.seriesInstanceUID === this.selectedSeriesUID}
+          @click=${() => {
+            this.seriesOpen = false;
+            this.selectSeries(s.seriesInstanceUID);
+          }}>
           ${this.thumbnails.has(s.seriesInstanceUID)
             ? html`<img src=${this.thumbnails.get(s.seriesInstanceUID)!} alt="" width="64" height="64" />`
             : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
@@ -549,7 +653,7 @@ export class FilmlessViewer extends LitElement {
     const { study, description } = this.loaded;
     const { imageIndex, imageCount, windowCenter, windowWidth } = this.display;
     return html`<div class="overlay" part="overlay">
-      <div class="tl"><div>${formatPersonName(study.patientName)}</div><div>${study.patientID}</div></div>
+      <div class="tl"><div>${formatPersonName(study.patientName, t.language)}</div><div>${study.patientID}</div></div>
       <div class="tr"><div>${t.date(study.studyDate)}</div><div>${description}</div></div>
       <div class="bl">${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>
       <div class="br">${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div>

@@ -1,12 +1,20 @@
 import { css } from 'lit';
 
+/**
+ * Two-level theming: element custom properties (`--filmless-*`) default to the page's tokens when set,
+ * else to the dark theme; `theme="light"` swaps the panel colours (the image area stays black).
+ */
 export const styles = css`
   :host {
     --filmless-background: var(--filmless-color-background, #000);
     --filmless-foreground: var(--filmless-color-foreground, #e8eaed);
-    --filmless-accent: var(--filmless-color-accent, #4da3ff);
+    --filmless-accent: var(--filmless-color-accent, #5eb0ff);
     --filmless-panel: var(--filmless-color-panel, #1b1f24);
+    --filmless-panel-foreground: var(--filmless-color-panel-foreground, #e8eaed);
+    --filmless-border: var(--filmless-color-border, #5f6670);
+    --filmless-danger: var(--filmless-color-danger, #ffb4a8);
     --filmless-font: var(--filmless-font-family, system-ui, sans-serif);
+    --filmless-size: var(--filmless-font-size, 14px);
     display: block;
     position: relative;
     min-height: 240px;
@@ -15,39 +23,80 @@ export const styles = css`
     background: var(--filmless-background);
     color: var(--filmless-foreground);
     font-family: var(--filmless-font);
-    font-size: 14px;
+    font-size: var(--filmless-size);
   }
-  .layout { display: flex; flex-direction: column; height: 100%; }
-  .toolbar, .series-list { display: flex; gap: 4px; padding: 4px; background: var(--filmless-panel); overflow-x: auto; }
-  .stage { position: relative; flex: 1; min-height: 0; }
+  :host([theme='light']) {
+    --filmless-panel: var(--filmless-color-panel, #f1f3f5);
+    --filmless-panel-foreground: var(--filmless-color-panel-foreground, #1b1f24);
+    --filmless-border: var(--filmless-color-border, #6b7280);
+    --filmless-accent: var(--filmless-color-accent, #0b63c4);
+  }
+  .layout { display: flex; flex-direction: column; height: 100%; container-type: inline-size; position: relative; }
+  .toolbar, .series-list { display: flex; gap: 4px; padding: 4px; background: var(--filmless-panel);
+    color: var(--filmless-panel-foreground); overflow-x: auto; align-items: center; }
+  .tools { display: flex; gap: 4px; flex-wrap: wrap; align-items: center; }
+  .group { display: flex; gap: 2px; }
+  .fold-toggle { display: none; }
+  .stage { position: relative; flex: 1; min-height: 0; touch-action: none; }
   .viewport { position: absolute; inset: 0; outline: none; }
-  .viewport:focus-visible { outline: 2px solid var(--filmless-accent); outline-offset: -2px; }
+  .viewport:focus-visible { outline: 3px solid var(--filmless-accent); outline-offset: -3px; }
   button {
-    font: inherit; color: inherit; background: transparent; border: 1px solid #555; border-radius: 4px;
-    padding: 4px 8px; cursor: pointer;
+    font: inherit; color: inherit; background: transparent; border: 1px solid var(--filmless-border); border-radius: 4px;
+    padding: 4px 8px; cursor: pointer; min-height: 32px;
   }
-  button:focus-visible { outline: 2px solid var(--filmless-accent); outline-offset: 1px; }
-  button[aria-pressed='true'] { border-color: var(--filmless-accent); background: #24364d; }
-  .series-list button { display: flex; flex-direction: column; align-items: flex-start; min-width: 110px; text-align: left; }
-  .series-list small { opacity: 0.8; }
-  .series-list img, .thumb-placeholder { width: 64px; height: 64px; object-fit: contain; background: #000; display: flex;
-    align-items: center; justify-content: center; font-weight: 600; border-radius: 2px; }
-  .overlay { position: absolute; inset: 0; pointer-events: none; padding: 6px 8px; font-size: 13px;
+  button:focus-visible { outline: 3px solid var(--filmless-accent); outline-offset: 1px; }
+  button[aria-pressed='true'] { border-color: var(--filmless-accent); box-shadow: inset 0 0 0 1px var(--filmless-accent); }
+  .series-list button { display: flex; flex-direction: column; align-items: flex-start; min-width: 110px; text-align: left; gap: 2px; }
+  .series-list small { opacity: 0.85; }
+  .series-list img, .thumb-placeholder { width: 64px; height: 64px; object-fit: contain; background: #000; color: #e8eaed;
+    display: flex; align-items: center; justify-content: center; font-weight: 600; border-radius: 2px; }
+  .overlay { position: absolute; inset: 0; pointer-events: none; padding: 6px 8px; font-size: 13px; color: #fff;
     text-shadow: 0 0 3px #000, 0 0 2px #000; }
   .overlay .tl { position: absolute; top: 6px; left: 8px; }
   .overlay .tr { position: absolute; top: 6px; right: 8px; text-align: right; }
-  .overlay .bl { position: absolute; bottom: 6px; left: 8px; }
-  .overlay .br { position: absolute; bottom: 6px; right: 8px; text-align: right; }
-  .overlay .notice { position: absolute; top: 45%; left: 10%; right: 10%; text-align: center; color: #ffb4a8; }
+  .overlay .bl { position: absolute; bottom: 8px; left: 8px; }
+  .overlay .br { position: absolute; bottom: 8px; right: 8px; text-align: right; }
+  .overlay .notice { position: absolute; top: 45%; left: 10%; right: 10%; text-align: center; color: var(--filmless-danger); }
   .progress { position: absolute; left: 0; right: 0; bottom: 0; height: 4px; }
-  .progress progress { width: 100%; height: 4px; appearance: none; border: 0; display: block; }
+  .progress progress { width: 100%; height: 4px; appearance: none; border: 0; display: block; background: transparent; }
   .progress progress::-webkit-progress-bar { background: transparent; }
   .progress progress::-webkit-progress-value { background: var(--filmless-accent); }
   .message, .error, .chooser { position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center;
     justify-content: center; gap: 12px; padding: 16px; text-align: center; background: var(--filmless-background); }
-  .error { color: #ffb4a8; }
+  .error { color: var(--filmless-danger); }
   .chooser { justify-content: flex-start; overflow: auto; }
   .chooser table { border-collapse: collapse; }
   .chooser th, .chooser td { padding: 4px 8px; border-bottom: 1px solid #333; text-align: left; }
+  .help { position: absolute; inset: 0; background: rgb(0 0 0 / 0.85); display: flex; align-items: center;
+    justify-content: center; padding: 12px; z-index: 2; }
+  .help-panel { background: var(--filmless-panel); color: var(--filmless-panel-foreground); border-radius: 6px; padding: 12px 16px;
+    max-height: 100%; overflow: auto; max-width: 560px; }
+  .help h2 { font-size: 1.1em; margin: 0 0 8px; }
+  .help th { text-align: left; padding: 2px 12px 2px 0; font-weight: normal; white-space: nowrap; }
+  .help kbd { font-family: inherit; border: 1px solid var(--filmless-border); border-radius: 3px; padding: 0 4px; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+
+  /* Phones: the tools fold behind a menu button, the series strip becomes a drawer over the image. */
+  @container (max-width: 520px) {
+    .fold-toggle { display: inline-flex; align-items: center; gap: 4px; }
+    .tools { display: none; position: absolute; top: 44px; left: 4px; right: 4px; z-index: 3; padding: 6px;
+      background: var(--filmless-panel); border: 1px solid var(--filmless-border); border-radius: 6px; }
+    .tools.open { display: flex; }
+    .tools .label { display: none; }
+    .series-list { display: none; position: absolute; top: 44px; left: 0; bottom: 0; z-index: 3; flex-direction: column;
+      overflow-y: auto; max-width: 75%; border-right: 1px solid var(--filmless-border); transition: transform 150ms ease-out; }
+    .series-list.open { display: flex; }
+    .overlay { font-size: 11px; }
+    button { min-height: 40px; min-width: 40px; }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    * { transition: none !important; animation: none !important; }
+  }
+  @media (forced-colors: active) {
+    button { border-color: ButtonText; color: ButtonText; background: ButtonFace; }
+    button[aria-pressed='true'] { background: Highlight; color: HighlightText; forced-color-adjust: none; }
+    .viewport:focus-visible, button:focus-visible { outline-color: Highlight; }
+    .progress progress::-webkit-progress-value { background: Highlight; }
+    .toolbar, .series-list, .help-panel { border: 1px solid CanvasText; }
+  }
 `;

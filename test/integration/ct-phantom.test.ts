@@ -43,8 +43,8 @@ describe('the CT head phantom, resolved by accession number from Orthanc', () =>
 
     // The series strip shows both series, with a preview image each, the axial series selected.
     await until(() => viewer.shadowRoot!.querySelectorAll('[part="series-list"] img').length === 2, 'two series previews');
-    const tiles = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] [role="option"]')];
-    expect(tiles.map((t) => t.getAttribute('aria-selected'))).to.have.members(['true', 'false']);
+    const tiles = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] button')];
+    expect(tiles.map((t) => t.getAttribute('aria-pressed'))).to.have.members(['true', 'false']);
     const images = [...viewer.shadowRoot!.querySelectorAll<HTMLImageElement>('[part="series-list"] img')];
     await Promise.all(images.map((img) => img.decode()));
     expect(images.every((img) => img.naturalWidth > 0)).to.equal(true);
