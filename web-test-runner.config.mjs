@@ -3,7 +3,7 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
-import { startTestPacs, ACCESSIONS, TEST_TOKEN } from './test/support/fixtures.ts';
+import { startTestPacs, ACCESSIONS, CHARSET_ACCESSIONS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -96,7 +96,11 @@ const pacsPlugin = {
   async executeCommand({ command, payload }) {
     if (command === 'pacs-info') {
       if (!pacs) throw new Error('The test PACS was not started');
-      const accessions = Object.fromEntries(Object.entries(ACCESSIONS).map(([k, v]) => [k, v.accession]));
+      const accessions = {
+        ...Object.fromEntries(Object.entries(ACCESSIONS).map(([k, v]) => [k, v.accession])),
+        charsetVi: CHARSET_ACCESSIONS.vi,
+        charsetTr: CHARSET_ACCESSIONS.tr,
+      };
       return { gatewayUrl: pacs.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies, cdnUrl: cdn.url };
     }
     if (command === 'gateway-requests') {

@@ -19,6 +19,8 @@ export interface DemoSession {
   token: string;
   /** Empty when the gateway forwards to a PACS (FILMLESS_UPSTREAM): the demo cannot list its studies. */
   studies: StudySummary[];
+  /** A folder the demo indexed, or a PACS it forwards to. */
+  sourceKind: 'folder' | 'upstream';
   /** Where the images come from, in words, for the page to show. */
   source: string;
 }
@@ -44,6 +46,7 @@ export interface SessionRouteOptions {
   /** Where the gateway is mounted, e.g. `/dicom-web`. */
   dicomwebPath: string;
   studies: StudySummary[];
+  sourceKind: DemoSession['sourceKind'];
   source: string;
 }
 
@@ -68,6 +71,7 @@ export function createSessionRoute(options: SessionRouteOptions): (req: Incoming
       dicomwebUrl: `${origin}${options.dicomwebPath}`,
       token: options.token,
       studies: options.studies,
+      sourceKind: options.sourceKind,
       source: options.source,
     };
     const body = JSON.stringify(session);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { type GatewayLogEntry, startGatewayServer } from '../../demo/server/gateway.js';
+import { loadCharsetStudies } from './charset-studies.js';
 import { type OrthancServer, copyStudyWithAccession, startOrthanc, uploadFolder } from './orthanc.js';
 
 export const SHARED_DICOM = path.resolve(fileURLToPath(new URL('../../../shared/dicom', import.meta.url)));
@@ -26,6 +27,9 @@ export const ACCESSIONS = {
   twoViewersB: { accession: 'FL-TWO-B', from: ['ct'] },
   disconnect: { accession: 'FL-DISCONNECT', from: ['ct'] },
 } as const;
+
+/** Studies the tests generate in specific character sets (see charset-studies.ts). */
+export const CHARSET_ACCESSIONS = { vi: 'FL-CHARSET-VI', tr: 'FL-CHARSET-TR' } as const;
 
 export type FixtureName = keyof typeof ACCESSIONS;
 
@@ -55,6 +59,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
       studies[accession].push(await copyStudyWithAccession(orthanc, originals[source], accession));
     }
   }
+  for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
   const requests: GatewayLogEntry[] = [];
   const gateway = await startGatewayServer({
     upstream: orthanc.dicomwebUrl,

@@ -48,6 +48,8 @@ export async function startOrthanc(name = 'filmless-test'): Promise<OrthancServe
     RemoteAccessAllowed: false,
     AuthenticationEnabled: false,
     HttpCompressionEnabled: false,
+    // Orthanc builds QIDO answers in this encoding; its Latin-1 default drops Turkish and Vietnamese letters.
+    DefaultEncoding: 'Utf8',
     ConcurrentJobs: 2,
     Plugins: [DICOMWEB_PLUGIN],
     DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false },

@@ -1,0 +1,54 @@
+/** The demo page's list of studies the server can show, one button per study. */
+import type { DemoSession } from './demo-session-client.js';
+
+type StudySummary = DemoSession['studies'][number];
+
+/**
+ * Fills `list` with a button per study, largest first: the full CT and MR series are what a newcomer
+ * should try first, the one-image robustness cases after them.
+ */
+export function renderStudyList(list: HTMLElement, studies: readonly StudySummary[], open: (accession: string) => void): void {
+  const sorted = [...studies].sort((a, b) => b.instanceCount - a.instanceCount);
+  list.replaceChildren(...sorted.map((study) => studyItem(study, open)));
+}
+
+/** Marks the entry of the open study, for sighted users and screen readers alike. */
+export function markOpenStudy(list: HTMLElement, accession: string): void {
+  for (const button of list.querySelectorAll<HTMLButtonElement>('button[data-accession]')) {
+    if (button.dataset.accession === accession) button.setAttribute('aria-current', 'true');
+    else button.removeAttribute('aria-current');
+  }
+}
+
+function studyItem(study: StudySummary, open: (accession: string) => void): HTMLLIElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.accession = study.accessionNumber;
+  button.append(
+    line('study-accession', study.accessionNumber),
+    line('study-patient', readableName(study.patientName) || 'Unnamed patient'),
+    line('study-facts', [study.modalities.join('/'), study.description, instanceCount(study.instanceCount)].filter(Boolean).join(' · ')),
+    line('study-folder', study.folderHint),
+  );
+  button.addEventListener('click', () => open(study.accessionNumber));
+  const item = document.createElement('li');
+  item.append(button);
+  return item;
+}
+
+function line(className: string, text: string): HTMLSpanElement {
+  const span = document.createElement('span');
+  span.className = className;
+  span.textContent = text;
+  return span;
+}
+
+/** DICOM person names separate their parts with `^` (`SAMPLE^CT^PHANTOM`). */
+function readableName(personName: string): string {
+  return personName.split('=')[0]!.split('^').filter(Boolean).join(' ');
+}
+
+/** Instances, not images: one multi-frame instance holds many images. */
+function instanceCount(count: number): string {
+  return count === 1 ? '1 instance' : `${count} instances`;
+}
