@@ -93,7 +93,26 @@ const pacsPlugin = {
     await cdn?.close();
     await vite.close();
   },
-  async executeCommand({ command, payload }) {
+  async executeCommand({ command, payload, session }) {
+    if (command === 'touch') {
+      // Real touch input through the DevTools protocol: multi-finger gestures as a phone sends them.
+      const page = session.browser.getPage(session.id);
+      const cdp = await page.createCDPSession();
+      await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+      for (const step of payload.steps) {
+        await cdp.send('Input.dispatchTouchEvent', { type: step.type, touchPoints: step.points.map(([x, y], id) => ({ x, y, id })) });
+      }
+      await cdp.detach();
+      return true;
+    }
+    if (command === 'screenshot') {
+      // Saved for people to look at (CI keeps nothing; locally: .cache/screenshots).
+      const page = session.browser.getPage(session.id);
+      const { mkdir } = await import('node:fs/promises');
+      await mkdir('.cache/screenshots', { recursive: true });
+      await page.screenshot({ path: `.cache/screenshots/${payload.name}.png` });
+      return true;
+    }
     if (command === 'pacs-info') {
       if (!pacs) throw new Error('The test PACS was not started');
       const accessions = {

@@ -46,6 +46,13 @@ export class LocalizeController implements ReactiveController {
     return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in values ? this.format(values[name]!) : `{${name}}`));
   }
 
+  /** A count with the right plural form: `key` for "other", `${key}One` where the language says "one". */
+  count(key: MessageKey, count: number): string {
+    const oneKey = `${key}One` as MessageKey;
+    const one = new Intl.PluralRules(this.language).select(count) === 'one';
+    return one && oneKey in tables.en! ? this.term(oneKey, { count }) : this.term(key, { count });
+  }
+
   /** Numbers in the active locale's notation. */
   format(value: string | number): string {
     return typeof value === 'number' ? new Intl.NumberFormat(this.language).format(value) : value;

@@ -17,7 +17,7 @@ import { CT_PRESETS } from './window-presets.js';
 import { resolveStudies } from '../study/resolver.js';
 import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
 import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../study/slice-order.js';
-import type { StudySummary } from '../study/types.js';
+import type { SeriesSummary, StudySummary } from '../study/types.js';
 import type {
   FilmlessErrorDetail,
   FilmlessProgressDetail,
@@ -465,15 +465,17 @@ export class FilmlessViewer extends LitElement {
     const controller = new AbortController();
     this.thumbnailController = controller;
     const client = this.client();
-    for (const series of study.series.filter(isImageSeries)) {
-      client
-        .retrieveSeriesPreview(study.studyInstanceUID, series.seriesInstanceUID, 96, controller.signal)
-        .then((blob) => {
-          if (controller.signal.aborted) return;
-          this.thumbnails = new Map(this.thumbnails).set(series.seriesInstanceUID, URL.createObjectURL(blob));
-        })
-        .catch((error: unknown) => this.log('no preview for series', series.seriesInstanceUID, error));
-    }
+    const fetchPreview = (series: SeriesSummary) =>
+      client.retrieveSeriesPreview(study.studyInstanceUID, series.seriesInstanceUID, 96, controller.signal).then((blob) => {
+        if (controller.signal.aborted) return;
+        this.thumbnails = new Map(this.thumbnails).set(series.seriesInstanceUID, URL.createObjectURL(blob));
+      });
+    const [first, ...rest] = study.series.filter(isImageSeries);
+    if (!first) return;
+    // Ask for one preview first: a server without /rendered then costs one refused request, not one per series.
+    fetchPreview(first)
+      .then(() => Promise.allSettled(rest.map(fetchPreview)))
+      .catch((error: unknown) => this.log('no series previews from this server', error));
   }
 
   private releaseThumbnails(): void {
@@ -641,7 +643,7 @@ export class FilmlessViewer extends LitElement {
             ? html`<img src=${this.thumbnails.get(s.seriesInstanceUID)!} alt="" width="64" height="64" />`
             : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
           <span>${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
-          <small>${t.term('seriesImages', { count: s.imageCount })}</small>
+          <small>${t.count('seriesImages', s.imageCount)}</small>
         </button>`,
       )}
     </div>`;

@@ -53,7 +53,9 @@ export const styles = css`
   .overlay { position: absolute; inset: 0; pointer-events: none; padding: 6px 8px; font-size: 13px; color: #fff;
     text-shadow: 0 0 3px #000, 0 0 2px #000; }
   .overlay .tl { position: absolute; top: 6px; left: 8px; }
-  .overlay .tr { position: absolute; top: 6px; right: 8px; text-align: right; }
+  .overlay .tr { position: absolute; top: 6px; right: 8px; text-align: right; max-width: 48%; }
+  .overlay .tl { max-width: 48%; }
+  .overlay .tl div, .overlay .tr div { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .overlay .bl { position: absolute; bottom: 8px; left: 8px; }
   .overlay .br { position: absolute; bottom: 8px; right: 8px; text-align: right; }
   .overlay .notice { position: absolute; top: 45%; left: 10%; right: 10%; text-align: center; color: var(--filmless-danger); }

@@ -1,49 +1,7 @@
 import { expect } from 'chai';
-import type { FetchLike, FilmlessErrorDetail } from '../../src/index.js';
+import type { FilmlessErrorDetail } from '../../src/index.js';
+import { scriptedDicomweb } from '../support/scripted-dicomweb.js';
 import { cleanup, mountViewer, nextEvent } from '../support/browser.js';
-
-/** A scripted DICOMweb server injected through the `fetch` property (no global stubbing). */
-function scriptedServer(frame: Uint8Array, transferSyntax = '1.2.840.10008.1.2.1'): FetchLike {
-  const study = '1.2.3', series = '1.2.3.4', sop = '1.2.3.4.5';
-  const base = {
-    '0020000D': { vr: 'UI', Value: [study] },
-    '0020000E': { vr: 'UI', Value: [series] },
-    '00080060': { vr: 'CS', Value: ['CT'] },
-    '00080050': { vr: 'SH', Value: ['BAD-1'] },
-    '00100010': { vr: 'PN', Value: [{ Alphabetic: 'TEST^BAD' }] },
-  };
-  return async (url) => {
-    const path = new URL(url).pathname;
-    const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/dicom+json' } });
-    if (path.endsWith('/series')) return json([{ ...base, '00201209': { vr: 'IS', Value: [1] } }]);
-    if (path.endsWith('/metadata')) {
-      return json([{
-        ...base,
-        '00080016': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] },
-        '00080018': { vr: 'UI', Value: [sop] },
-        '00280002': { vr: 'US', Value: [1] },
-        '00280004': { vr: 'CS', Value: ['MONOCHROME2'] },
-        '00280010': { vr: 'US', Value: [64] },
-        '00280011': { vr: 'US', Value: [64] },
-        '00280100': { vr: 'US', Value: [16] },
-        '00280101': { vr: 'US', Value: [12] },
-        '00280102': { vr: 'US', Value: [11] },
-        '00280103': { vr: 'US', Value: [0] },
-      }]);
-    }
-    if (path.includes('/frames/')) {
-      const boundary = 'b0undary';
-      const head = new TextEncoder().encode(`--${boundary}\r\nContent-Type: application/octet-stream; transfer-syntax=${transferSyntax}\r\n\r\n`);
-      const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
-      const body = new Uint8Array(head.length + frame.length + tail.length);
-      body.set(head);
-      body.set(frame, head.length);
-      body.set(tail, head.length + frame.length);
-      return new Response(body, { headers: { 'Content-Type': `multipart/related; type="application/octet-stream"; boundary=${boundary}` } });
-    }
-    return new Response('no series retrieval here', { status: 400 });
-  };
-}
 
 describe('<filmless-viewer> as a host page sees it', () => {
   afterEach(cleanup);
@@ -97,7 +55,7 @@ describe('<filmless-viewer> as a host page sees it', () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (event: PromiseRejectionEvent) => unhandled.push(event.reason);
     window.addEventListener('unhandledrejection', onUnhandled);
-    const viewer = mountViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'BAD-1', fetch: scriptedServer(new Uint8Array(100)) });
+    const viewer = mountViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb({ frame: new Uint8Array(100) }) });
     const error = await nextEvent<FilmlessErrorDetail>(viewer, 'filmless-error');
     expect(error.detail.code).to.equal('bad-data');
     expect(viewer.status).to.equal('error');
@@ -111,8 +69,8 @@ describe('<filmless-viewer> as a host page sees it', () => {
     const garbage = new Uint8Array(2000).map((_, i) => (i * 37) & 0xff);
     const viewer = mountViewer({
       dicomwebUrl: 'https://pacs.example/dicom-web',
-      accessionNumber: 'BAD-1',
-      fetch: scriptedServer(garbage, '1.2.840.10008.1.2.4.80'),
+      accessionNumber: 'SCRIPTED-1',
+      fetch: scriptedDicomweb({ frame: garbage, transferSyntax: '1.2.840.10008.1.2.4.80' }),
     });
     const error = await nextEvent<FilmlessErrorDetail>(viewer, 'filmless-error');
     expect(error.detail.code).to.equal('bad-data');

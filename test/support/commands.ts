@@ -39,3 +39,17 @@ export async function storedPixel(file: string, column: number, row: number): Pr
   return (await executeServerCommand('stored-pixel', { file, column, row })) as StoredPixel;
 }
 
+
+/** One step of real touch input: all fingers' positions (page CSS pixels) at that moment. */
+export interface TouchStep {
+  type: 'touchStart' | 'touchMove' | 'touchEnd';
+  points: [number, number][];
+}
+
+export async function touch(steps: TouchStep[]): Promise<void> {
+  await executeServerCommand('touch', { steps });
+}
+
+export async function screenshot(name: string): Promise<void> {
+  await executeServerCommand('screenshot', { name });
+}
