@@ -26,6 +26,7 @@ export const ACCESSIONS = {
   twoViewersA: { accession: 'FL-TWO-A', from: ['mr'] },
   twoViewersB: { accession: 'FL-TWO-B', from: ['ct'] },
   disconnect: { accession: 'FL-DISCONNECT', from: ['ct'] },
+  phone: { accession: 'FL-PHONE', from: ['mr'] },
 } as const;
 
 /** Studies the tests generate in specific character sets (see charset-studies.ts). */
