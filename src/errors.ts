@@ -12,6 +12,9 @@
  * - `bad-data`      the data is corrupt: unparsable metadata, a frame that does not decode
  * - `config`        the element is missing something it needs (no dicomweb-url, no accession number)
  * - `webgl`         the browser cannot give Filmless a WebGL context
+ * - `no-digital-images`   accession number 9999 (Turkey's SGK): the exam was done on an analog device
+ * - `no-accession-number` accession number 9998 (SGK): digital images exist but carry no accession number,
+ *                         and no patient ID was given to search by
  */
 export type FilmlessErrorCode =
   | 'not-found'
@@ -23,7 +26,9 @@ export type FilmlessErrorCode =
   | 'unsupported'
   | 'bad-data'
   | 'config'
-  | 'webgl';
+  | 'webgl'
+  | 'no-digital-images'
+  | 'no-accession-number';
 
 export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'not-found',
@@ -36,6 +41,8 @@ export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'bad-data',
   'config',
   'webgl',
+  'no-digital-images',
+  'no-accession-number',
 ];
 
 export interface FilmlessErrorOptions {

@@ -75,6 +75,11 @@ export const en = {
   'error.bad-data': 'The images of this study are damaged and cannot be displayed.',
   'error.config': 'The viewer is not set up correctly: {detail}',
   'error.webgl': 'This browser cannot display medical images (WebGL is not available).',
+  'error.no-digital-images': 'This examination was done on an analog device: there are no digital images to show.',
+  'error.no-accession-number': 'These images have no accession number (9998). A patient ID is needed to find them.',
+  chooserSource: 'Hospital',
+  chooserPatientTitle: 'Studies of this patient. Choose one:',
+  unreachableSources: 'Could not reach: {sources}',
 };
 
 export type MessageKey = keyof typeof en;
@@ -153,6 +158,11 @@ export const tr: MessageTable = {
   'error.bad-data': 'Bu tetkikin görüntüleri bozuk ve gösterilemiyor.',
   'error.config': 'Görüntüleyici doğru yapılandırılmamış: {detail}',
   'error.webgl': 'Bu tarayıcı tıbbi görüntüleri gösteremiyor (WebGL kullanılamıyor).',
+  'error.no-digital-images': 'Bu tetkik analog bir cihazda yapılmıştır; gösterilecek dijital görüntü yoktur.',
+  'error.no-accession-number': 'Bu görüntülerin erişim numarası yok (9998). Görüntüleri bulmak için hasta kimlik numarası gereklidir.',
+  chooserSource: 'Hastane',
+  chooserPatientTitle: 'Hastanın tetkikleri. Birini seçin:',
+  unreachableSources: 'Ulaşılamayan kaynak: {sources}',
 };
 
 export const vi: MessageTable = {
@@ -228,6 +238,11 @@ export const vi: MessageTable = {
   'error.bad-data': 'Ảnh của ca chụp này bị hỏng và không thể hiển thị.',
   'error.config': 'Trình xem chưa được cấu hình đúng: {detail}',
   'error.webgl': 'Trình duyệt này không hiển thị được ảnh y khoa (không có WebGL).',
+  'error.no-digital-images': 'Ca chụp này được thực hiện trên máy analog nên không có ảnh số để hiển thị.',
+  'error.no-accession-number': 'Ảnh này không có mã số chụp (9998). Cần mã bệnh nhân để tìm ảnh.',
+  chooserSource: 'Bệnh viện',
+  chooserPatientTitle: 'Các ca chụp của bệnh nhân. Hãy chọn một ca:',
+  unreachableSources: 'Không kết nối được: {sources}',
 };
 
 export const tables: Record<string, MessageTable> = { en, tr, vi };

@@ -17,6 +17,16 @@ export interface StudyQuery {
   studyUid?: string;
 }
 
+/** A search for one patient's studies (used where there is no accession number, e.g. SGK's 9998). */
+export interface PatientQuery {
+  /** Patient ID, plain or in HL7 CX form `ID^^^AUTHORITY`. */
+  patientId: string;
+  /** DICOM DA `YYYYMMDD` or a range `YYYYMMDD-YYYYMMDD`. */
+  studyDate?: string;
+  /** One modality (CT, MR…) or a comma list. */
+  modality?: string;
+}
+
 /** Fields asked for explicitly so the one series-level search also answers the study's details. */
 const SERIES_FIELDS = [
   Tag.StudyDate,
@@ -54,6 +64,45 @@ function filterByIssuer(results: DicomJsonDataset[], issuer: string): DicomJsonD
   return described.length === 0 ? results : described.filter((dataset) => issuerMatches(dataset, issuer));
 }
 
+/** Splits an HL7 CX patient identifier (`12345^^^HOSP`) into the ID and its assigning authority. */
+export function parsePatientId(value: string): { id: string; authority: string } {
+  const [id = '', , , authority = ''] = value.split('^');
+  return { id: id.trim(), authority: authority.split('&')[0]!.trim() };
+}
+
+const STUDY_FIELDS = [Tag.StudyDate, Tag.StudyDescription, Tag.InstitutionName, Tag.PatientName, Tag.PatientID, Tag.AccessionNumber, Tag.ModalitiesInStudy].join(',');
+
+/**
+ * One patient's studies, newest first, optionally on a date or date range and with a modality. Only the
+ * study level is asked for: the series of a study are fetched once the user picks it.
+ */
+export async function searchPatientStudies(client: DicomwebClient, query: PatientQuery, signal: AbortSignal): Promise<StudySummary[]> {
+  const { id, authority } = parsePatientId(query.patientId);
+  if (!id) throw new FilmlessError('config', 'patient-id is empty');
+  assertExactValue('patient-id', id);
+  const filter: Record<string, string> = { [Tag.PatientID]: id, includefield: STUDY_FIELDS };
+  if (authority) filter['00100021'] = authority;
+  if (query.studyDate) {
+    if (!/^\d{8}(-\d{8})?$|^-\d{8}$|^\d{8}-$/.test(query.studyDate)) throw new FilmlessError('config', 'study-date must be YYYYMMDD or a range');
+    filter[Tag.StudyDate] = query.studyDate;
+  }
+  const modalities = (query.modality ?? '').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
+  if (modalities.length) filter[Tag.ModalitiesInStudy] = modalities.join('\\');
+  const results = await client.searchStudies(filter, signal);
+  const studies = results
+    .filter((dataset) => stringValue(dataset, Tag.PatientID) === id)
+    .map(studyFromDataset)
+    .filter((study) => modalities.length === 0 || study.modalities.some((m) => modalities.includes(m.toUpperCase())));
+  return studies.sort((a, b) => b.studyDate.localeCompare(a.studyDate));
+}
+
+/** The series of one study (for a study found by a study-level search). */
+export async function seriesOfStudy(client: DicomwebClient, studyUID: string, signal: AbortSignal): Promise<SeriesSummary[]> {
+  const results = await client.searchSeriesOfStudy(studyUID, { includefield: SERIES_FIELDS }, signal);
+  const [study] = groupSeriesIntoStudies(results.map((r) => ({ ...r, [Tag.StudyInstanceUID]: { vr: 'UI', Value: [studyUID] } })));
+  return study?.series ?? [];
+}
+
 function seriesSummary(dataset: DicomJsonDataset): SeriesSummary {
   const summary: SeriesSummary = {
     seriesInstanceUID: stringValue(dataset, Tag.SeriesInstanceUID),
@@ -77,6 +126,7 @@ function studyFromDataset(dataset: DicomJsonDataset): StudySummary {
     institution: stringValue(dataset, Tag.InstitutionName),
     modalities: stringValues(dataset, Tag.ModalitiesInStudy),
     series: [],
+    sources: [],
   };
 }
 

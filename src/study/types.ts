@@ -17,5 +17,8 @@ export interface StudySummary {
   description: string;
   institution: string;
   modalities: string[];
+  /** Empty for a study found by a study-level search; filled when the study is opened. */
   series: SeriesSummary[];
+  /** Names of the sources (hospitals) that hold this study; empty with a single unnamed source. */
+  sources: string[];
 }

@@ -8,11 +8,16 @@ export interface FilmlessResolvedDetail {
   patientID: string;
   studyDate: string;
   series: SeriesSummary[];
+  /** Names of the sources holding the study (several-PACS setups); empty with one unnamed source. */
+  sources: string[];
+  /** Sources that failed or timed out while searching. */
+  unreachableSources: string[];
 }
 
 /** `filmless-candidates`: several studies match; the chooser is shown until one is picked. */
 export interface FilmlessCandidatesDetail {
   studies: StudySummary[];
+  unreachableSources: string[];
 }
 
 /** `filmless-progress`: images of the displayed series decoded and ready to draw. */

@@ -14,7 +14,9 @@ import { actionForKey, type ShortcutAction } from './shortcuts.js';
 import { toolbar } from './toolbar.js';
 import { TouchGestures } from './touch-gestures.js';
 import { CT_PRESETS } from './window-presets.js';
-import { resolveStudies } from '../study/resolver.js';
+import { resolveStudies, searchPatientStudies, seriesOfStudy } from '../study/resolver.js';
+import { type DicomwebSource, searchAllSources } from '../study/sources.js';
+import { specialAccession } from '../study/special-accessions.js';
 import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
 import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../study/slice-order.js';
 import type { SeriesSummary, StudySummary } from '../study/types.js';
@@ -102,11 +104,35 @@ export class FilmlessViewer extends LitElement {
   /** What a one-finger drag does on a touch screen: `scroll` (default) or `windowLevel`. */
   @property({ attribute: 'touch-mode' }) touchMode: 'scroll' | 'windowLevel' = 'scroll';
 
+  /**
+   * Patient ID (plain, or HL7 CX `ID^^^AUTHORITY`). Used with accession number 9998 (Turkey's SGK: images
+   * without an accession number) to search that patient's studies, narrowed by `study-date` and `modality`.
+   */
+  @property({ attribute: 'patient-id' }) patientId = '';
+
+  /** Study date `YYYYMMDD` or range `YYYYMMDD-YYYYMMDD`, for the patient search. */
+  @property({ attribute: 'study-date' }) studyDate = '';
+
+  /** Modality (CT, MR…) for the patient search. */
+  @property() modality = '';
+
+  /**
+   * Several DICOMweb sources (hospitals) searched in parallel, each with its own timeout, instead of
+   * `dicomweb-url`: `[{name, dicomwebUrl, issuer?, token?, tokenProvider?}]`.
+   */
+  @property({ attribute: false }) sources: DicomwebSource[] | undefined;
+
+  /** Milliseconds each source may take to answer a search before it counts as unreachable. */
+  @property({ type: Number, attribute: 'source-timeout' }) sourceTimeout = 15_000;
+
   /** `dark` (default) or `light` panels; the image area stays black. */
   @property({ reflect: true }) theme: 'dark' | 'light' = 'dark';
 
   @state() private currentStatus: FilmlessStatus = 'idle';
   @state() private candidates: StudySummary[] = [];
+  @state() private chooserKind: 'accession' | 'patient' = 'accession';
+  /** Names of sources that failed or timed out during the last search. */
+  @state() private unreachable: string[] = [];
   @state() private study: StudySummary | undefined;
   @state() private selectedSeriesUID = '';
   @state() private display: DisplayState | undefined;
@@ -148,8 +174,9 @@ export class FilmlessViewer extends LitElement {
   }
 
   private readonly resolveTask = new Task(this, {
-    args: () => [this.dicomwebUrl, this.accessionNumber, this.issuer, this.studyUid] as const,
-    task: async ([url, accessionNumber, issuer, studyUid], { signal }) => {
+    args: () =>
+      [this.dicomwebUrl, this.accessionNumber, this.issuer, this.studyUid, this.patientId, this.studyDate, this.modality, this.sources] as const,
+    task: async ([, accessionNumber, issuer, studyUid, patientId, studyDate, modality], { signal }) => {
       this.resetStudy();
       if (!accessionNumber.trim() && !studyUid.trim()) {
         this.setStatus('idle');
@@ -158,13 +185,31 @@ export class FilmlessViewer extends LitElement {
       this.loadStartedAt = performance.now();
       this.setStatus('resolving');
       try {
-        if (!url.trim()) throw new FilmlessError('config', 'dicomweb-url is not set');
-        const studies = await resolveStudies(this.client(), { accessionNumber, issuer, studyUid }, signal);
-        if (studies.length === 1) {
+        const special = studyUid.trim() ? undefined : specialAccession(accessionNumber);
+        if (special === 'analog-device') {
+          // No request at all: there is nothing digital to find.
+          throw new FilmlessError('no-digital-images', 'Accession number 9999: analog device, no digital images');
+        }
+        if (special === 'no-accession-number' && !patientId.trim()) {
+          throw new FilmlessError('no-accession-number', 'Accession number 9998 and no patient-id to search by');
+        }
+        const sources = this.effectiveSources();
+        const { studies, failures } =
+          special === 'no-accession-number'
+            ? await searchAllSources(sources, (client, _s, sig) => searchPatientStudies(client, { patientId, studyDate, modality }, sig), (src) => this.clientFor(src), signal, this.sourceTimeout)
+            : await searchAllSources(sources, (client, source, sig) => resolveStudies(client, { accessionNumber, issuer: source.issuer ?? issuer, studyUid }, sig), (src) => this.clientFor(src), signal, this.sourceTimeout);
+        this.unreachable = failures.map((f) => f.source).filter(Boolean);
+        if (studies.length === 0) {
+          if (failures[0]) throw failures.length === 1 ? failures[0].error : new FilmlessError('network', `No source answered: ${this.unreachable.join(', ')}`, { cause: failures[0].error });
+          throw new FilmlessError('not-found', 'No study found', { status: 404 });
+        }
+        // A study found through the patient, not its accession number, is always confirmed by the user.
+        this.chooserKind = special === 'no-accession-number' ? 'patient' : 'accession';
+        if (studies.length === 1 && this.chooserKind === 'accession') {
           this.openStudy(studies[0]!);
         } else {
           this.candidates = studies;
-          this.emit('filmless-candidates', { studies });
+          this.emit('filmless-candidates', { studies, unreachableSources: this.unreachable });
         }
       } catch (error) {
         this.fail(error, signal);
@@ -175,8 +220,19 @@ export class FilmlessViewer extends LitElement {
   private readonly seriesTask = new Task(this, {
     args: () => [this.study, this.selectedSeriesUID] as const,
     task: async ([study, seriesUID], { signal }) => {
-      if (!study || !seriesUID) return;
+      if (!study) return;
       try {
+        if (study.series.length === 0) {
+          // Found by a study-level search: its series are asked for now that it is chosen.
+          const series = await seriesOfStudy(this.clientForStudy(study), study.studyInstanceUID, signal);
+          if (series.length === 0) throw new FilmlessError('not-found', 'The study has no series');
+          this.study = { ...study, series };
+          return;
+        }
+        if (!seriesUID) {
+          this.announceStudy(study);
+          return;
+        }
         await this.loadSeries(study, seriesUID, signal);
       } catch (error) {
         this.fail(error, signal);
@@ -276,15 +332,19 @@ export class FilmlessViewer extends LitElement {
     if (changed.has('currentStatus' as keyof FilmlessViewer)) this.setAttribute('status', this.currentStatus);
   }
 
-  private client(): DicomwebClient {
+  /** A client for one source; tokens are read per request, so a refreshed token is used at once. */
+  private clientFor(source: DicomwebSource): DicomwebClient {
+    const isDefault = !this.sources?.includes(source);
+    const provider = isDefault ? this.tokenProvider : source.tokenProvider;
     return new DicomwebClient({
-      baseUrl: this.dicomwebUrl,
+      baseUrl: source.dicomwebUrl,
       fetch: this.fetch,
-      getToken: () => this.token,
-      refreshToken: this.tokenProvider
+      getToken: () => (isDefault ? this.token : source.token),
+      refreshToken: provider
         ? async () => {
-            const token = await this.tokenProvider!();
-            this.token = token;
+            const token = await provider();
+            if (isDefault) this.token = token;
+            else source.token = token;
             return token;
           }
         : undefined,
@@ -309,6 +369,7 @@ export class FilmlessViewer extends LitElement {
     this.releaseSeries();
     this.releaseThumbnails();
     this.candidates = [];
+    this.unreachable = [];
     this.study = undefined;
     this.selectedSeriesUID = '';
     this.error = undefined;
@@ -317,13 +378,22 @@ export class FilmlessViewer extends LitElement {
   }
 
   private openStudy(study: StudySummary): void {
+    this.releaseSeries();
+    this.releaseThumbnails();
+    this.selectedSeriesUID = '';
     this.study = study;
+  }
+
+  /** The study's series are known: tell the host, then show its main series. */
+  private announceStudy(study: StudySummary): void {
     const detail: FilmlessResolvedDetail = {
       studyInstanceUID: study.studyInstanceUID,
       patientName: study.patientName,
       patientID: study.patientID,
       studyDate: study.studyDate,
       series: study.series,
+      sources: study.sources,
+      unreachableSources: this.unreachable,
     };
     this.emit('filmless-resolved', detail);
     const first = chooseDefaultSeries(study.series);
@@ -332,6 +402,23 @@ export class FilmlessViewer extends LitElement {
       return;
     }
     this.selectedSeriesUID = first.seriesInstanceUID;
+  }
+
+  /** The sources to search: the `sources` property, or the single `dicomweb-url` with the element's token. */
+  private effectiveSources(): DicomwebSource[] {
+    if (this.sources && this.sources.length > 0) return this.sources;
+    if (!this.dicomwebUrl.trim()) throw new FilmlessError('config', 'dicomweb-url is not set');
+    return [{ name: '', dicomwebUrl: this.dicomwebUrl }];
+  }
+
+  /** The source a study is loaded from: the first that holds it. */
+  private sourceOf(study: StudySummary): DicomwebSource {
+    const sources = this.effectiveSources();
+    return sources.find((source) => study.sources.includes(source.name)) ?? sources[0]!;
+  }
+
+  private clientForStudy(study: StudySummary): DicomwebClient {
+    return this.clientFor(this.sourceOf(study));
   }
 
   private async ensureViewport(): Promise<void> {
@@ -356,7 +443,7 @@ export class FilmlessViewer extends LitElement {
     this.setStatus('loading');
     const controller = new AbortController();
     const signal = AbortSignal.any([taskSignal, controller.signal]);
-    const client = this.client();
+    const client = this.clientForStudy(study);
     // Start the renderer while the metadata is on its way: neither waits for the other.
     const [instances] = await Promise.all([
       client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal),
@@ -464,7 +551,7 @@ export class FilmlessViewer extends LitElement {
     if (this.thumbnailController) return;
     const controller = new AbortController();
     this.thumbnailController = controller;
-    const client = this.client();
+    const client = this.clientForStudy(study);
     const fetchPreview = (series: SeriesSummary) =>
       client.retrieveSeriesPreview(study.studyInstanceUID, series.seriesInstanceUID, 96, controller.signal).then((blob) => {
         if (controller.signal.aborted) return;
@@ -656,10 +743,12 @@ export class FilmlessViewer extends LitElement {
     const { imageIndex, imageCount, windowCenter, windowWidth } = this.display;
     return html`<div class="overlay" part="overlay">
       <div class="tl"><div>${formatPersonName(study.patientName, t.language)}</div><div>${study.patientID}</div></div>
-      <div class="tr"><div>${t.date(study.studyDate)}</div><div>${description}</div></div>
+      <div class="tr"><div>${t.date(study.studyDate)}</div><div>${description}</div>
+        ${study.sources.some(Boolean) ? html`<div>${study.sources.join(', ')}</div>` : nothing}</div>
       <div class="bl">${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>
       <div class="br">${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div>
       ${this.undecodableImages.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
+      ${this.unreachable.length ? html`<div class="banner">${this.renderUnreachable()}</div>` : nothing}
     </div>`;
   }
 
@@ -681,19 +770,29 @@ export class FilmlessViewer extends LitElement {
   private renderChooser() {
     if (this.candidates.length === 0) return nothing;
     const t = this.localize;
+    const named = this.candidates.some((s) => s.sources.some(Boolean));
     return html`<div class="chooser" part="chooser">
-      <p id="chooser-title">${t.term('chooserTitle')}</p>
+      <p id="chooser-title">${t.term(this.chooserKind === 'patient' ? 'chooserPatientTitle' : 'chooserTitle')}</p>
+      ${this.renderUnreachable()}
       <table aria-labelledby="chooser-title">
         <thead><tr><th>${t.term('chooserDate')}</th><th>${t.term('chooserModalities')}</th>
-          <th>${t.term('chooserDescription')}</th><th>${t.term('chooserInstitution')}</th></tr></thead>
+          <th>${t.term('chooserDescription')}</th><th>${t.term('chooserInstitution')}</th>
+          ${named ? html`<th>${t.term('chooserSource')}</th>` : nothing}</tr></thead>
         <tbody>${this.candidates.map(
           (s) => html`<tr>
             <td><button type="button" @click=${() => this.selectStudy(s.studyInstanceUID)}>${t.date(s.studyDate) || '—'}</button></td>
             <td>${s.modalities.join(', ')}</td><td>${s.description}</td><td>${s.institution}</td>
+            ${named ? html`<td>${s.sources.join(', ')}</td>` : nothing}
           </tr>`,
         )}</tbody>
       </table>
     </div>`;
+  }
+
+  /** Names the sources that could not be reached, so a missing study is never silently missing. */
+  private renderUnreachable() {
+    if (this.unreachable.length === 0) return nothing;
+    return html`<p class="unreachable" role="status">${this.localize.term('unreachableSources', { sources: this.unreachable.join(', ') })}</p>`;
   }
 
   private renderError() {

@@ -66,6 +66,8 @@ export const styles = css`
   .message, .error, .chooser { position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center;
     justify-content: center; gap: 12px; padding: 16px; text-align: center; background: var(--filmless-background); }
   .error { color: var(--filmless-danger); }
+  .unreachable { color: var(--filmless-danger); margin: 0; }
+  .overlay .banner { position: absolute; top: 48px; left: 8px; right: 8px; text-align: center; }
   .chooser { justify-content: flex-start; overflow: auto; }
   .chooser table { border-collapse: collapse; }
   .chooser th, .chooser td { padding: 4px 8px; border-bottom: 1px solid #333; text-align: left; }

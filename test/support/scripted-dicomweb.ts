@@ -45,7 +45,7 @@ export function scriptedDicomweb(options: ScriptOptions = {}): FetchLike {
     '00080020': { vr: 'DA', Value: ['20250102'] },
     '00081030': { vr: 'LO', Value: [s.description ?? 'Head'] },
     '0008103E': { vr: 'LO', Value: ['Axial'] },
-    '00080080': { vr: 'LO', Value: [s.institution ?? 'Test Hospital'] },
+    '00080080': { vr: 'LO', Value: [s.institution ?? 'Klinik 7'] },
     '00100010': { vr: 'PN', Value: [{ Alphabetic: 'TEST^PATIENT' }] },
     '00100020': { vr: 'LO', Value: ['P-1'] },
     '00201209': { vr: 'IS', Value: [s.images ?? 3] },
