@@ -3,7 +3,7 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
-import { startTestPacs, ACCESSIONS, CHARSET_ACCESSIONS, TEST_TOKEN } from './test/support/fixtures.ts';
+import { startTestPacs, ACCESSIONS, CHARSET_ACCESSIONS, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -119,8 +119,22 @@ const pacsPlugin = {
         ...Object.fromEntries(Object.entries(ACCESSIONS).map(([k, v]) => [k, v.accession])),
         charsetVi: CHARSET_ACCESSIONS.vi,
         charsetTr: CHARSET_ACCESSIONS.tr,
+        multiShared: MULTI_PACS.shared,
+        multiOnlyB: MULTI_PACS.onlyB,
       };
-      return { gatewayUrl: pacs.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies, cdnUrl: cdn.url };
+      return { gatewayUrl: pacs.gatewayUrl, hospitalBUrl: pacs.hospitalB.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies, cdnUrl: cdn.url };
+    }
+    if (command === 'stop-hospital-b') {
+      await pacs.hospitalB.stop();
+      return true;
+    }
+    if (command === 'patient-studies') {
+      // The PACS's own answer, through its REST API (not DICOMweb): the studies it holds for a patient.
+      const found = await fetch(`${pacs.orthanc.url}/tools/find`, {
+        method: 'POST',
+        body: JSON.stringify({ Level: 'Study', Query: { PatientID: payload.patientId }, Expand: true }),
+      });
+      return ((await found.json())).map((study) => study.MainDicomTags.StudyInstanceUID);
     }
     if (command === 'gateway-requests') {
       return pacs.requests.map((r) => ({ method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));

@@ -2,6 +2,8 @@
 import { executeServerCommand } from '@web/test-runner-commands';
 
 export interface PacsInfo {
+  /** Hospital B's gateway (a second Orthanc), for the several-PACS tests. */
+  hospitalBUrl: string;
   /** Where the built dist/ is served from another origin, under a sub-path. */
   cdnUrl: string;
   gatewayUrl: string;
@@ -52,4 +54,13 @@ export async function touch(steps: TouchStep[]): Promise<void> {
 
 export async function screenshot(name: string): Promise<void> {
   await executeServerCommand('screenshot', { name });
+}
+
+export async function stopHospitalB(): Promise<void> {
+  await executeServerCommand('stop-hospital-b');
+}
+
+/** StudyInstanceUIDs the PACS holds for a patient, asked through its own REST API. */
+export async function patientStudies(patientId: string): Promise<string[]> {
+  return (await executeServerCommand('patient-studies', { patientId })) as string[];
 }

@@ -40,6 +40,8 @@ export const TEST_TOKEN = 'test-token-shared';
 export interface TestPacs {
   orthanc: OrthancServer;
   gatewayUrl: string;
+  /** A second hospital: its own Orthanc behind its own gateway (several-PACS tests). */
+  hospitalB: { gatewayUrl: string; stop: () => Promise<void> };
   /** StudyInstanceUIDs created for each accession. */
   studies: Record<string, string[]>;
   requests: GatewayLogEntry[];
@@ -62,6 +64,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
   }
   for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
   const requests: GatewayLogEntry[] = [];
+  const hospitalB = await startHospitalB(orthanc, allowedOrigins, studies, requests);
   const gateway = await startGatewayServer({
     upstream: orthanc.dicomwebUrl,
     // Test tokens: any `test-token-…`; the identity logged is the token's suffix, as a real gateway would log a token id.
@@ -72,9 +75,57 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
   return {
     orthanc,
     gatewayUrl: gateway.url,
+    hospitalB,
     studies,
     requests,
     stop: async () => {
+      await hospitalB.stop();
+      await gateway.close();
+      await orthanc.stop();
+    },
+  };
+}
+
+/** Accession numbers of the several-PACS tests. */
+export const MULTI_PACS = {
+  /** In both hospitals with the same StudyInstanceUID. */
+  shared: 'FL-MULTI-SHARED',
+  /** Only in hospital B. */
+  onlyB: 'FL-MULTI-B',
+} as const;
+
+/**
+ * Hospital B: a second Orthanc with the MR study under two accession numbers. The study under
+ * MULTI_PACS.shared is also copied, byte for byte, into hospital A, so both hold the same study.
+ */
+async function startHospitalB(
+  hospitalA: OrthancServer,
+  allowedOrigins: string[] | '*',
+  studies: Record<string, string[]>,
+  requests: GatewayLogEntry[],
+): Promise<{ gatewayUrl: string; stop: () => Promise<void> }> {
+  const orthanc = await startOrthanc('hospital-b');
+  const [original] = await uploadFolder(orthanc, MR_FOLDER);
+  studies[MULTI_PACS.shared] = [await copyStudyWithAccession(orthanc, original!, MULTI_PACS.shared)];
+  studies[MULTI_PACS.onlyB] = [await copyStudyWithAccession(orthanc, original!, MULTI_PACS.onlyB)];
+  const shared = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: studies[MULTI_PACS.shared]![0] })).json()) as { ID: string }[];
+  const instances = (await (await fetch(`${orthanc.url}/studies/${shared[0]!.ID}/instances`)).json()) as { ID: string }[];
+  for (const instance of instances) {
+    const file = new Uint8Array(await (await fetch(`${orthanc.url}/instances/${instance.ID}/file`)).arrayBuffer());
+    await fetch(`${hospitalA.url}/instances`, { method: 'POST', body: file });
+  }
+  const gateway = await startGatewayServer({
+    upstream: orthanc.dicomwebUrl,
+    verifyToken: (token) => (token.startsWith('test-token-') ? `b:${token.slice(11)}` : undefined),
+    allowedOrigins,
+    onRequest: (entry) => requests.push({ ...entry, url: `hospital-b${entry.url}` }),
+  });
+  let stopped = false;
+  return {
+    gatewayUrl: gateway.url,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
       await gateway.close();
       await orthanc.stop();
     },
