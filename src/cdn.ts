@@ -4,7 +4,10 @@
  * (`new URL(…, import.meta.url)`), so the build works from any origin and sub-path.
  */
 import { defineFilmlessViewer } from './define.js';
+import { setDefaultViewerUrl } from './share/default-viewer-url.js';
 
 export * from './index.js';
 
+// Share links open the standalone page shipped beside this script (in development Vite serves it at /).
+setDefaultViewerUrl(import.meta.env.DEV ? new URL('/viewer.html', location.href).href : new URL('./viewer.html', import.meta.url).href);
 defineFilmlessViewer();

@@ -9,9 +9,12 @@ export type {
   FilmlessProgressDetail,
   FilmlessReadyDetail,
   FilmlessResolvedDetail,
+  FilmlessSharedDetail,
   FilmlessStateChangeDetail,
   FilmlessStatus,
   FilmlessViewState,
 } from './viewer/events.js';
 export type { SeriesSummary, StudySummary } from './study/types.js';
 export type { FetchLike } from './dicomweb/client.js';
+export type { DicomwebSource } from './study/sources.js';
+export type { ShareGrant, ShareTokenProvider } from './share/share-link.js';

@@ -42,6 +42,12 @@ export interface FilmlessErrorDetail {
   status?: number;
 }
 
+/** `filmless-shared`: a share link was created (it carries the share token in its fragment). */
+export interface FilmlessSharedDetail {
+  link: string;
+  expiresAt?: string;
+}
+
 export type FilmlessStatus = 'idle' | 'resolving' | 'loading' | 'ready' | 'error';
 
 /** `filmless-statechange`: the view changed (slice, window/level, zoom). */
@@ -66,5 +72,6 @@ declare global {
     'filmless-ready': CustomEvent<FilmlessReadyDetail>;
     'filmless-error': CustomEvent<FilmlessErrorDetail>;
     'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
+    'filmless-shared': CustomEvent<FilmlessSharedDetail>;
   }
 }

@@ -12,6 +12,9 @@ import { type DisplayState, type PrimaryTool, StackController } from '../imaging
 import { helpOverlay } from './help-overlay.js';
 import { actionForKey, type ShortcutAction } from './shortcuts.js';
 import { toolbar } from './toolbar.js';
+import { sharePanel, type SharePanelState } from './share-panel.js';
+import { type ShareTokenProvider, buildShareLink, drawQrCode, toGrant } from '../share/share-link.js';
+import { getDefaultViewerUrl } from '../share/default-viewer-url.js';
 import { TouchGestures } from './touch-gestures.js';
 import { CT_PRESETS } from './window-presets.js';
 import { resolveStudies, searchPatientStudies, seriesOfStudy } from '../study/resolver.js';
@@ -56,6 +59,7 @@ interface LoadedSeries {
  * @event filmless-ready - The first image of the shown series is drawn. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs}`.
  * @event filmless-error - Something failed; the widget shows a localized message. Detail: `{code, message, status?}`.
  * @event filmless-statechange - Slice, window/level or zoom changed. Detail: the view state.
+ * @event filmless-shared - A share link was created. Detail: `{link, expiresAt?}` (the link holds the share token in its fragment).
  *
  * @csspart toolbar - The tool buttons.
  * @csspart series-list - The strip of series.
@@ -64,6 +68,8 @@ interface LoadedSeries {
  * @csspart progress - The loading bar.
  * @csspart error - The error message and its retry button.
  * @csspart chooser - The list shown when several studies match.
+ * @csspart help - The keyboard shortcut help.
+ * @csspart share - The share dialog with link and QR code.
  *
  * @cssproperty --filmless-color-background - Viewer background (default black).
  * @cssproperty --filmless-color-foreground - Text colour.
@@ -125,6 +131,15 @@ export class FilmlessViewer extends LitElement {
   /** Milliseconds each source may take to answer a search before it counts as unreachable. */
   @property({ type: Number, attribute: 'source-timeout' }) sourceTimeout = 15_000;
 
+  /**
+   * Enables sharing: called with the open study, it returns a short-lived, study-scoped token (or
+   * `{token, expiresAt?, accessCode?}`). The Share button then produces a link and a QR code.
+   */
+  @property({ attribute: false }) shareTokenProvider: ShareTokenProvider | undefined;
+
+  /** The standalone viewer page share links point to (default: `viewer.html` beside the script). */
+  @property({ attribute: 'share-url' }) shareUrl = '';
+
   /** `dark` (default) or `light` panels; the image area stays black. */
   @property({ reflect: true }) theme: 'dark' | 'light' = 'dark';
 
@@ -146,6 +161,7 @@ export class FilmlessViewer extends LitElement {
   @state() private helpOpen = false;
   @state() private menuOpen = false;
   @state() private seriesOpen = false;
+  @state() private shareState: SharePanelState | undefined;
 
   @query('.viewport') private viewportElement!: HTMLDivElement;
 
@@ -640,6 +656,62 @@ export class FilmlessViewer extends LitElement {
     target?.focus();
   }
 
+  /** Asks the host for a share token, then shows the link and its QR code. */
+  private async openShare(): Promise<void> {
+    const study = this.study;
+    if (!study || !this.shareTokenProvider) return;
+    try {
+      const grant = toGrant(await this.shareTokenProvider({ studyInstanceUID: study.studyInstanceUID, accessionNumber: study.accessionNumber }));
+      if (!grant.token) throw new Error('empty share token');
+      const link = buildShareLink(
+        { viewerUrl: this.shareUrl || getDefaultViewerUrl(), dicomwebUrl: this.sourceOf(study).dicomwebUrl, studyInstanceUID: study.studyInstanceUID },
+        grant.token,
+      );
+      this.shareState = { link, grant, copied: false };
+      await this.updateComplete;
+      const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.qr');
+      if (canvas) await drawQrCode(canvas, link);
+      this.renderRoot.querySelector<HTMLElement>('.share-copy')?.focus();
+      this.emit('filmless-shared', { link, ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}) });
+    } catch (error) {
+      this.shareState = undefined;
+      const failure = toFilmlessError(error, 'server');
+      this.emit('filmless-error', { code: failure.code, message: this.localize.term('shareFailed'), ...(failure.status ? { status: failure.status } : {}) });
+    }
+  }
+
+  private async copyShareLink(): Promise<void> {
+    if (!this.shareState) return;
+    try {
+      await navigator.clipboard.writeText(this.shareState.link);
+    } catch {
+      // Clipboard refused (no permission, insecure context): select the field so the user can copy.
+      const input = this.renderRoot.querySelector<HTMLInputElement>('.share-link input');
+      input?.focus();
+      input?.select();
+      return;
+    }
+    this.shareState = { ...this.shareState, copied: true };
+  }
+
+  private downloadQrCode(): void {
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.qr');
+    canvas?.toBlob((blob) => {
+      if (!blob) return;
+      const url = URL.createObjectURL(blob);
+      const anchor = document.createElement('a');
+      anchor.href = url;
+      anchor.download = 'filmless-share-qr.png';
+      anchor.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    }, 'image/png');
+  }
+
+  private closeShare(): void {
+    this.shareState = undefined;
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.share-button')?.focus());
+  }
+
   private selectTool(tool: PrimaryTool): void {
     this.tool = tool;
     this.stack.setPrimaryTool(tool);
@@ -691,6 +763,13 @@ export class FilmlessViewer extends LitElement {
             @keydown=${this.handleKeydown} @wheel=${this.handleWheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
           ${this.renderOverlay()} ${this.renderProgress()} ${this.renderMessage()} ${this.renderChooser()} ${this.renderError()}
           ${this.helpOpen ? helpOverlay(t, () => void this.toggleHelp()) : nothing}
+          ${this.shareState
+            ? sharePanel(t, this.shareState, {
+                copy: () => void this.copyShareLink(),
+                download: () => this.downloadQrCode(),
+                close: () => this.closeShare(),
+              })
+            : nothing}
         </div>
         <div class="sr-only" role="status" aria-live="polite">${this.liveText()}</div>
       </div>
@@ -701,7 +780,14 @@ export class FilmlessViewer extends LitElement {
     if (!this.loaded) return nothing;
     return toolbar(
       this.localize,
-      { tool: this.tool, showPresets: this.loaded.modality === 'CT', menuOpen: this.menuOpen, seriesOpen: this.seriesOpen, touchMode: this.touchMode },
+      {
+        tool: this.tool,
+        showPresets: this.loaded.modality === 'CT',
+        menuOpen: this.menuOpen,
+        seriesOpen: this.seriesOpen,
+        touchMode: this.touchMode,
+        canShare: Boolean(this.shareTokenProvider),
+      },
       {
         selectTool: (tool) => this.selectTool(tool),
         zoom: (factor) => this.stack.zoomBy(factor),
@@ -711,6 +797,7 @@ export class FilmlessViewer extends LitElement {
         toggleMenu: () => (this.menuOpen = !this.menuOpen),
         toggleSeries: () => (this.seriesOpen = !this.seriesOpen),
         toggleTouchMode: () => (this.touchMode = this.touchMode === 'scroll' ? 'windowLevel' : 'scroll'),
+        share: () => void this.openShare(),
       },
     );
   }

@@ -78,6 +78,10 @@ export const styles = css`
   .help h2 { font-size: 1.1em; margin: 0 0 8px; }
   .help th { text-align: left; padding: 2px 12px 2px 0; font-weight: normal; white-space: nowrap; }
   .help kbd { font-family: inherit; border: 1px solid var(--filmless-border); border-radius: 3px; padding: 0 4px; }
+  .share canvas.qr { display: block; margin: 8px auto; background: #fff; width: 256px; height: 256px; max-width: 100%; }
+  .share-link { display: flex; flex-direction: column; gap: 4px; }
+  .share-link input { font: inherit; padding: 6px; width: 100%; box-sizing: border-box; }
+  .share-actions { display: flex; gap: 6px; flex-wrap: wrap; margin-top: 8px; }
   .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 
   /* Phones: the tools fold behind a menu button, the series strip becomes a drawer over the image. */

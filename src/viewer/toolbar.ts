@@ -10,6 +10,7 @@ export interface ToolbarState {
   menuOpen: boolean;
   seriesOpen: boolean;
   touchMode: 'scroll' | 'windowLevel';
+  canShare: boolean;
 }
 
 export interface ToolbarActions {
@@ -21,6 +22,7 @@ export interface ToolbarActions {
   toggleMenu(): void;
   toggleSeries(): void;
   toggleTouchMode(): void;
+  share(): void;
 }
 
 const TOOLS: { tool: PrimaryTool; label: MessageKey; icon: string }[] = [
@@ -58,6 +60,7 @@ export function toolbar(t: LocalizeController, state: ToolbarState, actions: Too
       <button type="button" class="touch-mode" @click=${actions.toggleTouchMode}>
         <span aria-hidden="true">☝</span> ${t.term('touchModeLabel')}:
         ${state.touchMode === 'windowLevel' ? t.term('touchModeWindow') : t.term('touchModeScroll')}</button>
+      ${state.canShare ? html`<button type="button" class="share-button" @click=${actions.share}>⤴ ${t.term('share')}</button>` : nothing}
       <button type="button" aria-label=${t.term('help')} title=${t.term('help')} @click=${actions.help}>?</button>
     </div>
   </div>`;
