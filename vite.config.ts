@@ -13,7 +13,8 @@ export default defineConfig({
     sourcemap: true,
     emptyOutDir: true,
     rollupOptions: {
-      input: { 'filmless-viewer': 'src/cdn.ts', index: 'src/index.ts' },
+      // The script-tag entry, the npm entry, and the standalone page (IHE IID links, share links, QR codes).
+      input: { 'filmless-viewer': 'src/cdn.ts', index: 'src/index.ts', viewer: 'viewer.html' },
       // Keep the entry's exports: npm users import the same file.
       preserveEntrySignatures: 'exports-only',
       output: {

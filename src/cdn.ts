@@ -9,5 +9,5 @@ import { setDefaultViewerUrl } from './share/default-viewer-url.js';
 export * from './index.js';
 
 // Share links open the standalone page shipped beside this script (in development Vite serves it at /).
-setDefaultViewerUrl(import.meta.env.DEV ? new URL('/viewer.html', location.href).href : new URL('./viewer.html', import.meta.url).href);
+setDefaultViewerUrl(import.meta.env.DEV ? new URL('/viewer.html', location.href).href : new URL(/* @vite-ignore */ './viewer.html', import.meta.url).href);
 defineFilmlessViewer();

@@ -1,6 +1,17 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type MessageKey, SUPPORTED_LANGUAGES, tables } from './messages.js';
 
+/** A message in a given language with `{name}` placeholders filled (for pages outside the element). */
+export function formatMessage(language: string, key: MessageKey, values: Record<string, string | number> = {}): string {
+  const table = tables[language] ?? tables.en!;
+  const template = table[key] || tables.en![key];
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) return `{${name}}`;
+    return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : value;
+  });
+}
+
 /** Picks the first supported language from a list of BCP 47 tags (`tr-TR` → `tr`). */
 export function matchLanguage(candidates: readonly (string | null | undefined)[]): string {
   for (const candidate of candidates) {
@@ -41,9 +52,7 @@ export class LocalizeController implements ReactiveController {
 
   /** The message for `key` in the active language, with `{name}` placeholders filled. */
   term(key: MessageKey, values: Record<string, string | number> = {}): string {
-    const table = tables[this.language] ?? tables.en!;
-    const template = table[key] || tables.en![key];
-    return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in values ? this.format(values[name]!) : `{${name}}`));
+    return formatMessage(this.language, key, values);
   }
 
   /** A count with the right plural form: `key` for "other", `${key}One` where the language says "one". */

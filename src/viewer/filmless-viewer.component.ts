@@ -33,6 +33,12 @@ import type {
 } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
 
+/** Studies newest first, at most `limit` of them (0: all). */
+function newestFirst(studies: StudySummary[], limit: number): StudySummary[] {
+  const sorted = [...studies].sort((a, b) => b.studyDate.localeCompare(a.studyDate));
+  return limit > 0 ? sorted.slice(0, limit) : sorted;
+}
+
 /** One loaded series: ordered frames and the store their bytes come from. */
 interface LoadedSeries {
   study: StudySummary;
@@ -119,8 +125,11 @@ export class FilmlessViewer extends LitElement {
   /** Study date `YYYYMMDD` or range `YYYYMMDD-YYYYMMDD`, for the patient search. */
   @property({ attribute: 'study-date' }) studyDate = '';
 
-  /** Modality (CT, MR…) for the patient search. */
+  /** Modality (CT, MR…) or a comma list, for the patient search. */
   @property() modality = '';
+
+  /** With `patient-id` alone: list at most this many of the patient's most recent studies (0 = all). */
+  @property({ type: Number, attribute: 'most-recent' }) mostRecent = 0;
 
   /**
    * Several DICOMweb sources (hospitals) searched in parallel, each with its own timeout, instead of
@@ -191,17 +200,18 @@ export class FilmlessViewer extends LitElement {
 
   private readonly resolveTask = new Task(this, {
     args: () =>
-      [this.dicomwebUrl, this.accessionNumber, this.issuer, this.studyUid, this.patientId, this.studyDate, this.modality, this.sources] as const,
+      [this.dicomwebUrl, this.accessionNumber, this.issuer, this.studyUid, this.patientId, this.studyDate, this.modality, this.sources, this.mostRecent] as const,
     task: async ([, accessionNumber, issuer, studyUid, patientId, studyDate, modality], { signal }) => {
       this.resetStudy();
-      if (!accessionNumber.trim() && !studyUid.trim()) {
+      const patientOnly = !accessionNumber.trim() && !studyUid.trim() && Boolean(patientId.trim());
+      if (!accessionNumber.trim() && !studyUid.trim() && !patientOnly) {
         this.setStatus('idle');
         return;
       }
       this.loadStartedAt = performance.now();
       this.setStatus('resolving');
       try {
-        const special = studyUid.trim() ? undefined : specialAccession(accessionNumber);
+        const special = studyUid.trim() || patientOnly ? undefined : specialAccession(accessionNumber);
         if (special === 'analog-device') {
           // No request at all: there is nothing digital to find.
           throw new FilmlessError('no-digital-images', 'Accession number 9999: analog device, no digital images');
@@ -210,18 +220,19 @@ export class FilmlessViewer extends LitElement {
           throw new FilmlessError('no-accession-number', 'Accession number 9998 and no patient-id to search by');
         }
         const sources = this.effectiveSources();
-        const { studies, failures } =
-          special === 'no-accession-number'
-            ? await searchAllSources(sources, (client, _s, sig) => searchPatientStudies(client, { patientId, studyDate, modality }, sig), (src) => this.clientFor(src), signal, this.sourceTimeout)
-            : await searchAllSources(sources, (client, source, sig) => resolveStudies(client, { accessionNumber, issuer: source.issuer ?? issuer, studyUid }, sig), (src) => this.clientFor(src), signal, this.sourceTimeout);
+        const byPatient = patientOnly || special === 'no-accession-number';
+        const { studies: found, failures } = byPatient
+          ? await searchAllSources(sources, (client, _s, sig) => searchPatientStudies(client, { patientId, studyDate, modality }, sig), (src) => this.clientFor(src), signal, this.sourceTimeout)
+          : await searchAllSources(sources, (client, source, sig) => resolveStudies(client, { accessionNumber, issuer: source.issuer ?? issuer, studyUid }, sig), (src) => this.clientFor(src), signal, this.sourceTimeout);
+        const studies = byPatient ? newestFirst(found, this.mostRecent) : found;
         this.unreachable = failures.map((f) => f.source).filter(Boolean);
         if (studies.length === 0) {
           if (failures[0]) throw failures.length === 1 ? failures[0].error : new FilmlessError('network', `No source answered: ${this.unreachable.join(', ')}`, { cause: failures[0].error });
           throw new FilmlessError('not-found', 'No study found', { status: 404 });
         }
-        // A study found through the patient, not its accession number, is always confirmed by the user.
-        this.chooserKind = special === 'no-accession-number' ? 'patient' : 'accession';
-        if (studies.length === 1 && this.chooserKind === 'accession') {
+        // A study found through the patient instead of its accession number (9998) is always confirmed.
+        this.chooserKind = byPatient ? 'patient' : 'accession';
+        if (studies.length === 1 && special !== 'no-accession-number') {
           this.openStudy(studies[0]!);
         } else {
           this.candidates = studies;

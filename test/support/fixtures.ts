@@ -27,6 +27,8 @@ export const ACCESSIONS = {
   twoViewersB: { accession: 'FL-TWO-B', from: ['ct'] },
   disconnect: { accession: 'FL-DISCONNECT', from: ['ct'] },
   phone: { accession: 'FL-PHONE', from: ['mr'] },
+  iid: { accession: 'FL-IID-1', from: ['mr'] },
+  iidSecond: { accession: 'FL-IID-2', from: ['ct'] },
 } as const;
 
 /** Studies the tests generate in specific character sets (see charset-studies.ts). */

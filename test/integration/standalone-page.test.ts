@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { gatewayRequests, pacsInfo, until } from '../support/browser.js';
+
+/** Opens the standalone page in a same-origin frame, as a browser would open the launch link. */
+async function openPage(query: string, fragment = ''): Promise<HTMLIFrameElement> {
+  const frame = document.createElement('iframe');
+  frame.style.cssText = 'width: 640px; height: 520px; border: 0';
+  frame.src = `/viewer.html?${query}${fragment}`;
+  const loaded = new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
+  document.body.append(frame);
+  await loaded;
+  return frame;
+}
+
+const viewerIn = (frame: HTMLIFrameElement) => frame.contentDocument!.querySelector('filmless-viewer') as FilmlessViewer | null;
+const textOf = (frame: HTMLIFrameElement) => frame.contentDocument!.querySelector('#messages')!.textContent ?? '';
+
+describe('the standalone page, launched with IHE IID parameters', () => {
+  afterEach(() => document.querySelectorAll('iframe').forEach((f) => f.remove()));
+
+  it('opens the study of an accession number, with the fragment token used only in headers and then erased', async () => {
+    const pacs = await pacsInfo();
+    const token = `test-token-${crypto.randomUUID()}`;
+    const before = (await gatewayRequests()).length;
+    const dicomweb = encodeURIComponent(pacs.gatewayUrl);
+    const frame = await openPage(`requestType=STUDY&accessionNumber=${pacs.accessions.iid}&dicomweb=${dicomweb}`, `#token=${token}`);
+    expect(frame.contentWindow!.location.href).not.to.contain(token);
+    expect(frame.contentWindow!.location.hash).to.equal('');
+    const viewer = viewerIn(frame)!;
+    await until(() => viewer.status === 'ready', 'the study to be on screen', 45_000);
+    expect(viewer.getViewState().studyInstanceUID).to.equal(pacs.studies[pacs.accessions.iid!]![0]);
+    const requests = (await gatewayRequests()).slice(before);
+    expect(requests.length).to.be.greaterThan(2);
+    for (const request of requests) expect(request.url).not.to.contain(token);
+    for (const request of requests.filter((r) => r.method === 'GET')) expect(request.authorization).to.equal(`Bearer ${token}`);
+    expect(frame.contentDocument!.documentElement.outerHTML).not.to.contain(token);
+  });
+
+  it('offers each study of a studyUID list in turn, never two in one view', async () => {
+    const pacs = await pacsInfo();
+    const [first, second] = [pacs.studies[pacs.accessions.iid!]![0]!, pacs.studies[pacs.accessions.iidSecond!]![0]!];
+    const frame = await openPage(`requestType=STUDY&studyUID=${first},${second}&dicomweb=${encodeURIComponent(pacs.gatewayUrl)}`, `#token=${pacs.token}`);
+    const viewer = viewerIn(frame)!;
+    await until(() => viewer.status === 'ready', 'the first study', 45_000);
+    expect(viewer.getViewState().studyInstanceUID).to.equal(first);
+    const buttons = [...frame.contentDocument!.querySelectorAll<HTMLButtonElement>('#studies button')];
+    expect(buttons.map((b) => b.textContent)).to.deep.equal([first, second]);
+    buttons[1]!.click();
+    await until(() => viewer.getViewState().studyInstanceUID === second && viewer.status === 'ready', 'the second study', 45_000);
+    expect(viewer.getViewState().imageCount).to.equal(140);
+  });
+
+  it("lists a patient's most recent studies for a PATIENT request", async () => {
+    const pacs = await pacsInfo();
+    const frame = await openPage(`requestType=PATIENT&patientID=crlab&modalitiesInStudy=MR&mostRecentResults=3&dicomweb=${encodeURIComponent(pacs.gatewayUrl)}`, `#token=${pacs.token}`);
+    const viewer = viewerIn(frame)!;
+    await until(() => viewer.shadowRoot?.querySelector('[part="chooser"]') !== null && viewer.shadowRoot?.querySelector('[part="chooser"]') !== undefined, 'the chooser', 45_000);
+    expect(viewer.shadowRoot!.querySelectorAll('[part="chooser"] tbody tr').length).to.equal(3);
+  });
+
+  it('states plainly what it does not support', async () => {
+    const pacs = await pacsInfo();
+    const frame = await openPage(
+      `requestType=STUDY&accessionNumber=${pacs.accessions.iid}&keyImagesOnly=true&viewerType=VENDOR_X&diagnosticQuality=true&dicomweb=${encodeURIComponent(pacs.gatewayUrl)}`,
+      `#token=${pacs.token}`,
+    );
+    const text = textOf(frame);
+    expect(text).to.contain('Showing key images only is not supported');
+    expect(text).to.contain('Viewer type VENDOR_X is not available');
+    expect(text).to.contain('exactly as the PACS stores them');
+    expect(viewerIn(frame)).to.not.equal(null);
+  });
+
+  it('refuses unknown and malformed parameters with a clear message, and opens nothing', async () => {
+    const before = (await gatewayRequests()).length;
+    const frame = await openPage('requestType=SERIES&accessionNumber=A*&color=red&lang=tr&dicomweb=ftp://x');
+    const text = textOf(frame);
+    expect(text).to.contain('Bu bağlantı açılamıyor.');
+    expect(text).to.contain('Bağlantıda bilinmeyen parametre: color');
+    expect(text).to.contain('requestType değeri geçersiz');
+    expect(text).to.contain('accessionNumber değeri geçersiz');
+    expect(text).to.contain('dicomweb değeri geçersiz');
+    expect(viewerIn(frame)).to.equal(null);
+    expect((await gatewayRequests()).length).to.equal(before);
+  });
+});
