@@ -490,6 +490,25 @@ describe('path tricks', () => {
     assert.match(reply, /^HTTP\/1\.1 400/);
   });
 
+  test('a malformed absolute-form request target is answered 404 and the gateway keeps serving, in both modes', async () => {
+    const simple = await startGatewayServer({ upstream: orthanc.dicomwebUrl, verifyToken: () => 'demo', allowedOrigins: [] });
+    try {
+      for (const port of [gatewayPort, Number(new URL(simple.url).port)]) {
+        const reply = await new Promise<string>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => socket.end('GET http://[/dicom-web/studies HTTP/1.1\r\nHost: x\r\n\r\n'));
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk.toString()));
+          socket.on('close', () => resolve(text));
+        });
+        assert.match(reply, /^HTTP\/1\.1 404/);
+      }
+      const { token } = await issue();
+      assert.equal((await send(dw('/studies?AccessionNumber=FL-GW-A'), { token })).status, 200);
+    } finally {
+      await simple.close();
+    }
+  });
+
   test('a path outside the gateway or not a DICOMweb route is not found', async () => {
     const { token } = await issue();
     const reached = await upstreamDuring(async () => {

@@ -1,0 +1,133 @@
+/**
+ * Issues, and helps manage, Filmless access tokens from the command line.
+ *
+ *   npx tsx demo/server/token-cli.ts keygen --out /etc/filmless
+ *       writes token-private.pem (mode 0600, for the issuer only) and token-public.pem (for the gateway)
+ *
+ *   npx tsx demo/server/token-cli.ts issue --study <uid> [--study <uid>…] --purpose patient --ttl 15m
+ *       [--accession <number>] [--issuer <issuer of accession>] [--uses <n>] [--not-before <duration>]
+ *       [--subject <user id>]
+ *       prints the token, and only the token, on stdout; its id and expiry go to stderr
+ *
+ *   npx tsx demo/server/token-cli.ts revoke <token id> [--note <text>] [--list <file>]
+ *       appends the id to the revocation list (default FILMLESS_REVOCATION_LIST); the gateway reloads it
+ *
+ * The signing key comes from FILMLESS_TOKEN_KEY (PEM) or FILMLESS_TOKEN_KEY_FILE (a path), or --key
+ * <file>; the `iss` and `aud` claims from FILMLESS_TOKEN_ISSUER and FILMLESS_TOKEN_AUDIENCE (the same
+ * variables the gateway reads) or --iss / --aud. The token is printed for the program that asked for
+ * it: do not paste it into tickets, chats or logs, and never into a URL's query string.
+ */
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_PURPOSES, type TokenPurpose, parseDuration } from './token-claims.js';
+import { createTokenIssuer, TokenRequestError } from './token-issuer.js';
+import { generateTokenKeyPair, KeyConfigError, keySourceFromEnv, loadSigningKey } from './token-keys.js';
+import { appendRevocation } from './token-revocation.js';
+
+class UsageError extends Error {}
+
+const USAGE = `Usage:
+  token-cli.ts keygen --out <folder>
+  token-cli.ts issue --study <uid> [--study <uid>…] --purpose patient|clinician|consult --ttl 15m
+                     [--accession <number>] [--issuer <issuer>] [--uses <n>] [--not-before <duration>]
+                     [--subject <user id>] [--key <private key file>] [--iss <issuer>] [--aud <audience>]
+  token-cli.ts revoke <token id> [--note <text>] [--list <revocation file>]`;
+
+async function keygen(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' } }, strict: true });
+  if (!values.out) throw new UsageError('keygen needs --out <folder>');
+  const pair = await generateTokenKeyPair();
+  const privatePath = join(values.out, 'token-private.pem');
+  const publicPath = join(values.out, 'token-public.pem');
+  try {
+    // `wx`: never overwrite a key in use.
+    await writeFile(privatePath, pair.privatePem, { mode: 0o600, flag: 'wx' });
+    await chmod(privatePath, 0o600); // whatever the umask
+    await writeFile(publicPath, pair.publicPem, { mode: 0o644, flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UsageError(`A key already exists in ${values.out}; move it away first (keys are never overwritten).`);
+    throw error;
+  }
+  console.error(`Wrote ${privatePath} (keep it with the token issuer only) and ${publicPath} (for the gateway). Key id ${pair.kid}.`);
+}
+
+async function issue(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      study: { type: 'string', multiple: true },
+      purpose: { type: 'string' },
+      ttl: { type: 'string' },
+      accession: { type: 'string' },
+      issuer: { type: 'string' },
+      uses: { type: 'string' },
+      'not-before': { type: 'string' },
+      subject: { type: 'string' },
+      key: { type: 'string' },
+      iss: { type: 'string' },
+      aud: { type: 'string' },
+    },
+  });
+  if (!values.study?.length) throw new UsageError('issue needs --study <StudyInstanceUID>');
+  if (!values.purpose || !TOKEN_PURPOSES.includes(values.purpose as TokenPurpose)) {
+    throw new UsageError(`issue needs --purpose ${TOKEN_PURPOSES.join('|')}`);
+  }
+  if (!values.ttl) throw new UsageError('issue needs --ttl (e.g. 15m)');
+  const uses = values.uses === undefined ? undefined : Number(values.uses);
+  const notBefore = values['not-before'] === undefined ? undefined : parseDuration(values['not-before']);
+  if (values['not-before'] !== undefined && notBefore === undefined) throw new UsageError('--not-before takes a duration (e.g. 10m)');
+
+  const source = values.key ? { file: values.key, from: `--key (${values.key})` } : keySourceFromEnv(env, 'FILMLESS_TOKEN_KEY');
+  if (!source) throw new UsageError('Give the signing key: FILMLESS_TOKEN_KEY_FILE=<file>, FILMLESS_TOKEN_KEY=<PEM> or --key <file>');
+  const issuer = createTokenIssuer({
+    key: await loadSigningKey(source),
+    issuer: values.iss ?? (env.FILMLESS_TOKEN_ISSUER || DEFAULT_TOKEN_ISSUER),
+    audience: values.aud ?? (env.FILMLESS_TOKEN_AUDIENCE || DEFAULT_TOKEN_AUDIENCE),
+  });
+  const issued = await issuer.issue({
+    studies: values.study,
+    purpose: values.purpose as TokenPurpose,
+    ttl: values.ttl,
+    ...(values.accession !== undefined ? { accession: values.accession } : {}),
+    ...(values.issuer !== undefined ? { issuer: values.issuer } : {}),
+    ...(uses !== undefined ? { uses } : {}),
+    ...(notBefore !== undefined ? { notBeforeSeconds: notBefore } : {}),
+    ...(values.subject !== undefined ? { subject: values.subject } : {}),
+  });
+  process.stdout.write(`${issued.token}\n`);
+  console.error(`token id ${issued.jti}, valid until ${issued.expiresAt.toISOString()}`);
+}
+
+async function revoke(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: { note: { type: 'string' }, list: { type: 'string' } },
+  });
+  const [jti, ...extra] = positionals;
+  if (!jti || extra.length > 0) throw new UsageError('revoke takes one token id');
+  const list = values.list ?? env.FILMLESS_REVOCATION_LIST;
+  if (!list) throw new UsageError('Name the revocation file: --list <file> or FILMLESS_REVOCATION_LIST');
+  await appendRevocation(list, jti, values.note ?? `revoked ${new Date().toISOString()}`);
+  console.error(`Revoked ${jti} in ${list}; the gateway picks it up within seconds (or at once on SIGHUP).`);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === 'keygen') return keygen(args);
+  if (command === 'issue') return issue(args, process.env);
+  if (command === 'revoke') return revoke(args, process.env);
+  throw new UsageError(command ? `Unknown command ${command}` : 'Name a command');
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
+  else if (error instanceof TokenRequestError || error instanceof KeyConfigError) console.error(`token-cli: ${error.message}`);
+  else if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) console.error(`${error.message}\n\n${USAGE}`);
+  else console.error(error);
+  process.exitCode = 1;
+});
