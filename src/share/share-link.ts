@@ -11,6 +11,11 @@ export interface ShareGrant {
   expiresAt?: string;
   /** A short code a patient can type instead of scanning (printed on result sheets). */
   accessCode?: string;
+  /**
+   * The DICOMweb URL the share token is valid at, when it differs from the viewer's own source (hospitals
+   * often expose a separate, study-scoped gateway for patients and partners).
+   */
+  dicomwebUrl?: string;
 }
 
 /** Supplies a share token for one study; the host decides scope and lifetime. */

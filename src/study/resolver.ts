@@ -87,7 +87,8 @@ export async function searchPatientStudies(client: DicomwebClient, query: Patien
     filter[Tag.StudyDate] = query.studyDate;
   }
   const modalities = (query.modality ?? '').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean);
-  if (modalities.length) filter[Tag.ModalitiesInStudy] = modalities.join('\\');
+  // One modality goes to the server; a list is matched here (Orthanc answers [] to a multi-valued match).
+  if (modalities.length === 1) filter[Tag.ModalitiesInStudy] = modalities[0]!;
   const results = await client.searchStudies(filter, signal);
   const studies = results
     .filter((dataset) => stringValue(dataset, Tag.PatientID) === id)

@@ -675,7 +675,11 @@ export class FilmlessViewer extends LitElement {
       const grant = toGrant(await this.shareTokenProvider({ studyInstanceUID: study.studyInstanceUID, accessionNumber: study.accessionNumber }));
       if (!grant.token) throw new Error('empty share token');
       const link = buildShareLink(
-        { viewerUrl: this.shareUrl || getDefaultViewerUrl(), dicomwebUrl: this.sourceOf(study).dicomwebUrl, studyInstanceUID: study.studyInstanceUID },
+        {
+          viewerUrl: this.shareUrl || getDefaultViewerUrl(),
+          dicomwebUrl: grant.dicomwebUrl || this.sourceOf(study).dicomwebUrl,
+          studyInstanceUID: study.studyInstanceUID,
+        },
         grant.token,
       );
       this.shareState = { link, grant, copied: false };
