@@ -1,6 +1,7 @@
 /**
- * A read-only DICOMweb server (QIDO-RS, WADO-RS metadata, frames and Part-10 retrieve) over a
- * folder index, so the demo runs on a machine without a PACS.
+ * A read-only DICOMweb server (QIDO-RS, WADO-RS metadata, frames, Part-10 retrieve and rendered
+ * PNG previews of uncompressed images) over a folder index, so the demo runs on a machine without
+ * a PACS.
  *
  * It answers one request at a time for a gateway that owns everything else: authentication,
  * CORS and the `/dicom-web` prefix are deliberately not handled here.
@@ -9,16 +10,20 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DicomIndex, IndexedInstance, IndexedSeries, IndexedStudy } from './dicom-index.js';
-import { acceptsStored } from './folder-accept.js';
+import { acceptsRenderedPng, acceptsStored } from './folder-accept.js';
 import { readFrames } from './folder-frames.js';
 import { multipartClosing, multipartContentType, newBoundary, PART_CLOSING, partOpening } from './folder-multipart.js';
+import { NotRenderableError, pixelLayoutOf } from './folder-pixels.js';
+import { encodePng } from './folder-png.js';
 import { QueryError, runQuery, type QueryLevel } from './folder-qido.js';
+import { parseRenderOptions, renderFrame, RenderQueryError, seriesPreviewFrame, type FrameRef } from './folder-render.js';
 import { parseRoute, RouteError, type Route } from './folder-routes.js';
 
 /**
  * Serves one DICOMweb request.
  * @param path the request path after the DICOMweb prefix, e.g. `/studies/1.2.3/series`.
- * @param query the request's query parameters (QIDO matching keys, `limit`, `offset`, `includefield`).
+ * @param query the request's query parameters (QIDO matching keys, `limit`, `offset`, `includefield`;
+ *   `viewport` and `window` for rendered images).
  */
 export type DicomWebHandler = (
   req: IncomingMessage,
@@ -44,7 +49,8 @@ const FILE_PART_TYPE = 'application/dicom';
 /**
  * Creates the request handler for an index. The handler never rejects: every failure becomes an
  * HTTP status with a JSON body (400 malformed path or query, 404 unknown UID or frame, 405 method,
- * 406 unsatisfiable Accept, 500 unexpected), or a cut connection once a body has started.
+ * 406 unsatisfiable Accept or an image that cannot be rendered without a codec, 500 unexpected),
+ * or a cut connection once a body has started.
  */
 export function createFolderSource(index: DicomIndex): DicomWebHandler {
   return async (req, res, path, query) => {
@@ -80,6 +86,8 @@ async function serve(
       return sendFrames(findInstance(index, route), route.frameNumbers, req, res);
     case 'retrieve':
       return sendFiles(instancesIn(index, route), req, res);
+    case 'rendered':
+      return sendRendered(renderTarget(index, route), req, res, query);
   }
 }
 
@@ -128,6 +136,47 @@ async function sendFrames(
     'Content-Length': body.length,
   });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * One frame rendered as PNG. The PNG is small (a few kB for a thumbnail), so it is built whole and
+ * sent with its length.
+ */
+async function sendRendered(target: FrameRef, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+  const options = parseRenderOptions(query);
+  if (!acceptsRenderedPng(req.headers.accept)) {
+    throw new HttpError(406, 'rendered images are only available as image/png');
+  }
+  const { instance, frameIndex } = target;
+  const layout = pixelLayoutOf(instance.json, instance.transferSyntaxUID);
+  const [frame] = await readFrames(instance, [frameIndex]);
+  const png = encodePng(renderFrame(instance.json, frameIndex, frame, layout, options));
+  res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
+  res.end(req.method === 'HEAD' ? undefined : png);
+}
+
+/**
+ * The frame a rendered route names: the series' preview frame, an instance's first frame, or the
+ * one frame of a frame list (a list of several would need a multi-frame media type: 406).
+ */
+function renderTarget(index: DicomIndex, route: Extract<Route, { kind: 'rendered' }>): FrameRef {
+  const series = findSeries(findStudy(index, route.study), route.series);
+  if (route.instance === undefined) {
+    const preview = seriesPreviewFrame(series);
+    if (!preview) throw new HttpError(404, `series ${series.seriesInstanceUID} has no image to render`);
+    return preview;
+  }
+  const instance = findInstanceIn(series, route.instance);
+  if (instance.frames.length === 0) throw new HttpError(404, `instance ${instance.sopInstanceUID} has no pixel data`);
+  const frameNumbers = route.frameNumbers ?? [1];
+  const missing = frameNumbers.filter((n) => n > instance.frames.length);
+  if (missing.length > 0) {
+    throw new HttpError(404, `frame ${missing.join(', ')} does not exist; the instance has ${instance.frames.length}`);
+  }
+  if (frameNumbers.length > 1) {
+    throw new HttpError(406, 'frames are rendered one at a time; no multi-frame image type is produced');
+  }
+  return { instance, frameIndex: frameNumbers[0] - 1 };
 }
 
 /** Part-10 files as stored, streamed from disk one after the other. */
@@ -237,7 +286,8 @@ function answerError(req: IncomingMessage, res: ServerResponse, error: unknown):
   }
   const status =
     error instanceof HttpError ? error.status
-    : error instanceof RouteError || error instanceof QueryError ? 400
+    : error instanceof RouteError || error instanceof QueryError || error instanceof RenderQueryError ? 400
+    : error instanceof NotRenderableError ? 406
     : 500;
   const message = error instanceof Error ? error.message : String(error);
   sendJson(req, res, status, { status, error: message }, 'application/json');

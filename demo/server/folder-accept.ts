@@ -1,7 +1,8 @@
 /**
- * Accept-header negotiation for WADO-RS, for a server that only ever sends data as stored.
+ * Accept-header negotiation for WADO-RS, for a server that only ever sends data as stored, and
+ * rendered images only as PNG.
  *
- * The question is never "which representation is best" but "may the stored bytes be sent at all":
+ * The question is never "which representation is best" but "may the one we have be sent at all":
  * yes, unless every alternative the client lists names a different media type or transfer syntax.
  */
 
@@ -46,8 +47,36 @@ function rangeAllows(range: MediaRange, stored: StoredRepresentation): boolean {
   return (partTypeAllowed && anySyntax) || storedSyntaxRequested;
 }
 
+/** The media types that allow a PNG; any of them in an Accept header lets PNG be sent. */
+const PNG_RANGES = new Set(['image/png', 'image/*', '*/*']);
+
+/**
+ * True when a rendered image may be answered as `image/png`: no Accept header, a range allowing
+ * PNG (`image/png`, `image/*`, `*\/*`), or an Accept that names image/jpeg alone. That last case
+ * is a deliberate exception: this server bundles no JPEG encoder, and Filmless (like any browser
+ * `<img>`) asks for JPEG yet draws whatever image type comes back, so PNG serves it better than
+ * a 406. Any other list of only non-PNG types, or one refusing PNG with q=0, is answered 406.
+ */
+export function acceptsRenderedPng(acceptHeader: string | undefined): boolean {
+  if (acceptHeader === undefined || acceptHeader.trim() === '') return true;
+  const ranges = parseMediaRanges(acceptHeader);
+  const accepted = ranges.filter((range) => !isRefused(range));
+  if (ranges.some((range) => range.mediaType === 'image/png' && isRefused(range))) return false;
+  if (accepted.some((range) => PNG_RANGES.has(range.mediaType))) return true;
+  return accepted.length > 0 && accepted.every((range) => range.mediaType === 'image/jpeg');
+}
+
 /** Media ranges with q=0 (explicitly refused) left out. */
 function parseAccept(header: string): MediaRange[] {
+  return parseMediaRanges(header).filter((range) => !isRefused(range));
+}
+
+/** q=0, or a q that is not a number. */
+function isRefused(range: MediaRange): boolean {
+  return !(Number(range.parameters.get('q') ?? 1) > 0);
+}
+
+function parseMediaRanges(header: string): MediaRange[] {
   return splitOutsideQuotes(header, ',')
     .map((range) => {
       const [mediaType = '', ...parameterTexts] = splitOutsideQuotes(range, ';');
@@ -61,7 +90,7 @@ function parseAccept(header: string): MediaRange[] {
       }
       return { mediaType: mediaType.trim().toLowerCase(), parameters };
     })
-    .filter((range) => range.mediaType !== '' && Number(range.parameters.get('q') ?? 1) > 0);
+    .filter((range) => range.mediaType !== '');
 }
 
 function splitOutsideQuotes(text: string, separator: string): string[] {

@@ -9,7 +9,9 @@ export type Route =
   | { kind: 'search-instances'; study?: string; series?: string }
   | { kind: 'metadata'; study: string; series?: string; instance?: string }
   | { kind: 'retrieve'; study: string; series?: string; instance?: string }
-  | { kind: 'frames'; study: string; series: string; instance: string; frameNumbers: number[] };
+  | { kind: 'frames'; study: string; series: string; instance: string; frameNumbers: number[] }
+  /** PS3.18 9.5: a series (its preview), an instance, or frames of an instance as an image. */
+  | { kind: 'rendered'; study: string; series: string; instance?: string; frameNumbers?: number[] };
 
 /** Why a path is not a DICOMweb resource this server knows; answered with 400. */
 export class RouteError extends Error {}
@@ -30,6 +32,9 @@ const PATTERNS: readonly (readonly [string, Kind])[] = [
   ['studies/:study/series/:series/instances/:instance', 'retrieve'],
   ['studies/:study/series/:series/instances/:instance/metadata', 'metadata'],
   ['studies/:study/series/:series/instances/:instance/frames/:frames', 'frames'],
+  ['studies/:study/series/:series/rendered', 'rendered'],
+  ['studies/:study/series/:series/instances/:instance/rendered', 'rendered'],
+  ['studies/:study/series/:series/instances/:instance/frames/:frames/rendered', 'rendered'],
 ];
 
 /** Letters appear in some real-world (non-conformant) UIDs; anything else in a UID is an error. */
@@ -88,6 +93,14 @@ function toRoute(kind: Kind, parameters: ReadonlyMap<string, string>): Route {
       return { kind, study: study ?? '', series, instance };
     case 'frames':
       return { kind, study: study ?? '', series: series ?? '', instance: instance ?? '', frameNumbers: frameList(parameters) };
+    case 'rendered':
+      return {
+        kind,
+        study: study ?? '',
+        series: series ?? '',
+        instance,
+        frameNumbers: parameters.has('frames') ? frameList(parameters) : undefined,
+      };
   }
 }
 

@@ -1,13 +1,16 @@
 /**
  * Harness for folder-source.selfcheck.ts: a check runner, an HTTP server mounting a DICOMweb
- * handler, a multipart reader, and an independent (dcmjs) reading of pixel data to compare with.
+ * handler, a multipart reader, an independent (dcmjs) reading of pixel data to compare with, and
+ * for rendered images a PNG decoder and dcmtk's rendering (dcm2pnm) to compare with.
  */
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { crc32 as zlibCrc32, inflateSync } from 'node:zlib';
 import type { DicomWebHandler } from './dicom-folder-source.js';
 
 /** Runs named checks, prints one line each, and remembers whether any failed. */
@@ -177,4 +180,141 @@ export async function writeCharsetFixtures(folder: string, fixtures: readonly Ch
     fixture.encoded.copy(file, at);
     await writeFile(join(folder, `charset-${i}.dcm`), file);
   }
+}
+
+/** A decoded 8-bit image: samples row by row, interleaved when `channels` is 3. */
+export interface DecodedImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly pixels: Uint8Array;
+}
+
+/**
+ * Decodes an 8-bit greyscale or RGB, non-interlaced PNG, checking the signature, chunk CRCs and
+ * all five scanline filters, so it accepts any such PNG, not only what our encoder writes.
+ * @throws Error naming what is wrong with the file.
+ */
+export function decodePng(file: Buffer): DecodedImage {
+  if (!file.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
+    throw new Error('no PNG signature');
+  }
+  const chunks: { type: string; data: Buffer }[] = [];
+  for (let at = 8; at < file.length; ) {
+    const length = file.readUInt32BE(at);
+    const type = file.toString('latin1', at + 4, at + 8);
+    const data = file.subarray(at + 8, at + 8 + length);
+    const crc = file.readUInt32BE(at + 8 + length);
+    if (crc !== zlibCrc32(file.subarray(at + 4, at + 8 + length))) throw new Error(`bad CRC in ${type}`);
+    chunks.push({ type, data });
+    at += length + 12;
+  }
+  const types = chunks.map((c) => c.type);
+  if (types[0] !== 'IHDR' || types.at(-1) !== 'IEND') throw new Error(`chunks ${types.join(' ')}`);
+  const header = chunks[0].data;
+  const width = header.readUInt32BE(0);
+  const height = header.readUInt32BE(4);
+  const [bitDepth, colorType, compression, filterMethod, interlace] = header.subarray(8, 13);
+  const channels = colorType === 0 ? 1 : colorType === 2 ? 3 : 0;
+  if (bitDepth !== 8 || channels === 0 || compression !== 0 || filterMethod !== 0 || interlace !== 0) {
+    throw new Error(`unsupported IHDR: depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}`);
+  }
+  const raw = inflateSync(Buffer.concat(chunks.filter((c) => c.type === 'IDAT').map((c) => c.data)));
+  const stride = width * channels;
+  if (raw.length !== (stride + 1) * height) throw new Error(`${raw.length} bytes of scanlines for ${width}×${height}`);
+  const pixels = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const a = x >= channels ? pixels[y * stride + x - channels] : 0;
+      const b = y > 0 ? pixels[(y - 1) * stride + x] : 0;
+      const c = x >= channels && y > 0 ? pixels[(y - 1) * stride + x - channels] : 0;
+      const predictor =
+        filter === 0 ? 0
+        : filter === 1 ? a
+        : filter === 2 ? b
+        : filter === 3 ? (a + b) >> 1
+        : filter === 4 ? paeth(a, b, c)
+        : NaN;
+      if (Number.isNaN(predictor)) throw new Error(`unknown filter ${filter} on row ${y}`);
+      pixels[y * stride + x] = (raw[y * (stride + 1) + 1 + x] + predictor) & 0xff;
+    }
+  }
+  return { width, height, channels, pixels };
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/** The bitmap dcmtk's dcm2pnm writes (8-bit binary PGM or PPM), or undefined when dcm2pnm is not installed. */
+export function renderByDcm2pnm(filePath: string, options: readonly string[]): DecodedImage | undefined {
+  const result = spawnSync('dcm2pnm', ['--quiet', ...options, filePath], { maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) return undefined;
+  if (result.status !== 0) throw new Error(`dcm2pnm ${options.join(' ')} ${filePath} exited with ${result.status}`);
+  const file = result.stdout;
+  // Header: magic, width, height, maxval, each followed by whitespace (no comments from dcm2pnm).
+  const fields: string[] = [];
+  let at = 0;
+  while (fields.length < 4) {
+    while (/\s/.test(String.fromCharCode(file[at]))) at++;
+    const start = at;
+    while (!/\s/.test(String.fromCharCode(file[at]))) at++;
+    fields.push(file.toString('latin1', start, at));
+  }
+  const [magic, width, height, maxValue] = fields;
+  const channels = magic === 'P5' ? 1 : magic === 'P6' ? 3 : 0;
+  if (channels === 0 || maxValue !== '255') throw new Error(`dcm2pnm wrote ${magic} with maxval ${maxValue}`);
+  const pixels = file.subarray(at + 1, at + 1 + Number(width) * Number(height) * channels);
+  return { width: Number(width), height: Number(height), channels, pixels };
+}
+
+/** A 4×2 RGB image of known colours, interleaved: red, green, blue, white / black, yellow, cyan, dark blue-grey. */
+export const RGB_FIXTURE: DecodedImage = {
+  width: 4,
+  height: 2,
+  channels: 3,
+  pixels: Uint8Array.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 255, 255, 0, 0, 255, 255, 10, 20, 30]),
+};
+
+/**
+ * Writes {@link RGB_FIXTURE} twice into one series, as `rgb-planar-0.dcm` (R G B interleaved) and
+ * `rgb-planar-1.dcm` (three colour planes); returns their SOPInstanceUIDs in that order.
+ */
+export async function writeRgbFixtures(folder: string): Promise<{ studyUid: string; seriesUid: string; sopUids: string[] }> {
+  await mkdir(folder, { recursive: true });
+  const { width, height, pixels } = RGB_FIXTURE;
+  const count = width * height;
+  const planes = Uint8Array.from({ length: count * 3 }, (_, i) => pixels[(i % count) * 3 + Math.floor(i / count)]);
+  const ids = { studyUid: '2.25.97001', seriesUid: '2.25.97002', sopUids: ['2.25.97003', '2.25.97004'] };
+  for (const [planar, stored] of [pixels, planes].entries()) {
+    const file = dcmjs.data.datasetToBuffer({
+      _meta: { TransferSyntaxUID: { Value: ['1.2.840.10008.1.2.1'] } },
+      _vrMap: { PixelData: 'OB' },
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.7',
+      SOPInstanceUID: ids.sopUids[planar],
+      StudyInstanceUID: ids.studyUid,
+      SeriesInstanceUID: ids.seriesUid,
+      InstanceNumber: planar + 1,
+      AccessionNumber: 'RGB-PLANAR',
+      Modality: 'OT',
+      PatientID: 'RGB-PLANAR',
+      SamplesPerPixel: 3,
+      PhotometricInterpretation: 'RGB',
+      PlanarConfiguration: planar,
+      Rows: height,
+      Columns: width,
+      BitsAllocated: 8,
+      BitsStored: 8,
+      HighBit: 7,
+      PixelRepresentation: 0,
+      PixelData: [stored.buffer.slice(stored.byteOffset, stored.byteOffset + stored.byteLength)],
+    });
+    await writeFile(join(folder, `rgb-planar-${planar}.dcm`), file);
+  }
+  return ids;
 }

@@ -1,7 +1,8 @@
 /**
  * Self-check of the embedded DICOMweb source: indexes the shared test data and freshly generated
  * samples, serves each over HTTP as the gateway would, and checks what a viewer would observe.
- * Pixel bytes are compared with an independent reading (dcmjs), never with our own index.
+ * Pixel bytes are compared with an independent reading (dcmjs), never with our own index;
+ * rendered previews with dcmtk's dcm2pnm and with facts of the data (folder-selfcheck-rendered.ts).
  *
  *   npx tsx demo/server/folder-source.selfcheck.ts [dicom-folder]
  *
@@ -23,6 +24,7 @@ import {
   type IndexedInstance,
   type IndexedStudy,
 } from './dicom-index.js';
+import { checkRenderedCt, checkRenderedFiles } from './folder-selfcheck-rendered.js';
 import {
   CheckRunner,
   getDicomJson,
@@ -102,6 +104,8 @@ async function checkSharedFolder(folder: string, deflatedFolder: string): Promis
     await server.close();
   }
   await checkDeflated(index, deflatedFolder);
+  console.log('\nRendered images (WADO-RS /rendered)');
+  await checkRenderedFiles(checks, folder, join(scratch, 'rendered'));
 }
 
 /** The shared deflated file repeats another file's SOPInstanceUID, so it is served from a folder of its own. */
@@ -194,6 +198,7 @@ async function checkPhilipsCt(index: DicomIndex, base: string, accession: string
     }
     return `${parts.length} files, ${(response.body.length / 1e6).toFixed(1)} MB`;
   });
+  await checkRenderedCt(checks, index, base, studyUid, axialSeriesUid);
 }
 
 /**

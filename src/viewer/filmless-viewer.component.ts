@@ -33,6 +33,14 @@ import type {
 } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
 
+/**
+ * User Timing marks (`filmless:load-start`, `:resolved`, `:metadata`, `:first-image`, `:series-decoded`):
+ * free when nobody looks, and they let a host or a benchmark see where load time goes.
+ */
+function mark(name: string): void {
+  performance.mark(`filmless:${name}`);
+}
+
 /** Studies newest first, at most `limit` of them (0: all). */
 function newestFirst(studies: StudySummary[], limit: number): StudySummary[] {
   const sorted = [...studies].sort((a, b) => b.studyDate.localeCompare(a.studyDate));
@@ -209,6 +217,7 @@ export class FilmlessViewer extends LitElement {
         return;
       }
       this.loadStartedAt = performance.now();
+      mark('load-start');
       this.setStatus('resolving');
       try {
         const special = studyUid.trim() || patientOnly ? undefined : specialAccession(accessionNumber);
@@ -405,6 +414,7 @@ export class FilmlessViewer extends LitElement {
   }
 
   private openStudy(study: StudySummary): void {
+    mark('resolved');
     this.releaseSeries();
     this.releaseThumbnails();
     this.selectedSeriesUID = '';
@@ -478,6 +488,7 @@ export class FilmlessViewer extends LitElement {
     ]);
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
+    mark('metadata');
     const frames = orderFrames(framesOf(instances));
     const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
     if (instances.every(isLocalizerInstance) && summary) {
@@ -524,6 +535,7 @@ export class FilmlessViewer extends LitElement {
       imageCount: imageIds.length,
       timeToFirstImageMs: Math.round(performance.now() - this.loadStartedAt),
     };
+    mark('first-image');
     this.emit('filmless-ready', ready);
     this.loadThumbnails(study);
     this.countDecoded(first);
@@ -567,6 +579,7 @@ export class FilmlessViewer extends LitElement {
   private countDecoded(_index: number): void {
     const loaded = Math.min(this.progress.total, this.progress.loaded + 1);
     this.progress = { loaded, total: this.progress.total };
+    if (loaded === this.progress.total) mark('series-decoded');
     this.emit('filmless-progress', { ...this.progress });
   }
 
