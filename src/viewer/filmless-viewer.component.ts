@@ -219,6 +219,9 @@ export class FilmlessViewer extends LitElement {
       this.loadStartedAt = performance.now();
       mark('load-start');
       this.setStatus('resolving');
+      // Start the renderer (WebGL, shaders, decode workers) now, while the PACS is being searched; a
+      // failure here is reported when the series needs the viewport.
+      this.ensureViewport().catch(() => undefined);
       try {
         const special = studyUid.trim() || patientOnly ? undefined : specialAccession(accessionNumber);
         if (special === 'analog-device') {
