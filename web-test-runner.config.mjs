@@ -137,7 +137,7 @@ const pacsPlugin = {
       return ((await found.json())).map((study) => study.MainDicomTags.StudyInstanceUID);
     }
     if (command === 'gateway-requests') {
-      return pacs.requests.map((r) => ({ method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));
+      return pacs.requests.map((r) => ({ time: r.time, method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));
     }
     if (command === 'stored-pixel') {
       return readStoredPixel(payload.file, payload.column, payload.row);

@@ -21,7 +21,9 @@ export interface SeriesFramesOptions {
   onFallback?: (error: unknown) => void;
 }
 
-export const frameKey = (sop: string, frame: number) => `${sop}/${frame}`;
+import { frameKey } from './frame-key.js';
+
+export { frameKey };
 
 /**
  * The bytes of every frame of one series, as stored on the server.

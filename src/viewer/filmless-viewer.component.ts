@@ -2,13 +2,14 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { DicomwebClient, type FetchLike } from '../dicomweb/client.js';
-import { SeriesFrames, frameKey } from '../dicomweb/series-frames.js';
+import { frameKey } from '../dicomweb/frame-key.js';
+import type { SeriesFrames } from '../dicomweb/series-frames.js';
 import { Tag, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { formatPersonName } from '../i18n/person-name.js';
-import { addFrameSource, frameImageId, loadAndCacheFrame, removeFrameSource } from '../imaging/frame-loader.js';
-import { type DisplayState, type PrimaryTool, StackController } from '../imaging/stack-controller.js';
+import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
+import type { DisplayState, PrimaryTool } from '../imaging/stack-controller.js';
 import { helpOverlay } from './help-overlay.js';
 import { actionForKey, type ShortcutAction } from './shortcuts.js';
 import { toolbar } from './toolbar.js';
@@ -58,6 +59,8 @@ interface LoadedSeries {
   sourceKey: string;
   /** Aborts this series' streaming and decoding, which outlive the task that started them. */
   controller: AbortController;
+  /** Unregisters the series' frames from Cornerstone's loader. */
+  release: () => void;
 }
 
 /**
@@ -192,7 +195,7 @@ export class FilmlessViewer extends LitElement {
     doubleTap: () => this.stack.reset(),
   });
   private touchScrollRemainder = 0;
-  private readonly stack = new StackController();
+  private readonly stack = new LazyStack();
   private attached: Promise<void> | undefined;
   private loaded: LoadedSeries | undefined;
   private loadStartedAt = performance.now();
@@ -503,7 +506,8 @@ export class FilmlessViewer extends LitElement {
       }
     }
 
-    const store = new SeriesFrames({
+    const imaging = await loadImaging();
+    const store = new imaging.SeriesFrames({
       client,
       studyUID: study.studyInstanceUID,
       seriesUID,
@@ -511,8 +515,8 @@ export class FilmlessViewer extends LitElement {
       signal,
       onFallback: (error) => this.log('series retrieval failed, fetching frame by frame', error),
     });
-    const sourceKey = addFrameSource(store);
-    const imageIds = frames.map((f) => frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
+    const sourceKey = imaging.addFrameSource(store);
+    const imageIds = frames.map((f) => imaging.frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
     this.loaded = {
       study,
       seriesInstanceUID: seriesUID,
@@ -522,6 +526,7 @@ export class FilmlessViewer extends LitElement {
       imageIds,
       sourceKey,
       controller,
+      release: () => imaging.removeFrameSource(sourceKey),
     };
     this.undecodableImages = new Set();
     this.progress = { loaded: 0, total: imageIds.length };
@@ -544,11 +549,18 @@ export class FilmlessViewer extends LitElement {
     this.emit('filmless-ready', ready);
     this.loadThumbnails(study);
     this.countDecoded(first);
-    this.prefetch(store, frames, imageIds, first, signal);
+    this.prefetch(store, frames, imageIds, first, signal, imaging.loadAndCacheFrame);
   }
 
   /** Decodes every other image as its bytes arrive, nearest to the first image first. */
-  private prefetch(store: SeriesFrames, frames: FrameRef[], imageIds: string[], first: number, signal: AbortSignal): void {
+  private prefetch(
+    store: SeriesFrames,
+    frames: FrameRef[],
+    imageIds: string[],
+    first: number,
+    signal: AbortSignal,
+    loadAndCacheFrame: (imageId: string) => Promise<unknown>,
+  ): void {
     const order = imageIds.map((_, i) => i).filter((i) => i !== first).sort((a, b) => Math.abs(a - first) - Math.abs(b - first));
     for (const index of order) {
       const frame = frames[index]!;
@@ -620,7 +632,7 @@ export class FilmlessViewer extends LitElement {
   private releaseSeries(): void {
     if (this.loaded) {
       this.loaded.controller.abort();
-      removeFrameSource(this.loaded.sourceKey);
+      this.loaded.release();
     }
     this.loaded = undefined;
     this.reportedBadFrame = false;

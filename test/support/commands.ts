@@ -13,6 +13,8 @@ export interface PacsInfo {
 }
 
 export interface GatewayRequest {
+  /** When the gateway received it (ISO 8601). */
+  time: string;
   method: string;
   url: string;
   authorization: string | null;
