@@ -32,8 +32,22 @@ function studyItem(study: StudySummary, open: (accession: string) => void): HTML
   );
   button.addEventListener('click', () => open(study.accessionNumber));
   const item = document.createElement('li');
-  item.append(button);
+  item.append(button, resultSheetLink(study));
   return item;
+}
+
+/** The printable sheet a patient takes home: exam, QR code of a share link, access code. */
+function resultSheetLink(study: StudySummary): HTMLAnchorElement {
+  const link = document.createElement('a');
+  link.className = 'study-sheet';
+  link.href = `result-sheet.html?study=${encodeURIComponent(study.studyInstanceUID)}`;
+  link.target = '_blank';
+  link.textContent = 'Result sheet';
+  const hidden = document.createElement('span');
+  hidden.className = 'visually-hidden';
+  hidden.textContent = ` for ${study.accessionNumber}`;
+  link.append(hidden);
+  return link;
 }
 
 function line(className: string, text: string): HTMLSpanElement {

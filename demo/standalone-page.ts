@@ -1,11 +1,12 @@
 /**
  * The standalone demo page: type or pick an accession number and see the study. The page talks to
- * the viewer only through its public API: the `dicomweb-url`, `accession-number` and `lang`
- * attributes, the `token` property and the `filmless-*` events.
+ * the viewer only through its public API: the `dicomweb-url`, `accession-number`, `share-url` and
+ * `lang` attributes, the `token` and `shareTokenProvider` properties and the `filmless-*` events.
  */
 import type { FilmlessViewer } from '../src/index.js';
 import { showViewerEvents } from './demo-event-log.js';
 import { fetchDemoSession, type DemoSession } from './demo-session-client.js';
+import { demoShareTokenProvider } from './demo-share-client.js';
 import { markOpenStudy, renderStudyList } from './demo-study-list.js';
 
 const viewer = document.querySelector<FilmlessViewer>('#viewer')!;
@@ -50,6 +51,8 @@ try {
   viewer.setAttribute('dicomweb-url', session.dicomwebUrl);
   // A property, never an attribute: a token in the DOM is visible to every inspector and script.
   viewer.token = session.token;
+  // The Share button: a study-scoped link for /shared/dicom-web, its QR code and an access code.
+  viewer.shareTokenProvider = demoShareTokenProvider(() => session.token);
   renderStudyList(studyList, session.studies, openStudy);
   studiesSource.textContent = describeStudies(session);
   const requested = new URLSearchParams(location.search).get('accession')?.trim();

@@ -64,9 +64,7 @@ export function createSessionRoute(options: SessionRouteOptions): (req: Incoming
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' }).end('Read-only');
       return true;
     }
-    // The gateway URL is built from our own origin list, never echoed from the Host header.
-    const pageOrigin = `http://${req.headers.host ?? ''}`;
-    const origin = options.ownOrigins.includes(pageOrigin) ? pageOrigin : options.ownOrigins[0];
+    const origin = requestOrigin(req, options.ownOrigins);
     const session: DemoSession = {
       dicomwebUrl: `${origin}${options.dicomwebPath}`,
       token: options.token,
@@ -88,11 +86,20 @@ export function createSessionRoute(options: SessionRouteOptions): (req: Incoming
 }
 
 /**
+ * The origin the page asking was loaded from, for URLs handed back to it. It is picked from our own
+ * origin list, never echoed from the Host header; an unknown Host gets the canonical origin.
+ */
+export function requestOrigin(req: IncomingMessage, ownOrigins: readonly string[]): string {
+  const pageOrigin = `http://${req.headers.host ?? ''}`;
+  return ownOrigins.includes(pageOrigin) ? pageOrigin : ownOrigins[0]!;
+}
+
+/**
  * Browsers omit Origin on a same-origin GET and send it on cross-origin ones, except "no-cors" ones,
  * which Sec-Fetch-Site still marks. Requests from outside a browser (curl) carry neither and pass:
  * this guards against other web pages, not against someone at this machine's keyboard.
  */
-function isSameOrigin(req: IncomingMessage, ownOrigins: readonly string[]): boolean {
+export function isSameOrigin(req: IncomingMessage, ownOrigins: readonly string[]): boolean {
   const origin = req.headers.origin;
   if (origin !== undefined && !ownOrigins.includes(origin)) return false;
   const site = req.headers['sec-fetch-site'];

@@ -2,7 +2,10 @@
  * Tries the demo the way a newcomer would: start the demo server, open its pages in Chromium, pick a
  * CT study, wait until the viewer says `ready`, and take screenshots for a person to look at.
  *
- *   npx tsx demo/server/demo-smoke.ts [output folder, default /tmp/filmless-demo-smoke]
+ *   npx tsx demo/server/demo-smoke.ts [output folder, default /tmp/filmless-demo-smoke] [--only <words>]
+ *
+ * `--only sharing` runs the scenarios whose name contains those words (here: the result sheet, the
+ * access code page and shared links).
  *
  * Each scenario starts its own server on a free port and stops it with SIGTERM (so a clean shutdown
  * is checked too). Exits non-zero when any check fails. Needs Chromium at /usr/bin/chromium (or
@@ -15,15 +18,20 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFile } from 'node:fs/promises';
+import jsQR from 'jsqr';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chooseDataFolder } from './demo-data-folder.js';
 import { createFolderSource } from './dicom-folder-source.js';
 import { indexDicomFolder } from './dicom-index.js';
 import { generateSampleStudies } from './sample-studies.js';
 import type { DemoSession } from './demo-session.js';
+import type { DemoRedeemed, DemoShareGrant } from './demo-share.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const OUT_DIR = process.argv[2] ?? '/tmp/filmless-demo-smoke';
+const ARGS = process.argv.slice(2);
+const ONLY = ARGS.includes('--only') ? ARGS[ARGS.indexOf('--only') + 1] ?? '' : undefined;
+const OUT_DIR = ARGS.filter((arg, i) => !arg.startsWith('--') && ARGS[i - 1] !== '--only')[0] ?? '/tmp/filmless-demo-smoke';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Flags that give WebGL2 through SwiftShader in a headless container.
 const CHROMIUM_ARGS = [
@@ -134,8 +142,9 @@ async function startStandInPacs(folder: string): Promise<{
   };
 }
 
-async function openPage(browser: Browser, url: string, viewport: { width: number; height: number }): Promise<Page> {
-  const page = await browser.newPage({ viewport });
+/** Opens a page in a context of its own: no cookies, storage or session from other pages. */
+async function openPage(browser: Browser, url: string, viewport: { width: number; height: number }, deviceScaleFactor = 1): Promise<Page> {
+  const page = await browser.newPage({ viewport, deviceScaleFactor });
   page.on('pageerror', (error) => check(`no uncaught error on ${url}`, false, error.message));
   page.on('response', (response) => {
     if (response.status() >= 400) console.log(`     HTTP ${response.status()} for ${response.request().method()} ${response.url()}`);
@@ -267,7 +276,133 @@ async function refusals(server: DemoServer): Promise<void> {
   );
 }
 
+/** Decodes the QR code drawn in an element, from a screenshot of it (what a phone camera would see). */
+async function readQrCode(page: Page, selector: string): Promise<string | undefined> {
+  const png = (await page.locator(selector).screenshot()).toString('base64');
+  const image = await page.evaluate(async (data) => {
+    const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const context = canvas.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    return { width: bitmap.width, height: bitmap.height, rgba: Array.from(context.getImageData(0, 0, bitmap.width, bitmap.height).data) };
+  }, png);
+  return jsQR(Uint8ClampedArray.from(image.rgba), image.width, image.height)?.data;
+}
+
+/** Prints the page to PDF as Chromium would on paper; returns the number of pages. */
+async function printToPdf(page: Page, name: string): Promise<number> {
+  const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
+  const path = join(OUT_DIR, `${name}.pdf`);
+  await writeFile(path, pdf);
+  console.log(`     printed ${path}`);
+  return pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+}
+
+/**
+ * Sharing as a hospital and a patient would meet it: the printable result sheet (desktop, phone,
+ * paper), its QR code decoded from the screen, the shared link opened in a browser with no session,
+ * the access code typed on a phone (a wrong one first), and the viewer's own Share button.
+ */
+async function sharingPages(browser: Browser, server: DemoServer): Promise<void> {
+  const { studies, token } = await session(server);
+  const ct = studies.find((study) => study.accessionNumber === 'SAMPLE-CT-1');
+  if (!ct) throw new Error('the sample CT is not served');
+
+  // The API refuses pages elsewhere and callers without the session token.
+  const ask = (headers: Record<string, string>) =>
+    fetch(`${server.origin}/demo/share-token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify({ studyInstanceUID: ct.studyInstanceUID }),
+    }).then((r) => r.status);
+  check('a share token needs the session token', (await ask({})) === 401);
+  check('a page on another origin gets no share token', (await ask({ Authorization: `Bearer ${token}`, Origin: 'http://evil.example' })) === 403);
+
+  // The result sheet, as printed at the front desk.
+  const sheet = await openPage(browser, `${server.origin}/demo/result-sheet.html?accession=SAMPLE-CT-1`, DESKTOP, 2);
+  await sheet.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: VIEWER_TIMEOUT_MS });
+  check('sheet: the result sheet is ready', (await sheet.locator('body').getAttribute('data-state')) === 'ready', (await sheet.locator('#status').textContent()) ?? '');
+  const link = (await sheet.locator('#link').textContent()) ?? '';
+  const code = (await sheet.locator('#access-code').textContent()) ?? '';
+  check('sheet: the link opens the shared gateway with the token in the fragment', link.includes('dicomweb=') && link.includes('%2Fshared%2Fdicom-web') && /#token=[\w.-]+$/.test(link));
+  check('sheet: the access code reads XXXX-XXXX', /^[0-9A-Z]{4}-[0-9A-Z]{4}$/.test(code), code);
+  check('sheet: the patient and the exam are named', ((await sheet.locator('.facts').textContent()) ?? '').includes('SAMPLE-CT-1'));
+  const decoded = await readQrCode(sheet, '#qr');
+  check('sheet: the QR code on screen decodes to the printed link', decoded === link, decoded ? `${decoded.length} characters` : 'not decoded');
+  await screenshot(sheet, 'sheet-1280x800');
+  await sheet.emulateMedia({ media: 'print' });
+  check('sheet: buttons are not printed', !(await sheet.locator('.toolbar').isVisible()));
+  await sheet.screenshot({ path: join(OUT_DIR, 'sheet-print.png'), fullPage: true });
+  console.log(`     screenshot ${join(OUT_DIR, 'sheet-print.png')}`);
+  // Printing uses print media; the paper is picked on screen.
+  await sheet.emulateMedia({ media: null });
+  check('sheet: it prints on one A4 page', (await printToPdf(sheet, 'sheet-a4')) === 1);
+  await sheet.selectOption('#paper', 'A5');
+  check('sheet: it prints on one A5 page', (await printToPdf(sheet, 'sheet-a5')) === 1);
+  await sheet.close();
+
+  const phoneSheet = await openPage(browser, `${server.origin}/demo/result-sheet.html?study=${ct.studyInstanceUID}&lang=vi`, PHONE, 2);
+  await phoneSheet.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: VIEWER_TIMEOUT_MS });
+  check('sheet on a phone: ?lang=vi shows it in Vietnamese', ((await phoneSheet.locator('.online h2').textContent()) ?? '') === 'Xem hình ảnh trực tuyến');
+  const width = await phoneSheet.evaluate(() => document.documentElement.scrollWidth);
+  check('sheet on a phone: nothing is wider than the screen', width <= PHONE.width, `${width}px`);
+  const phoneLink = (await phoneSheet.locator('#link').textContent()) ?? '';
+  check('sheet on a phone: its QR code decodes too', (await readQrCode(phoneSheet, '#qr')) === phoneLink);
+  await phoneSheet.screenshot({ path: join(OUT_DIR, 'sheet-vi-360x640.png'), fullPage: true });
+  console.log(`     screenshot ${join(OUT_DIR, 'sheet-vi-360x640.png')}`);
+  await phoneSheet.close();
+
+  // The link, opened where the patient scans it: a browser with no demo session.
+  const shared = await openPage(browser, link, DESKTOP);
+  const sharedStatus = await settledStatus(shared);
+  check('shared link: the study opens with no session', sharedStatus === 'ready', sharedStatus);
+  check('shared link: the token leaves the address bar', !shared.url().includes('token='), shared.url());
+  await shared.waitForTimeout(1500);
+  check('shared link: the CT image is drawn', (await brightShare(shared)) > MIN_BRIGHT_SHARE);
+  await screenshot(shared, 'shared-link-1280x800');
+  await shared.close();
+
+  // The access code, typed on a phone: a wrong one first, then the one on the sheet.
+  const access = await openPage(browser, `${server.origin}/demo/access?lang=tr`, PHONE);
+  await access.fill('#code', 'ZZZZ-ZZZZ');
+  await access.click('button[type=submit]');
+  await access.locator('#message.problem').waitFor();
+  check('access page: a wrong code is refused in Turkish', ((await access.locator('#message').textContent()) ?? '').includes('geçerli değil'));
+  await screenshot(access, 'access-wrong-tr-360x640');
+  await access.fill('#code', code.toLowerCase().replace('-', ' '));
+  // The page navigates away at once: read the answer on its way to the page.
+  let redeemed: DemoRedeemed | undefined;
+  await access.route('**/demo/redeem', async (route) => {
+    const response = await route.fetch();
+    redeemed = (await response.json()) as DemoRedeemed;
+    await route.fulfill({ response });
+  });
+  await access.click('button[type=submit]');
+  await access.waitForURL(/\/viewer\.html/);
+  check('access page: the code (typed lower case, with a space) redeems to the link on the sheet', redeemed?.link === link);
+  const accessStatus = await settledStatus(access);
+  check('access page: the study opens', accessStatus === 'ready', accessStatus);
+  await access.waitForTimeout(1500);
+  await screenshot(access, 'access-opened-360x640');
+  await access.close();
+
+  // The viewer's own Share button on the demo page.
+  const page = await openPage(browser, `${server.origin}/demo/?accession=SAMPLE-CT-1`, DESKTOP);
+  check('share button: the study is ready', (await settledStatus(page)) === 'ready');
+  const grantResponse = page.waitForResponse((response) => response.url().endsWith('/demo/share-token'));
+  await page.locator('filmless-viewer .share-button').click();
+  const grant = (await (await grantResponse).json()) as DemoShareGrant;
+  await page.locator('filmless-viewer [part="share"] canvas.qr').waitFor();
+  const elementLink = await page.locator('filmless-viewer .share-link input').inputValue();
+  check('share button: the link points at viewer.html and the shared gateway', elementLink.startsWith(`${server.origin}/viewer.html?`) && elementLink.includes('%2Fshared%2Fdicom-web'));
+  check('share button: the element builds the same link as the server', elementLink === grant.link);
+  check('share button: the access code is shown', ((await page.locator('filmless-viewer [part="share"]').textContent()) ?? '').includes(grant.accessCode));
+  await screenshot(page, 'share-panel-1280x800');
+  await page.close();
+}
+
 async function scenario(name: string, run: () => Promise<void>): Promise<void> {
+  if (ONLY !== undefined && !name.includes(ONLY)) return;
   console.log(`\n== ${name}`);
   try {
     await run();
@@ -315,6 +450,15 @@ async function main(): Promise<void> {
         await page.close();
       } finally {
         await stopped(server, 'samples');
+      }
+    });
+
+    await scenario('sharing: result sheet, access code, shared link (samples)', async () => {
+      const server = await startDemo(['--samples']);
+      try {
+        await sharingPages(browser, server);
+      } finally {
+        await stopped(server, 'sharing');
       }
     });
 
