@@ -2,6 +2,8 @@
 export { FilmlessViewer } from './viewer/filmless-viewer.component.js';
 export { defineFilmlessViewer } from './define.js';
 export { FilmlessError, FILMLESS_ERROR_CODES } from './errors.js';
+export { formatPersonName } from './i18n/person-name.js';
+export { buildShareLink } from './share/share-link.js';
 export type { FilmlessErrorCode } from './errors.js';
 export type {
   FilmlessCandidatesDetail,
