@@ -28,5 +28,8 @@ export async function requestShareGrant(studyInstanceUID: string, sessionToken: 
 
 /** The viewer's `shareTokenProvider`: its Share button then shows a link, a QR code and the access code. */
 export function demoShareTokenProvider(sessionToken: () => string): ShareTokenProvider {
-  return (study) => requestShareGrant(study.studyInstanceUID, sessionToken());
+  return async (study) => ({
+    ...(await requestShareGrant(study.studyInstanceUID, sessionToken())),
+    accessUrl: new URL('/demo/access', location.href).href,
+  });
 }

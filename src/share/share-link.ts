@@ -11,6 +11,8 @@ export interface ShareGrant {
   expiresAt?: string;
   /** A short code a patient can type instead of scanning (printed on result sheets). */
   accessCode?: string;
+  /** Where the access code is typed (shown next to it). */
+  accessUrl?: string;
   /**
    * The DICOMweb URL the share token is valid at, when it differs from the viewer's own source (hospitals
    * often expose a separate, study-scoped gateway for patients and partners).

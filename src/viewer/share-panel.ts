@@ -33,6 +33,7 @@ export function sharePanel(t: LocalizeController, state: SharePanelState, action
         ? html`<p>${t.term('shareExpires', { time: new Intl.DateTimeFormat(t.language, { dateStyle: 'medium', timeStyle: 'short' }).format(expires) })}</p>`
         : nothing}
       ${state.grant.accessCode ? html`<p>${t.term('shareAccessCode', { code: state.grant.accessCode })}</p>` : nothing}
+      ${state.grant.accessCode && state.grant.accessUrl ? html`<p>${t.term('shareAccessAt', { url: state.grant.accessUrl })}</p>` : nothing}
       <div class="share-actions">
         <button type="button" class="share-copy" @click=${actions.copy}>${t.term('shareCopy')}</button>
         <button type="button" class="share-download" @click=${actions.download}>${t.term('shareDownloadQr')}</button>

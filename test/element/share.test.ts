@@ -22,7 +22,7 @@ describe('sharing a study by link and QR code', () => {
       shareUrl: 'https://viewer.hospital.example/filmless/viewer.html',
       shareTokenProvider: async (study: unknown) => {
         asked.push(study);
-        return { token: 'share.token-123', expiresAt: '2026-12-01T10:00:00Z', accessCode: 'K7P-2QX' };
+        return { token: 'share.token-123', expiresAt: '2026-12-01T10:00:00Z', accessCode: 'K7P-2QX', accessUrl: 'https://viewer.hospital.example/access' };
       },
     });
     await nextEvent(viewer, 'filmless-ready');
@@ -42,7 +42,7 @@ describe('sharing a study by link and QR code', () => {
 
     const dialog = viewer.shadowRoot!.querySelector('[part="share"]')!;
     expect(dialog.querySelector('input')!.value).to.equal(link);
-    expect(dialog.textContent).to.contain('K7P-2QX');
+    expect(dialog.textContent).to.contain('K7P-2QX').and.to.contain('Enter the code at https://viewer.hospital.example/access');
     const canvas = dialog.querySelector('canvas')!;
     await until(() => canvas.getContext('2d')!.getImageData(0, 0, 1, 1).data[3] === 255, 'the QR code to be drawn');
     const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
