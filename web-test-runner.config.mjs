@@ -5,22 +5,7 @@ import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
 import { startTestPacs, ACCESSIONS, CHARSET_ACCESSIONS, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-// Flags measured to give WebGL2 through SwiftShader. Never --use-gl=swiftshader: it removes WebGL.
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 
 const port = await freePort();
 const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
@@ -164,7 +149,7 @@ export default {
   ],
   browsers: [
     chromeLauncher({
-      launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS },
+      launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
     }),
   ],
   middleware: [viteMiddleware],

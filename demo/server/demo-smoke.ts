@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFile } from 'node:fs/promises';
 import jsQR from 'jsqr';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH as CHROMIUM } from '../../scripts/chromium.js';
 import { chooseDataFolder } from './demo-data-folder.js';
 import { createFolderSource } from './dicom-folder-source.js';
 import { indexDicomFolder } from './dicom-index.js';
@@ -32,20 +33,6 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARGS = process.argv.slice(2);
 const ONLY = ARGS.includes('--only') ? ARGS[ARGS.indexOf('--only') + 1] ?? '' : undefined;
 const OUT_DIR = ARGS.filter((arg, i) => !arg.startsWith('--') && ARGS[i - 1] !== '--only')[0] ?? '/tmp/filmless-demo-smoke';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Flags that give WebGL2 through SwiftShader in a headless container.
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 640 };
 const STARTUP_TIMEOUT_MS = 120_000;
