@@ -43,6 +43,7 @@ function viteMiddleware(ctx, next) {
 
 let pacs;
 let cdn;
+const mediaSessions = new WeakMap();
 
 /** Serves dist/ the way a CDN would: another origin, a sub-path, CORS for any page. */
 async function startCdn() {
@@ -88,6 +89,15 @@ const pacsPlugin = {
         await cdp.send('Input.dispatchTouchEvent', { type: step.type, touchPoints: step.points.map(([x, y], id) => ({ x, y, id })) });
       }
       await cdp.detach();
+      return true;
+    }
+    if (command === 'media') {
+      // Emulated user preferences (forced colours, reduced motion) through the DevTools protocol.
+      // Emulation lasts as long as the DevTools session that set it: keep one per page.
+      const page = session.browser.getPage(session.id);
+      const cdp = mediaSessions.get(page) ?? (await page.createCDPSession());
+      mediaSessions.set(page, cdp);
+      await cdp.send('Emulation.setEmulatedMedia', { features: Object.entries(payload).map(([name, value]) => ({ name, value })) });
       return true;
     }
     if (command === 'screenshot') {

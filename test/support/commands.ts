@@ -66,3 +66,8 @@ export async function stopHospitalB(): Promise<void> {
 export async function patientStudies(patientId: string): Promise<string[]> {
   return (await executeServerCommand('patient-studies', { patientId })) as string[];
 }
+
+/** Emulates user preferences, e.g. `{ 'forced-colors': 'active', 'prefers-reduced-motion': 'reduce' }`. */
+export async function emulatePreferences(features: Record<string, string>): Promise<void> {
+  await executeServerCommand('media', features);
+}
