@@ -34,7 +34,7 @@ describe('the script-tag distribution', () => {
 
     const holder = document.createElement('div');
     holder.innerHTML = `<filmless-viewer style="display:block;width:480px;height:400px" dicomweb-url="${pacs.gatewayUrl}"
-      accession-number="${pacs.accessions.mr}" token="${pacs.token}"></filmless-viewer>`;
+      accession-number="${pacs.accessions.distribution}" token="${pacs.token}"></filmless-viewer>`;
     const viewer = holder.firstElementChild as HTMLElement & { status: string };
     const outcome = new Promise<CustomEvent>((resolve) => {
       viewer.addEventListener('filmless-ready', (e) => resolve(e as CustomEvent), { once: true });
@@ -43,10 +43,12 @@ describe('the script-tag distribution', () => {
     document.body.append(holder);
     const event = await outcome;
     expect(event.type, JSON.stringify(event.detail)).to.equal('filmless-ready');
+    expect(event.detail.imageCount).to.equal(140);
+    console.log(`CT phantom from dist/ (script tag, another origin): connected → filmless-ready in ${event.detail.timeToFirstImageMs} ms`);
     expect(viewer.status).to.equal('ready');
     // Every other slice is decoded too (by the worker started through the cross-origin shim).
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('series did not finish decoding')), 30_000);
+      const timer = setTimeout(() => reject(new Error('series did not finish decoding')), 60_000);
       viewer.addEventListener('filmless-progress', (e) => {
         const { loaded, total } = (e as CustomEvent<{ loaded: number; total: number }>).detail;
         if (loaded === total) {

@@ -29,6 +29,7 @@ export const ACCESSIONS = {
   phone: { accession: 'FL-PHONE', from: ['mr'] },
   iid: { accession: 'FL-IID-1', from: ['mr'] },
   iidSecond: { accession: 'FL-IID-2', from: ['ct'] },
+  distribution: { accession: 'FL-DIST-CT', from: ['ct'] },
 } as const;
 
 /** Studies the tests generate in specific character sets (see charset-studies.ts). */
