@@ -1,0 +1,77 @@
+/**
+ * filmless: our element as a hospital page embeds it: `dist/filmless-viewer.js` from a script tag (see
+ * filmless.html), then a DICOMweb URL, a bearer token and the accession number. Only public API is
+ * used: `filmless-ready` (pixels drawn), `filmless-progress` (frames decoded), `scrollImages()`, and
+ * `filmless-statechange` to count slice changes (its image index changed).
+ */
+import type { FilmlessProgressDetail, FilmlessReadyDetail, FilmlessViewer } from '../../src/index.js';
+import { markStep, runBenchPage, type BenchViewer } from './harness.js';
+import type { PageConfig } from './protocol.js';
+
+class FilmlessBenchViewer implements BenchViewer {
+  private readonly viewer = document.querySelector('filmless-viewer') as FilmlessViewer;
+  private progress: FilmlessProgressDetail = { loaded: 0, total: 0 };
+  private middle = 0;
+  private changes = 0;
+  private readonly complete: Promise<void>;
+
+  constructor() {
+    this.complete = new Promise<void>((resolve) => {
+      this.viewer.addEventListener('filmless-progress', (event) => {
+        this.progress = event.detail;
+        if (event.detail.loaded === event.detail.total) resolve();
+      });
+    });
+    let shown = -1;
+    this.viewer.addEventListener('filmless-statechange', (event) => {
+      if (event.detail.imageIndex !== shown) this.changes += 1;
+      shown = event.detail.imageIndex;
+    });
+  }
+
+  async firstImage(config: PageConfig): Promise<void> {
+    await customElements.whenDefined('filmless-viewer');
+    markStep('defined');
+    const ready = new Promise<FilmlessReadyDetail>((resolve, reject) => {
+      this.viewer.addEventListener('filmless-ready', (event) => resolve(event.detail), { once: true });
+      this.viewer.addEventListener('filmless-error', (event) => reject(new Error(`${event.detail.code}: ${event.detail.message}`)), { once: true });
+      this.viewer.addEventListener('filmless-resolved', () => markStep('resolved'), { once: true });
+    });
+    this.viewer.token = config.token;
+    this.viewer.dicomwebUrl = config.gateway;
+    this.viewer.accessionNumber = config.accessionNumber;
+    const detail = await ready;
+    this.progress = { loaded: Math.max(this.progress.loaded, 0), total: detail.imageCount };
+    this.middle = this.viewer.getViewState().imageIndex;
+  }
+
+  seriesReady(): Promise<void> {
+    return this.complete;
+  }
+
+  step(delta: 1 | -1): void {
+    this.viewer.scrollImages(delta);
+  }
+
+  start(): number {
+    return this.middle;
+  }
+
+  count(): number {
+    return this.progress.total;
+  }
+
+  loaded(): number {
+    return this.progress.loaded;
+  }
+
+  renders(): number {
+    return this.changes;
+  }
+
+  element(): Element | undefined {
+    return this.viewer.shadowRoot?.querySelector('[part="viewport"]') ?? this.viewer;
+  }
+}
+
+void runBenchPage('filmless', new FilmlessBenchViewer());

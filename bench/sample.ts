@@ -1,0 +1,156 @@
+/**
+ * One sample: one page, one series, one mode, in a fresh browser. Loads the page, answers its
+ * milestone signals with CPU snapshots (and the heap at series-ready), and returns everything measured,
+ * unprocessed.
+ */
+import type { CDPSession } from 'playwright-core';
+import { launchFresh } from './browser.js';
+import type { BenchSeries } from './generate-ct.js';
+import { BENCH_TOKEN } from './pacs.js';
+import { configToQuery, SIGNAL_BINDING, type Mode, type PageName, type PageResult, type Signal } from './pages/protocol.js';
+import { benchProcesses, cpuSnapshot, cpuWindow, settle, type CpuSnapshot, type CpuWindow } from './proc-cpu.js';
+import type { ServedFile, StaticServer } from './static-server.js';
+
+export interface HeapUsage {
+  /** V8 heap in use after a full GC, bytes. */
+  usedSize: number;
+  /** ArrayBuffer backing stores held by that heap, bytes (pixel arrays live here). */
+  backingStorageSize: number;
+  /** Blink's own heap (DOM), bytes. */
+  embedderHeapUsedSize: number;
+}
+
+export interface RawSample {
+  page: PageName;
+  series: BenchSeries['name'];
+  mode: Mode;
+  sample: number;
+  result: PageResult;
+  /** CPU time: navigation → series ready, first image → series ready, the cached scroll. */
+  cpu: { load?: CpuWindow; series?: CpuWindow; cachedScroll?: CpuWindow };
+  /** Resident memory per process kind at series ready, bytes. */
+  rss?: Record<string, number>;
+  heap?: HeapUsage;
+  /** Files the page origin served during the sample (JS, WASM, HTML). */
+  served: ServedFile[];
+  /** The page origin's files seen through CDP Network events of the page target (not its workers): URL, epoch ms, encodedDataLength. */
+  network: Array<{ url: string; start: number; bytes: number }>;
+  /** Busy fraction of the machine (0..1) just before the sample, with the bench idle: other programs' load. */
+  background: number;
+  /** Longest delay between a page's signal and the runner's CPU snapshot for it, ms. */
+  signalLagMs: number;
+}
+
+export interface SampleOptions {
+  page: PageName;
+  series: BenchSeries;
+  mode: Mode;
+  sample: number;
+  streamSteps: number;
+  streamMs: number;
+  cachedSteps: number;
+  pages: StaticServer;
+  gatewayUrl: string;
+  /** The server process (gateway; Orthanc is its child), whose CPU time is accounted too. */
+  serverPid: number;
+  /** Saves a screenshot when the series is ready (before any scroll: the first image is still shown). */
+  screenshot?: string;
+  timeoutMs?: number;
+}
+
+async function heapUsage(cdp: CDPSession): Promise<HeapUsage> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const usage = (await cdp.send('Runtime.getHeapUsage')) as Partial<HeapUsage> & { usedSize: number };
+  return {
+    usedSize: usage.usedSize,
+    backingStorageSize: usage.backingStorageSize ?? 0,
+    embedderHeapUsedSize: usage.embedderHeapUsedSize ?? 0,
+  };
+}
+
+export async function runSample(options: SampleOptions): Promise<RawSample> {
+  const { page: pageName, series, mode, pages } = options;
+  const browser = await launchFresh(`${pages.origin}/warm.html`);
+  try {
+    const { context, page } = browser;
+    let tree = await benchProcesses(browser.userDataDir, options.serverPid);
+    const snapshots: Partial<Record<Signal | 'navigation', CpuSnapshot & { epoch: number }>> = {};
+    let heap: HeapUsage | undefined;
+    let finished: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const cdp = await context.newCDPSession(page);
+    const network: RawSample['network'] = [];
+    const requestStarts = new Map<string, { url: string; start: number }>();
+    await cdp.send('Network.enable');
+    cdp.on('Network.requestWillBeSent', (event) => requestStarts.set(event.requestId, { url: event.request.url, start: event.wallTime * 1000 }));
+    cdp.on('Network.loadingFinished', (event) => {
+      const request = requestStarts.get(event.requestId);
+      if (request?.url.startsWith(pages.origin)) network.push({ ...request, bytes: event.encodedDataLength });
+    });
+    await context.exposeBinding(SIGNAL_BINDING, async (_source, signal: Signal) => {
+      const epoch = Date.now();
+      tree = await benchProcesses(browser.userDataDir, options.serverPid); // a navigation may start a new renderer
+      snapshots[signal] = { ...(await cpuSnapshot(tree)), epoch };
+      if (signal === 'series-ready') {
+        heap = await heapUsage(cdp);
+        if (options.screenshot) await page.screenshot({ path: options.screenshot });
+      }
+      if (signal === 'done') finished();
+    });
+    const query = configToQuery({
+      gateway: options.gatewayUrl,
+      token: BENCH_TOKEN,
+      accessionNumber: series.accessionNumber,
+      studyInstanceUID: series.studyInstanceUID,
+      seriesInstanceUID: series.seriesInstanceUID,
+      mode,
+      streamSteps: options.streamSteps,
+      streamMs: options.streamMs,
+      cachedSteps: options.cachedSteps,
+    });
+    const background = await settle(200); // the last sample's teardown and this browser's start-up are over
+    pages.served.length = 0;
+    snapshots.navigation = { ...(await cpuSnapshot(tree)), epoch: Date.now() };
+    await page.goto(`${pages.origin}/${pageName}.html?${query}`, { waitUntil: 'commit' });
+    const timeout = options.timeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      done,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${pageName}/${series.name}/${mode}: no result in ${timeout / 1000} s`)), timeout);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const result = (await page.evaluate(() => window.__bench)) as PageResult;
+    const between = (from: keyof typeof snapshots, to: keyof typeof snapshots) => {
+      const a = snapshots[from];
+      const b = snapshots[to];
+      return a && b ? cpuWindow(a, b) : undefined;
+    };
+    const cpu = {
+      load: between('navigation', 'series-ready'),
+      series: between('first-image', 'series-ready'),
+      cachedScroll: between('cached-scroll-start', 'cached-scroll-end'),
+    };
+    let signalLagMs = 0;
+    for (const [signal, snapshot] of Object.entries(snapshots)) {
+      const sent = result.steps[signal];
+      if (sent !== undefined) signalLagMs = Math.max(signalLagMs, snapshot.epoch - (result.timeOrigin + sent));
+    }
+    return {
+      page: pageName,
+      series: series.name,
+      mode,
+      sample: options.sample,
+      result,
+      cpu,
+      rss: snapshots['series-ready']?.rss,
+      heap,
+      served: [...pages.served],
+      network,
+      background,
+      signalLagMs,
+    };
+  } finally {
+    await browser.close();
+  }
+}
