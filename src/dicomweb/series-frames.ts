@@ -82,6 +82,22 @@ export class SeriesFrames {
     });
   }
 
+  /**
+   * Adopts a frame request started before this store existed (the first image is requested as soon as
+   * the metadata is in, while the imaging code is still loading).
+   */
+  adopt(sop: string, frame: number, request: Promise<FrameBytes[]>): void {
+    const key = frameKey(sop, frame);
+    const pending = request.then((parts) => {
+      const first = parts[0];
+      if (!first || first.bytes.length === 0) throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} is empty`);
+      this.arrived(sop, frame, first);
+      return first;
+    });
+    pending.catch(() => undefined).finally(() => this.individual.delete(key));
+    this.individual.set(key, pending);
+  }
+
   private fetchOne(sop: string, frame: number, signal?: AbortSignal): Promise<FrameBytes> {
     const key = frameKey(sop, frame);
     let pending = this.individual.get(key);

@@ -88,7 +88,15 @@ export class StackController {
       element.addEventListener(event, this.emitChange);
     }
     element.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
-    this.resizeObserver = new ResizeObserver(() => this.engine?.resize(true, true));
+    // The observer reports the current size once at the start: the viewport was just made at that size,
+    // and resizing the engine costs 150–250 ms of software WebGL on the first-image path.
+    let size = `${element.clientWidth}x${element.clientHeight}`;
+    this.resizeObserver = new ResizeObserver(() => {
+      const now = `${element.clientWidth}x${element.clientHeight}`;
+      if (now === size) return;
+      size = now;
+      this.engine?.resize(true, true);
+    });
     this.resizeObserver.observe(element);
   }
 

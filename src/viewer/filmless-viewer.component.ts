@@ -506,6 +506,11 @@ export class FilmlessViewer extends LitElement {
       }
     }
 
+    // Ask for the middle frame now: the request does not need Cornerstone, which may still be loading.
+    const first = Math.floor((frames.length - 1) / 2);
+    const firstFrame = frames[first]!;
+    const firstRequest = client.retrieveFrames(study.studyInstanceUID, seriesUID, firstFrame.sopInstanceUID, [firstFrame.frameNumber], signal);
+    firstRequest.catch(() => undefined); // observed below, through the store
     const imaging = await loadImaging();
     const store = new imaging.SeriesFrames({
       client,
@@ -515,6 +520,7 @@ export class FilmlessViewer extends LitElement {
       signal,
       onFallback: (error) => this.log('series retrieval failed, fetching frame by frame', error),
     });
+    store.adopt(firstFrame.sopInstanceUID, firstFrame.frameNumber, firstRequest);
     const sourceKey = imaging.addFrameSource(store);
     const imageIds = frames.map((f) => imaging.frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
     this.loaded = {
@@ -534,7 +540,6 @@ export class FilmlessViewer extends LitElement {
     // The middle slice is the most informative first view: it is fetched and drawn alone, and only then
     // does the rest of the series stream in (receiving and splitting a 150 MB stream at the same time
     // would delay the first image by hundreds of milliseconds on the main thread).
-    const first = Math.floor((imageIds.length - 1) / 2);
     await this.stack.show(imageIds, first);
     signal.throwIfAborted();
     void store.startBulk();
