@@ -7,6 +7,7 @@ bash scripts/ensure-system-deps.sh
 echo "== type-check"; npx tsc -p .
 echo "== lint"; npx eslint .
 echo "== build"; npm run --silent build >/dev/null
+echo "== bundle budget (JavaScript needed for the first image, gzip)"; npx tsx bench/bundle-budget.ts
 echo "== gateway and token tests (Node, Orthanc)"
 node_log="$(mktemp)"
 set +e
