@@ -87,6 +87,19 @@ export class SeriesFrames {
    * the metadata is in, while the imaging code is still loading).
    */
   adopt(sop: string, frame: number, request: Promise<FrameBytes[]>): void {
+    this.track(sop, frame, request);
+  }
+
+  private fetchOne(sop: string, frame: number, signal?: AbortSignal): Promise<FrameBytes> {
+    const pending = this.individual.get(frameKey(sop, frame));
+    if (pending) return pending;
+    const combined = signal ? AbortSignal.any([this.options.signal, signal]) : this.options.signal;
+    const { client, studyUID, seriesUID } = this.options;
+    return this.track(sop, frame, client.retrieveFrames(studyUID, seriesUID, sop, [frame], combined));
+  }
+
+  /** Records an individual frame request until it settles; its bytes count as arrived. */
+  private track(sop: string, frame: number, request: Promise<FrameBytes[]>): Promise<FrameBytes> {
     const key = frameKey(sop, frame);
     const pending = request.then((parts) => {
       const first = parts[0];
@@ -96,23 +109,6 @@ export class SeriesFrames {
     });
     pending.catch(() => undefined).finally(() => this.individual.delete(key));
     this.individual.set(key, pending);
-  }
-
-  private fetchOne(sop: string, frame: number, signal?: AbortSignal): Promise<FrameBytes> {
-    const key = frameKey(sop, frame);
-    let pending = this.individual.get(key);
-    if (!pending) {
-      const combined = signal ? AbortSignal.any([this.options.signal, signal]) : this.options.signal;
-      const { client, studyUID, seriesUID } = this.options;
-      pending = client.retrieveFrames(studyUID, seriesUID, sop, [frame], combined).then((parts) => {
-        const first = parts[0];
-        if (!first || first.bytes.length === 0) throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} is empty`);
-        this.arrived(sop, frame, first);
-        return first;
-      });
-      pending.catch(() => undefined).finally(() => this.individual.delete(key));
-      this.individual.set(key, pending);
-    }
     return pending;
   }
 

@@ -487,11 +487,11 @@ export class FilmlessViewer extends LitElement {
     const controller = new AbortController();
     const signal = AbortSignal.any([taskSignal, controller.signal]);
     const client = this.clientForStudy(study);
-    // Start the renderer while the metadata is on its way: neither waits for the other.
-    const [instances] = await Promise.all([
-      client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal),
-      this.ensureViewport(),
-    ]);
+    // The renderer starts while the metadata is on its way; neither waits for the other, and the first
+    // frame is requested before the renderer is awaited.
+    const viewportReady = this.ensureViewport();
+    viewportReady.catch(() => undefined); // awaited below
+    const instances = await client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
     mark('metadata');
@@ -540,6 +540,8 @@ export class FilmlessViewer extends LitElement {
     // The middle slice is the most informative first view: it is fetched and drawn alone, and only then
     // does the rest of the series stream in (receiving and splitting a 150 MB stream at the same time
     // would delay the first image by hundreds of milliseconds on the main thread).
+    await viewportReady;
+    signal.throwIfAborted();
     await this.stack.show(imageIds, first);
     signal.throwIfAborted();
     void store.startBulk();
