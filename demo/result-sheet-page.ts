@@ -8,6 +8,8 @@
  * `/shared/dicom-web` that opens this study only, an access code and the link), draw the QR code.
  * A language change re-labels the sheet; it does not make a new link.
  */
+import { DicomwebClient } from '../src/dicomweb/client.js';
+import { type DicomJsonDataset, Tag, stringValue, stringValues } from '../src/dicomweb/dicom-json.js';
 import { formatPersonName } from '../src/i18n/person-name.js';
 import { fetchDemoSession } from './demo-session-client.js';
 import { requestShareGrant, ShareRequestError, type DemoShareGrant } from './demo-share-client.js';
@@ -114,19 +116,6 @@ const LOCALES: Record<Language, string> = { en: 'en-GB', tr: 'tr-TR', vi: 'vi-VN
 /** How Turkish radiology names the modalities (BT for CT); others keep the DICOM code. */
 const MODALITY_NAMES: Partial<Record<Language, Record<string, string>>> = { tr: { CT: 'BT' } };
 
-const Tag = {
-  StudyDate: '00080020',
-  AccessionNumber: '00080050',
-  ModalitiesInStudy: '00080061',
-  StudyDescription: '00081030',
-  PatientName: '00100010',
-  PatientID: '00100020',
-  PatientBirthDate: '00100030',
-  StudyInstanceUID: '0020000D',
-} as const;
-
-type DicomJson = Record<string, { vr: string; Value?: unknown[] } | undefined>;
-
 interface SheetStudy {
   studyInstanceUID: string;
   accessionNumber: string;
@@ -173,23 +162,16 @@ let grant: DemoShareGrant | undefined;
 let problem: SheetProblem | undefined;
 const issuedAt = new Date();
 
-function text(dataset: DicomJson, tag: string): string {
-  const value = dataset[tag]?.Value?.[0];
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && 'Alphabetic' in value) return String((value as { Alphabetic?: unknown }).Alphabetic ?? '');
-  return value === undefined || value === null ? '' : String(value);
-}
-
-function toStudy(dataset: DicomJson): SheetStudy {
+function toStudy(dataset: DicomJsonDataset): SheetStudy {
   return {
-    studyInstanceUID: text(dataset, Tag.StudyInstanceUID),
-    accessionNumber: text(dataset, Tag.AccessionNumber),
-    patientName: text(dataset, Tag.PatientName),
-    patientID: text(dataset, Tag.PatientID),
-    birthDate: text(dataset, Tag.PatientBirthDate),
-    studyDate: text(dataset, Tag.StudyDate),
-    modalities: (dataset[Tag.ModalitiesInStudy]?.Value ?? []).filter((m): m is string => typeof m === 'string'),
-    description: text(dataset, Tag.StudyDescription),
+    studyInstanceUID: stringValue(dataset, Tag.StudyInstanceUID),
+    accessionNumber: stringValue(dataset, Tag.AccessionNumber),
+    patientName: stringValue(dataset, Tag.PatientName),
+    patientID: stringValue(dataset, Tag.PatientID),
+    birthDate: stringValue(dataset, Tag.PatientBirthDate),
+    studyDate: stringValue(dataset, Tag.StudyDate),
+    modalities: stringValues(dataset, Tag.ModalitiesInStudy),
+    description: stringValue(dataset, Tag.StudyDescription),
   };
 }
 
@@ -210,12 +192,12 @@ async function findStudy(dicomwebUrl: string, token: string): Promise<SheetStudy
   const uid = params.get('study')?.trim();
   const accession = params.get('accession')?.trim();
   if (!uid && !accession) throw new SheetProblem('missingStudy');
-  const query = uid ? `StudyInstanceUID=${encodeURIComponent(uid)}` : `AccessionNumber=${encodeURIComponent(accession!)}`;
-  const response = await fetch(`${dicomwebUrl}/studies?${query}`, {
-    headers: { Authorization: `Bearer ${token}`, Accept: 'application/dicom+json' },
+  // The viewer's own DICOMweb client: bearer header, timeout, errors mapped the same way.
+  const client = new DicomwebClient({ baseUrl: dicomwebUrl, getToken: () => token });
+  const filter: Record<string, string> = uid ? { [Tag.StudyInstanceUID]: uid } : { [Tag.AccessionNumber]: accession! };
+  const results = await client.searchStudies(filter, new AbortController().signal).catch(() => {
+    throw new SheetProblem('notFound', { what: uid ?? accession! });
   });
-  if (!response.ok) throw new SheetProblem('notFound', { what: uid ?? accession! });
-  const results = response.status === 204 ? [] : ((await response.json()) as DicomJson[]);
   // Exact matches only: a server may match more loosely than asked.
   const found = results.map(toStudy).filter((s) => (uid ? s.studyInstanceUID === uid : s.accessionNumber === accession));
   if (found.length === 0) throw new SheetProblem('notFound', { what: uid ?? accession! });

@@ -35,6 +35,7 @@ export const Tag = {
   SeriesDescription: '0008103E',
   PatientName: '00100010',
   PatientID: '00100020',
+  PatientBirthDate: '00100030',
   StudyInstanceUID: '0020000D',
   SeriesInstanceUID: '0020000E',
   SeriesNumber: '00200011',
