@@ -9,6 +9,7 @@ export type {
   FilmlessCandidatesDetail,
   FilmlessErrorDetail,
   FilmlessProgressDetail,
+  FilmlessFirstImageDetail,
   FilmlessReadyDetail,
   FilmlessResolvedDetail,
   FilmlessSharedDetail,

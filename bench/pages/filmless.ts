@@ -1,10 +1,11 @@
 /**
  * filmless: our element as a hospital page embeds it: `dist/filmless-viewer.js` from a script tag (see
  * filmless.html), then a DICOMweb URL, a bearer token and the accession number. Only public API is
- * used: `filmless-ready` (pixels drawn), `filmless-progress` (frames decoded), `scrollImages()`, and
- * `filmless-statechange` to count slice changes (its image index changed).
+ * used: `filmless-first-image` (the middle slice drawn at full quality, by the lean first-image path),
+ * `filmless-ready` (tools work: marked as a step), `filmless-progress` (frames decoded), `scrollImages()`,
+ * and `filmless-statechange` to count slice changes (its image index changed).
  */
-import type { FilmlessProgressDetail, FilmlessReadyDetail, FilmlessViewer } from '../../src/index.js';
+import type { FilmlessFirstImageDetail, FilmlessProgressDetail, FilmlessViewer } from '../../src/index.js';
 import { markStep, runBenchPage, type BenchViewer } from './harness.js';
 import type { PageConfig } from './protocol.js';
 
@@ -32,8 +33,9 @@ class FilmlessBenchViewer implements BenchViewer {
   async firstImage(config: PageConfig): Promise<void> {
     await customElements.whenDefined('filmless-viewer');
     markStep('defined');
-    const ready = new Promise<FilmlessReadyDetail>((resolve, reject) => {
-      this.viewer.addEventListener('filmless-ready', (event) => resolve(event.detail), { once: true });
+    const ready = new Promise<FilmlessFirstImageDetail>((resolve, reject) => {
+      this.viewer.addEventListener('filmless-first-image', (event) => resolve(event.detail), { once: true });
+      this.viewer.addEventListener('filmless-ready', () => markStep('interactive'), { once: true });
       this.viewer.addEventListener('filmless-error', (event) => reject(new Error(`${event.detail.code}: ${event.detail.message}`)), { once: true });
       this.viewer.addEventListener('filmless-resolved', () => markStep('resolved'), { once: true });
     });
@@ -42,7 +44,7 @@ class FilmlessBenchViewer implements BenchViewer {
     this.viewer.accessionNumber = config.accessionNumber;
     const detail = await ready;
     this.progress = { loaded: Math.max(this.progress.loaded, 0), total: detail.imageCount };
-    this.middle = this.viewer.getViewState().imageIndex;
+    this.middle = detail.imageIndex;
   }
 
   seriesReady(): Promise<void> {

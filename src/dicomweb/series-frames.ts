@@ -1,5 +1,3 @@
-import * as dicomParser from 'dicom-parser';
-import { wadouri } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError, isAbortError } from '../errors.js';
 import type { DicomwebClient, FrameBytes } from './client.js';
 
@@ -22,6 +20,7 @@ export interface SeriesFramesOptions {
 }
 
 import { frameKey } from './frame-key.js';
+import { framesOfPart10 } from './part10-frames.js';
 
 export { frameKey };
 
@@ -158,23 +157,15 @@ export class SeriesFrames {
 
   /** Splits one Part-10 instance into frames; a file that does not parse rejects its waiters only. */
   private acceptInstance(part10: Uint8Array): void {
-    let dataSet: dicomParser.DataSet;
+    let parsed: ReturnType<typeof framesOfPart10>;
     try {
-      dataSet = dicomParser.parseDicom(part10);
+      parsed = framesOfPart10(part10);
     } catch {
       return; // the frame-by-frame fallback will fetch (and report) whatever this instance held
     }
-    const sop = dataSet.string('x00080018') ?? '';
-    const transferSyntaxUID = dataSet.string('x00020010') ?? '1.2.840.10008.1.2';
-    const frameCount = Math.max(1, dataSet.intString('x00280008') ?? 1);
-    for (let index = 0; index < frameCount; index++) {
-      try {
-        const pixels = wadouri.getPixelData(dataSet, index);
-        const bytes = new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-        this.arrived(sop, index + 1, { bytes, transferSyntaxUID });
-      } catch {
-        // leave it to the per-frame fallback
-      }
-    }
+    parsed.frames.forEach((frame, index) => {
+      // A frame that could not be located is left to the per-frame fallback.
+      if (frame) this.arrived(parsed.sopInstanceUID, index + 1, frame);
+    });
   }
 }

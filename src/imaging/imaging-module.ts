@@ -5,4 +5,3 @@
  */
 export { StackController } from './stack-controller.js';
 export { addFrameSource, frameImageId, loadAndCacheFrame, removeFrameSource } from './frame-loader.js';
-export { SeriesFrames } from '../dicomweb/series-frames.js';

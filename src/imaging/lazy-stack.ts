@@ -14,11 +14,16 @@ export function loadImaging(): Promise<ImagingModule> {
 }
 
 /**
- * The element's handle on its stack viewport before and after Cornerstone has loaded: calls made before
- * the viewport exists are ignored (there is nothing to scroll yet), `state()` answers a neutral view.
+ * The element's handle on its stack viewport before and after Cornerstone has loaded. Scrolling asked
+ * for while a series is loading (the lean first image is on screen, Cornerstone is not yet) is kept
+ * and applied once the stack is shown, so no wheel turn or key press is lost; other calls made before
+ * the viewport exists are ignored, and `state()` answers a neutral view.
  */
 export class LazyStack {
   private inner: StackController | undefined;
+  private shown = false;
+  private pendingSlices = 0;
+  private pendingWheelPixels = 0;
   onChange: (state: DisplayState) => void = () => undefined;
   onImageError: (imageId: string, error: unknown) => void = () => undefined;
 
@@ -31,14 +36,39 @@ export class LazyStack {
     this.inner = stack;
   }
 
-  show(imageIds: string[], initialIndex: number): Promise<void> {
-    if (!this.inner) return Promise.reject(new Error('viewport is not attached'));
-    return this.inner.show(imageIds, initialIndex);
+  /** Whether a series has been shown by Cornerstone in this viewport. */
+  get isShowing(): boolean {
+    return this.inner !== undefined && this.shownOnce;
+  }
+  private shownOnce = false;
+
+  /** A new series is on its way: scrolling from now on waits for it. */
+  beginLoading(): void {
+    this.shown = false;
+    this.pendingSlices = 0;
+    this.pendingWheelPixels = 0;
+  }
+
+  async show(imageIds: string[], initialIndex: number): Promise<void> {
+    if (!this.inner) throw new Error('viewport is not attached');
+    await this.inner.show(imageIds, initialIndex);
+    this.shown = true;
+    this.shownOnce = true;
+  }
+
+  /** Applies the scrolling asked for while the series was loading. */
+  applyPendingInput(): void {
+    const slices = this.pendingSlices + Math.trunc(this.pendingWheelPixels / 100);
+    this.pendingSlices = 0;
+    this.pendingWheelPixels = 0;
+    if (slices !== 0) this.inner?.scroll(slices);
   }
 
   detach(): void {
     this.inner?.detach();
     this.inner = undefined;
+    this.shown = false;
+    this.shownOnce = false;
   }
 
   state(): DisplayState {
@@ -46,11 +76,17 @@ export class LazyStack {
   }
 
   scroll(delta: number): void {
-    this.inner?.scroll(delta);
+    if (this.shown) this.inner?.scroll(delta);
+    else this.pendingSlices += delta;
   }
 
   scrollByWheel(event: WheelEvent): void {
-    this.inner?.scrollByWheel(event);
+    if (this.shown) {
+      this.inner?.scrollByWheel(event);
+      return;
+    }
+    const lines = event.deltaMode === WheelEvent.DOM_DELTA_LINE ? 33 : event.deltaMode === WheelEvent.DOM_DELTA_PAGE ? 100 : 1;
+    this.pendingWheelPixels += event.deltaY * lines;
   }
 
   setImageIndex(index: number): void {

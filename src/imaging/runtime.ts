@@ -18,6 +18,7 @@ import {
 } from '@cornerstonejs/tools';
 import { FilmlessError } from '../errors.js';
 import { registerFrameLoader } from './frame-loader.js';
+import { startModuleWorker } from './module-worker.js';
 
 const ENGINE_ID = 'filmless-shared-engine';
 
@@ -36,16 +37,9 @@ export function hasWebGL(): boolean {
   }
 }
 
-/**
- * Starts one decode worker. A worker script must come from the page's origin, so when Filmless is hosted
- * elsewhere (a CDN, the HIS) the worker is a tiny same-origin blob that imports the real one by URL
- * (module imports may cross origins under CORS, worker constructors may not).
- */
+/** Starts one of Cornerstone's decode workers (through a same-origin shim when hosted elsewhere). */
 export function createDecodeWorker(): Worker {
-  const url = new URL(decodeWorkerUrl, import.meta.url);
-  if (url.origin === location.origin) return new Worker(url, { type: 'module' });
-  const shim = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
-  return new Worker(URL.createObjectURL(shim), { type: 'module' });
+  return startModuleWorker(new URL(decodeWorkerUrl, import.meta.url));
 }
 
 async function initialise(): Promise<RenderingEngine> {

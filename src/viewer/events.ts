@@ -26,13 +26,29 @@ export interface FilmlessProgressDetail {
   total: number;
 }
 
-/** `filmless-ready`: the first image of the displayed series is drawn on screen. */
+/**
+ * `filmless-first-image`: the first image of the displayed series (its middle slice, at full quality and
+ * with the file's window) is on screen. Tools start working at `filmless-ready`, a moment later.
+ */
+export interface FilmlessFirstImageDetail {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  /** 0-based index of the image shown in the ordered series. */
+  imageIndex: number;
+  imageCount: number;
+  /** From the start of this load (connection or a new accession / study / series) to pixels drawn. */
+  timeToFirstImageMs: number;
+}
+
+/** `filmless-ready`: the displayed series is on screen and its tools (scroll, window/level, zoom) work. */
 export interface FilmlessReadyDetail {
   studyInstanceUID: string;
   seriesInstanceUID: string;
   imageCount: number;
-  /** From the start of this load (connection or a new accession / study / series) to pixels drawn. */
+  /** From the start of this load (connection or a new accession / study / series) to the first image drawn. */
   timeToFirstImageMs: number;
+  /** From the start of this load to the tools working (the image viewer has taken over from the first image). */
+  timeToInteractiveMs: number;
 }
 
 /** `filmless-error`: one event per failure; `message` is the localized text shown in the widget. */
@@ -69,6 +85,7 @@ declare global {
     'filmless-resolved': CustomEvent<FilmlessResolvedDetail>;
     'filmless-candidates': CustomEvent<FilmlessCandidatesDetail>;
     'filmless-progress': CustomEvent<FilmlessProgressDetail>;
+    'filmless-first-image': CustomEvent<FilmlessFirstImageDetail>;
     'filmless-ready': CustomEvent<FilmlessReadyDetail>;
     'filmless-error': CustomEvent<FilmlessErrorDetail>;
     'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;

@@ -3,8 +3,11 @@ import { property, query, state } from 'lit/decorators.js';
 import { Task } from '@lit/task';
 import { DicomwebClient, type FetchLike } from '../dicomweb/client.js';
 import { frameKey } from '../dicomweb/frame-key.js';
-import type { SeriesFrames } from '../dicomweb/series-frames.js';
-import { Tag, stringValue } from '../dicomweb/dicom-json.js';
+import { SeriesFrames } from '../dicomweb/series-frames.js';
+import type { FrameBytes } from '../dicomweb/client.js';
+import { type DicomJsonDataset, Tag, stringValue } from '../dicomweb/dicom-json.js';
+import { canDrawLean, decodeFirstFrame } from '../first-image/first-frame.js';
+import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
 import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { formatPersonName } from '../i18n/person-name.js';
@@ -26,6 +29,7 @@ import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../st
 import type { SeriesSummary, StudySummary } from '../study/types.js';
 import type {
   FilmlessErrorDetail,
+  FilmlessFirstImageDetail,
   FilmlessProgressDetail,
   FilmlessReadyDetail,
   FilmlessResolvedDetail,
@@ -55,8 +59,8 @@ interface LoadedSeries {
   description: string;
   modality: string;
   frames: FrameRef[];
+  /** Cornerstone image IDs, once Cornerstone is loaded (empty while the lean first image is shown). */
   imageIds: string[];
-  sourceKey: string;
   /** Aborts this series' streaming and decoding, which outlive the task that started them. */
   controller: AbortController;
   /** Unregisters the series' frames from Cornerstone's loader. */
@@ -73,7 +77,8 @@ interface LoadedSeries {
  * @event filmless-resolved - The study is known. Detail: `{studyInstanceUID, patientName, patientID, studyDate, series}`.
  * @event filmless-candidates - Several studies match; a chooser is shown. Detail: `{studies}`.
  * @event filmless-progress - Images of the shown series decoded so far. Detail: `{loaded, total}`.
- * @event filmless-ready - The first image of the shown series is drawn. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs}`.
+ * @event filmless-first-image - The middle image of the shown series is on screen at full quality. Detail: `{studyInstanceUID, seriesInstanceUID, imageIndex, imageCount, timeToFirstImageMs}`.
+ * @event filmless-ready - The shown series is on screen and its tools work. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs, timeToInteractiveMs}`.
  * @event filmless-error - Something failed; the widget shows a localized message. Detail: `{code, message, status?}`.
  * @event filmless-statechange - Slice, window/level or zoom changed. Detail: the view state.
  * @event filmless-shared - A share link was created. Detail: `{link, expiresAt?}` (the link holds the share token in its fragment).
@@ -184,6 +189,7 @@ export class FilmlessViewer extends LitElement {
   @state() private shareState: SharePanelState | undefined;
 
   @query('.viewport') private viewportElement!: HTMLDivElement;
+  @query('canvas.first-image') private firstImageCanvas!: HTMLCanvasElement;
 
   private readonly localize = new LocalizeController(this);
   private readonly gestures = new TouchGestures({
@@ -222,9 +228,6 @@ export class FilmlessViewer extends LitElement {
       this.loadStartedAt = performance.now();
       mark('load-start');
       this.setStatus('resolving');
-      // Start the renderer (WebGL, shaders, decode workers) now, while the PACS is being searched; a
-      // failure here is reported when the series needs the viewport.
-      this.ensureViewport().catch(() => undefined);
       try {
         const special = studyUid.trim() || patientOnly ? undefined : specialAccession(accessionNumber);
         if (special === 'analog-device') {
@@ -487,10 +490,10 @@ export class FilmlessViewer extends LitElement {
     const controller = new AbortController();
     const signal = AbortSignal.any([taskSignal, controller.signal]);
     const client = this.clientForStudy(study);
-    // The renderer starts while the metadata is on its way; neither waits for the other, and the first
-    // frame is requested before the renderer is awaited.
-    const viewportReady = this.ensureViewport();
-    viewportReady.catch(() => undefined); // awaited below
+    // The first series of this element may be drawn by the lean first-image path; after that Cornerstone
+    // is up and draws every series itself.
+    const leanAllowed = !this.stack.isShowing;
+    if (!leanAllowed) void this.ensureViewport().catch(() => undefined); // awaited below
     const instances = await client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
@@ -506,13 +509,11 @@ export class FilmlessViewer extends LitElement {
       }
     }
 
-    // Ask for the middle frame now: the request does not need Cornerstone, which may still be loading.
+    // The middle slice is the most informative first view: it is fetched alone, at once, and drawn before
+    // anything else happens; only then does the rest of the series stream in.
     const first = Math.floor((frames.length - 1) / 2);
     const firstFrame = frames[first]!;
-    const firstRequest = client.retrieveFrames(study.studyInstanceUID, seriesUID, firstFrame.sopInstanceUID, [firstFrame.frameNumber], signal);
-    firstRequest.catch(() => undefined); // observed below, through the store
-    const imaging = await loadImaging();
-    const store = new imaging.SeriesFrames({
+    const store = new SeriesFrames({
       client,
       studyUID: study.studyInstanceUID,
       seriesUID,
@@ -520,43 +521,108 @@ export class FilmlessViewer extends LitElement {
       signal,
       onFallback: (error) => this.log('series retrieval failed, fetching frame by frame', error),
     });
-    store.adopt(firstFrame.sopInstanceUID, firstFrame.frameNumber, firstRequest);
-    const sourceKey = imaging.addFrameSource(store);
-    const imageIds = frames.map((f) => imaging.frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
-    this.loaded = {
+    const firstBytes = store.frameBytes(firstFrame.sopInstanceUID, firstFrame.frameNumber, signal);
+    firstBytes.catch(() => undefined); // observed below
+    const loaded: LoadedSeries = {
       study,
       seriesInstanceUID: seriesUID,
       description: summary?.description || stringValue(instances[0], Tag.SeriesDescription),
       modality: summary?.modality || stringValue(instances[0], Tag.Modality),
       frames,
-      imageIds,
-      sourceKey,
+      imageIds: [],
       controller,
-      release: () => imaging.removeFrameSource(sourceKey),
+      release: () => undefined,
     };
+    this.loaded = loaded;
     this.undecodableImages = new Set();
-    this.progress = { loaded: 0, total: imageIds.length };
+    this.progress = { loaded: 0, total: frames.length };
+    this.stack.beginLoading();
 
-    // The middle slice is the most informative first view: it is fetched and drawn alone, and only then
-    // does the rest of the series stream in (receiving and splitting a 150 MB stream at the same time
-    // would delay the first image by hundreds of milliseconds on the main thread).
+    let firstImageAt: number | undefined;
+    if (leanAllowed && canDrawLean(firstFrame.instance)) {
+      firstImageAt = await this.showLeanFirstImage(firstFrame.instance, await firstBytes, first, frames.length, signal);
+    }
+    // Cornerstone (about 1 MB of script, WebGL, decode workers) loads only now, when the first image is on
+    // screen or the lean path could not draw it; the series streams in meanwhile.
+    if (firstImageAt !== undefined) void store.startBulk();
+    const viewportReady = this.ensureViewport();
+    viewportReady.catch(() => undefined); // awaited below
+    const imaging = await loadImaging();
+    signal.throwIfAborted();
+    const sourceKey = imaging.addFrameSource(store);
+    loaded.release = () => imaging.removeFrameSource(sourceKey);
+    loaded.imageIds = frames.map((f) => imaging.frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
     await viewportReady;
     signal.throwIfAborted();
-    await this.stack.show(imageIds, first);
+    await this.stack.show(loaded.imageIds, first);
     signal.throwIfAborted();
-    void store.startBulk();
+    this.hideLeanFirstImage();
+    if (firstImageAt === undefined) {
+      void store.startBulk();
+      firstImageAt = performance.now();
+      this.announceFirstImage(loaded, first, firstImageAt);
+    }
     this.setStatus('ready');
     const ready: FilmlessReadyDetail = {
       studyInstanceUID: study.studyInstanceUID,
       seriesInstanceUID: seriesUID,
-      imageCount: imageIds.length,
-      timeToFirstImageMs: Math.round(performance.now() - this.loadStartedAt),
+      imageCount: frames.length,
+      timeToFirstImageMs: Math.round(firstImageAt - this.loadStartedAt),
+      timeToInteractiveMs: Math.round(performance.now() - this.loadStartedAt),
     };
-    mark('first-image');
+    mark('ready');
     this.emit('filmless-ready', ready);
+    this.stack.applyPendingInput();
     this.loadThumbnails(study);
     this.countDecoded(first);
-    this.prefetch(store, frames, imageIds, first, signal, imaging.loadAndCacheFrame);
+    this.prefetch(store, frames, loaded.imageIds, first, signal, imaging.loadAndCacheFrame);
+  }
+
+  /**
+   * Draws the first frame on the lean canvas, without Cornerstone. Returns when it was drawn, or
+   * undefined when its format needs Cornerstone after all; a damaged frame throws `bad-data`.
+   */
+  private async showLeanFirstImage(
+    instance: DicomJsonDataset,
+    bytes: FrameBytes,
+    index: number,
+    count: number,
+    signal: AbortSignal,
+  ): Promise<number | undefined> {
+    const grey = await decodeFirstFrame(instance, bytes, signal);
+    signal.throwIfAborted();
+    if (!grey) return undefined;
+    await this.updateComplete;
+    const canvas = this.firstImageCanvas;
+    canvas.hidden = false;
+    if (!drawFirstImage(canvas, grey)) {
+      canvas.hidden = true;
+      return undefined;
+    }
+    const at = performance.now();
+    this.display = { imageIndex: index, imageCount: count, windowCenter: grey.windowCenter, windowWidth: grey.windowWidth, zoom: 1 };
+    this.announceFirstImage(this.loaded!, index, at);
+    return at;
+  }
+
+  private announceFirstImage(loaded: LoadedSeries, index: number, at: number): void {
+    mark('first-image');
+    const detail: FilmlessFirstImageDetail = {
+      studyInstanceUID: loaded.study.studyInstanceUID,
+      seriesInstanceUID: loaded.seriesInstanceUID,
+      imageIndex: index,
+      imageCount: loaded.frames.length,
+      timeToFirstImageMs: Math.round(at - this.loadStartedAt),
+    };
+    this.emit('filmless-first-image', detail);
+  }
+
+  /** Cornerstone shows the image now: the lean canvas goes, and so does its memory. */
+  private hideLeanFirstImage(): void {
+    const canvas = this.firstImageCanvas;
+    if (!canvas || canvas.hidden) return;
+    canvas.hidden = true;
+    releaseCanvas(canvas);
   }
 
   /** Decodes every other image as its bytes arrive, nearest to the first image first. */
@@ -637,6 +703,7 @@ export class FilmlessViewer extends LitElement {
   }
 
   private releaseSeries(): void {
+    this.hideLeanFirstImage();
     if (this.loaded) {
       this.loaded.controller.abort();
       this.loaded.release();
@@ -676,7 +743,7 @@ export class FilmlessViewer extends LitElement {
       case 'first':
         return this.stack.setImageIndex(0);
       case 'last':
-        return this.stack.setImageIndex((this.loaded?.imageIds.length ?? 1) - 1);
+        return this.stack.setImageIndex((this.loaded?.frames.length ?? 1) - 1);
       case 'zoom':
         return this.stack.zoomBy(action.factor);
       case 'pan':
@@ -813,6 +880,7 @@ export class FilmlessViewer extends LitElement {
           <div class="viewport" part="viewport" tabindex="0" role="application" aria-roledescription=${t.term('viewerLabel')}
             aria-label=${this.viewportDescription()}
             @keydown=${this.handleKeydown} @wheel=${this.handleWheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
+          <canvas class="first-image" aria-hidden="true" hidden></canvas>
           ${this.renderOverlay()} ${this.renderProgress()} ${this.renderMessage()} ${this.renderChooser()} ${this.renderError()}
           ${this.helpOpen ? helpOverlay(t, () => void this.toggleHelp()) : nothing}
           ${this.shareState

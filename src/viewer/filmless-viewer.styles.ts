@@ -39,6 +39,9 @@ export const styles = css`
   .fold-toggle { display: none; }
   .stage { position: relative; flex: 1; min-height: 0; touch-action: none; }
   .viewport { position: absolute; inset: 0; outline: none; }
+  /* The lean first image, drawn over the viewport until Cornerstone shows the same image. */
+  .first-image { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; background: #000; }
+  .first-image[hidden] { display: none; }
   .viewport:focus-visible { outline: 3px solid var(--filmless-accent); outline-offset: -3px; }
   button {
     font: inherit; color: inherit; background: transparent; border: 1px solid var(--filmless-border); border-radius: 4px;

@@ -30,6 +30,9 @@ export const ACCESSIONS = {
   iid: { accession: 'FL-IID-1', from: ['mr'] },
   iidSecond: { accession: 'FL-IID-2', from: ['ct'] },
   distribution: { accession: 'FL-DIST-CT', from: ['ct'] },
+  firstImage: { accession: 'FL-FIRST-CT', from: ['ct'] },
+  /** The MR series transcoded by Orthanc to JPEG-LS lossless. */
+  mrJpegLs: { accession: 'FL-MR-JLS', from: ['mr'], transcode: '1.2.840.10008.1.2.4.80' },
 } as const;
 
 /** Studies the tests generate in specific character sets (see charset-studies.ts). */
@@ -59,10 +62,12 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
   const [ctStudies, mrStudies] = [await uploadFolder(orthanc, CT_FOLDER), await uploadFolder(orthanc, MR_FOLDER)];
   const originals = { ct: ctStudies[0]!, mr: mrStudies[0]! };
   const studies: Record<string, string[]> = {};
-  for (const { accession, from } of Object.values(ACCESSIONS)) {
+  for (const fixture of Object.values(ACCESSIONS)) {
+    const { accession, from } = fixture;
+    const transcode = 'transcode' in fixture ? fixture.transcode : undefined;
     studies[accession] = [];
     for (const source of from) {
-      studies[accession].push(await copyStudyWithAccession(orthanc, originals[source], accession));
+      studies[accession].push(await copyStudyWithAccession(orthanc, originals[source], accession, {}, transcode));
     }
   }
   for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];

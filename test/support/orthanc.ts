@@ -124,10 +124,11 @@ export async function copyStudyWithAccession(
   orthancStudyId: string,
   accessionNumber: string,
   replace: Record<string, string> = {},
+  transcode?: string,
 ): Promise<string> {
   const response = await fetch(`${orthanc.url}/studies/${orthancStudyId}/modify`, {
     method: 'POST',
-    body: JSON.stringify({ Replace: { AccessionNumber: accessionNumber, ...replace }, Force: true }),
+    body: JSON.stringify({ Replace: { AccessionNumber: accessionNumber, ...replace }, Force: true, ...(transcode ? { Transcode: transcode } : {}) }),
   });
   if (!response.ok) throw new Error(`modify failed: ${response.status} ${await response.text()}`);
   const { ID } = (await response.json()) as { ID: string };

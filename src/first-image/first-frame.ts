@@ -1,0 +1,167 @@
+/**
+ * Turns the first frame's bytes into grey values without Cornerstone, for the formats a lean path can
+ * decode at once: native (uncompressed) little-endian frames on the main thread, and JPEG-LS in a
+ * small worker. Anything else (colour, other codecs, big endian) answers `undefined` and the first image
+ * waits for Cornerstone, which decodes everything.
+ */
+import type { FrameBytes } from '../dicomweb/client.js';
+import { type DicomJsonDataset, Tag, numberValue, numberValues, stringValue } from '../dicomweb/dicom-json.js';
+import { FilmlessError } from '../errors.js';
+import { decodeJpegLs } from './jpegls-decoder.js';
+
+/** A greyscale frame ready to draw: stored values plus what turns them into modality values and grey. */
+export interface GreyFrame {
+  columns: number;
+  rows: number;
+  pixels: Int16Array | Uint16Array | Uint8Array | Int8Array;
+  slope: number;
+  intercept: number;
+  /** The window to show: the file's first one, else the full range of the frame's modality values. */
+  windowCenter: number;
+  windowWidth: number;
+  /** MONOCHROME1: high values are dark. */
+  invert: boolean;
+  /** Physical width ÷ height of one pixel (PixelSpacing is row spacing \ column spacing). */
+  pixelAspect: number;
+}
+
+const NATIVE_LITTLE_ENDIAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
+const JPEG_LS = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
+
+const PixelTag = {
+  SamplesPerPixel: '00280002',
+  PhotometricInterpretation: '00280004',
+  PixelSpacing: '00280030',
+  BitsAllocated: '00280100',
+  BitsStored: '00280101',
+  PixelRepresentation: '00280103',
+} as const;
+
+interface PixelFormat {
+  columns: number;
+  rows: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  invert: boolean;
+  slope: number;
+  intercept: number;
+  window: [number, number] | undefined;
+  pixelAspect: number;
+}
+
+/** The frame's format from its metadata, or undefined when the lean path cannot draw it. */
+function pixelFormat(instance: DicomJsonDataset): PixelFormat | undefined {
+  const columns = numberValue(instance, Tag.Columns) ?? 0;
+  const rows = numberValue(instance, Tag.Rows) ?? 0;
+  const bitsAllocated = numberValue(instance, PixelTag.BitsAllocated) ?? 0;
+  const samples = numberValue(instance, PixelTag.SamplesPerPixel) ?? 1;
+  const photometric = stringValue(instance, PixelTag.PhotometricInterpretation).trim();
+  // Enhanced (multi-frame) images keep rescale and window per frame in functional groups: leave them to Cornerstone.
+  if (instance[Tag.PerFrameFunctionalGroupsSequence]) return undefined;
+  if (columns <= 0 || rows <= 0 || samples !== 1 || (bitsAllocated !== 8 && bitsAllocated !== 16)) return undefined;
+  if (photometric !== 'MONOCHROME1' && photometric !== 'MONOCHROME2') return undefined;
+  const center = numberValue(instance, Tag.WindowCenter);
+  const width = numberValue(instance, Tag.WindowWidth);
+  const [rowSpacing, columnSpacing] = numberValues(instance, PixelTag.PixelSpacing);
+  return {
+    columns,
+    rows,
+    bitsAllocated,
+    bitsStored: numberValue(instance, PixelTag.BitsStored) ?? bitsAllocated,
+    signed: numberValue(instance, PixelTag.PixelRepresentation) === 1,
+    invert: photometric === 'MONOCHROME1',
+    slope: numberValue(instance, Tag.RescaleSlope) ?? 1,
+    intercept: numberValue(instance, Tag.RescaleIntercept) ?? 0,
+    window: center !== undefined && width !== undefined && width > 0 ? [center, width] : undefined,
+    pixelAspect: rowSpacing && columnSpacing ? columnSpacing / rowSpacing : 1,
+  };
+}
+
+/** Whether the lean path can draw this frame (decided before its bytes arrive). */
+export function canDrawLean(instance: DicomJsonDataset, transferSyntaxUID?: string): boolean {
+  if (!pixelFormat(instance)) return false;
+  return transferSyntaxUID === undefined || NATIVE_LITTLE_ENDIAN.has(transferSyntaxUID) || JPEG_LS.has(transferSyntaxUID);
+}
+
+/** Views bytes as samples of the stored type; copies only when the bytes are not 2-byte aligned. */
+function samplesOf(buffer: ArrayBuffer, byteOffset: number, count: number, format: PixelFormat) {
+  if (format.bitsAllocated === 8) return format.signed ? new Int8Array(buffer, byteOffset, count) : new Uint8Array(buffer, byteOffset, count);
+  if (byteOffset % 2 !== 0) {
+    const aligned = new Uint8Array(buffer, byteOffset, count * 2).slice();
+    return format.signed ? new Int16Array(aligned.buffer) : new Uint16Array(aligned.buffer);
+  }
+  return format.signed ? new Int16Array(buffer, byteOffset, count) : new Uint16Array(buffer, byteOffset, count);
+}
+
+/** Signed values stored in fewer bits than allocated carry their sign in bit `bitsStored - 1`. */
+function extendSign(pixels: GreyFrame['pixels'], format: PixelFormat): GreyFrame['pixels'] {
+  if (!format.signed || format.bitsStored >= format.bitsAllocated) return pixels;
+  const shift = 32 - format.bitsStored;
+  const copy = pixels.slice();
+  for (let i = 0; i < copy.length; i++) copy[i] = (copy[i]! << shift) >> shift;
+  return copy;
+}
+
+/** The range of modality values in the frame, as a window: what viewers show when the file has none. */
+function fullRangeWindow(pixels: GreyFrame['pixels'], slope: number, intercept: number): [number, number] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < pixels.length; i++) {
+    const value = pixels[i]!;
+    if (value < min) min = value;
+    if (value > max) max = value;
+  }
+  const low = Math.min(min * slope + intercept, max * slope + intercept);
+  const high = Math.max(min * slope + intercept, max * slope + intercept);
+  return [(low + high) / 2, Math.max(1, high - low)];
+}
+
+/**
+ * Decodes the first frame for the lean renderer. Undefined: not a format the lean path draws (the
+ * caller waits for Cornerstone). Throws `bad-data` for a frame that is short or does not decode: a
+ * damaged frame is reported, never drawn black.
+ */
+export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameBytes, signal?: AbortSignal): Promise<GreyFrame | undefined> {
+  const format = pixelFormat(instance);
+  if (!format || !canDrawLean(instance, frame.transferSyntaxUID)) return undefined;
+  const count = format.columns * format.rows;
+  const bytesPerSample = format.bitsAllocated / 8;
+  let pixels: GreyFrame['pixels'];
+  if (JPEG_LS.has(frame.transferSyntaxUID)) {
+    let decoded;
+    try {
+      decoded = await decodeJpegLs(frame.bytes, signal);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new FilmlessError('bad-data', 'The first image did not decode (JPEG-LS)', { cause: error });
+    }
+    // CharLS answers one byte per sample up to 8 bits, two above, whatever the header allocated.
+    const decodedBytesPerSample = decoded.bitsPerSample > 8 ? 2 : 1;
+    if (decoded.width !== format.columns || decoded.height !== format.rows || decoded.pixels.byteLength < count * decodedBytesPerSample) {
+      throw new FilmlessError('bad-data', `The first image decoded to ${decoded.width}×${decoded.height}, its header says ${format.columns}×${format.rows}`);
+    }
+    pixels =
+      decodedBytesPerSample === bytesPerSample
+        ? samplesOf(decoded.pixels, 0, count, format)
+        : Uint16Array.from(new Uint8Array(decoded.pixels, 0, count));
+  } else {
+    if (frame.bytes.byteLength < count * bytesPerSample) {
+      throw new FilmlessError('bad-data', `The first frame holds ${frame.bytes.byteLength} bytes, the image needs ${count * bytesPerSample}`);
+    }
+    pixels = samplesOf(frame.bytes.buffer as ArrayBuffer, frame.bytes.byteOffset, count, format);
+  }
+  pixels = extendSign(pixels, format);
+  const [windowCenter, windowWidth] = format.window ?? fullRangeWindow(pixels, format.slope, format.intercept);
+  return {
+    columns: format.columns,
+    rows: format.rows,
+    pixels,
+    slope: format.slope,
+    intercept: format.intercept,
+    windowCenter,
+    windowWidth,
+    invert: format.invert,
+    pixelAspect: format.pixelAspect,
+  };
+}

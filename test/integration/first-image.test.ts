@@ -1,0 +1,150 @@
+// The lean first-image path: the middle slice is drawn before Cornerstone is loaded, at full quality, and
+// Cornerstone then takes over showing the same pixels. This file must run in a page of its own (web-test-
+// runner gives each file one) so that nothing loaded Cornerstone before its first test.
+import { expect } from 'chai';
+import type { FilmlessFirstImageDetail, FilmlessReadyDetail } from '../../src/index.js';
+import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { canvasGrey, cleanup, imageToCanvas, mountViewer, nextEvent, pacsInfo, readyOrError, storedPixel, viewerCanvas } from '../support/browser.js';
+
+const CT_DIR = '../shared/dicom/ct-dcmqact-philips-head-phantom/S2020';
+
+/** Script modules of Cornerstone the page has requested so far. */
+function cornerstoneRequests(): string[] {
+  return performance
+    .getEntriesByType('resource')
+    .map((entry) => entry.name)
+    .filter((name) => /@cornerstonejs|imaging-module|stack-controller|frame-loader/.test(name));
+}
+
+function leanCanvas(viewer: FilmlessViewer): HTMLCanvasElement {
+  return viewer.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.first-image')!;
+}
+
+/** Grey values of a canvas on a grid of points inside the image (fitted, centred). */
+function greyGrid(canvas: HTMLCanvasElement, columns: number, rows: number): number[] {
+  const values: number[] = [];
+  for (let row = 32; row < rows; row += 48) {
+    for (let column = 32; column < columns; column += 48) values.push(canvasGrey(canvas, ...imageToCanvas(canvas, columns, rows, column, row), 1));
+  }
+  return values;
+}
+
+/**
+ * How far two grids of grey values differ: the mean and the worst absolute difference. Sharp edges under
+ * a narrow window (bone under 40/80) span the full grey range within one stored pixel, so sub-pixel
+ * differences in interpolation between two renderers show there; the mean stays small.
+ */
+function difference(a: number[], b: number[]): { mean: number; worst: number } {
+  const gaps = a.map((value, i) => Math.abs(value - b[i]!));
+  return { mean: gaps.reduce((sum, gap) => sum + gap, 0) / gaps.length, worst: Math.max(...gaps) };
+}
+
+/** Waits for the first image and copies the lean canvas at that very moment (it is released at hand-over). */
+function captureFirstImage(viewer: FilmlessViewer): Promise<{ detail: FilmlessFirstImageDetail; status: string; copy: HTMLCanvasElement; cornerstone: string[] }> {
+  return new Promise((resolve, reject) => {
+    viewer.addEventListener('filmless-error', (event) => reject(new Error(JSON.stringify((event as CustomEvent).detail))), { once: true });
+    viewer.addEventListener(
+      'filmless-first-image',
+      (event) => {
+        const source = leanCanvas(viewer);
+        const copy = document.createElement('canvas');
+        copy.width = source.width;
+        copy.height = source.height;
+        copy.getContext('2d')!.drawImage(source, 0, 0);
+        resolve({ detail: event.detail, status: viewer.status, copy, cornerstone: cornerstoneRequests() });
+      },
+      { once: true },
+    );
+  });
+}
+
+describe('the first image, drawn before the image viewer library is loaded', () => {
+  afterEach(cleanup);
+
+  it('shows the CT middle slice with the file\'s window before any Cornerstone module is requested, then hands over to the same pixels', async () => {
+    const pacs = await pacsInfo();
+    expect(cornerstoneRequests(), 'nothing loaded Cornerstone before this test').to.deep.equal([]);
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.firstImage });
+    const ready = nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready');
+    const first = await captureFirstImage(viewer);
+    expect(first.detail).to.include({ imageIndex: 69, imageCount: 140 });
+    expect(first.status, 'tools are not ready yet').to.equal('loading');
+    expect(first.cornerstone, 'Cornerstone requested before the first image').to.deep.equal([]);
+    console.log(`CT phantom, lean first image: ${first.detail.timeToFirstImageMs} ms`);
+
+    // The pixels are the file's, through its own window (40/80): bone white, air black, brain in between.
+    const file = `${CT_DIR}/I700`;
+    const canvas = first.copy;
+    for (const [column, row] of [[244, 428], [20, 20], [256, 330], [290, 190], [100, 256], [200, 150]] as const) {
+      const { modalityValue } = await storedPixel(file, column, row);
+      const expected = Math.min(255, Math.max(0, ((modalityValue - (40 - 0.5 - 79 / 2)) / 79) * 255));
+      const shown = canvasGrey(canvas, ...imageToCanvas(canvas, 512, 512, column, row), 0);
+      expect(Math.abs(shown - expected), `grey at ${column},${row} (HU ${modalityValue})`).to.be.lessThan(12);
+    }
+    // The overlay and the view state already say which slice this is.
+    expect(viewer.getViewState()).to.include({ imageIndex: 69, imageCount: 140, windowCenter: 40, windowWidth: 80 });
+    await viewer.updateComplete;
+    expect(viewer.shadowRoot!.querySelector('[part="overlay"]')!.textContent).to.contain('70 / 140');
+
+    const readyEvent = await ready;
+    expect(readyEvent.detail.timeToFirstImageMs).to.equal(first.detail.timeToFirstImageMs);
+    expect(readyEvent.detail.timeToInteractiveMs).to.be.at.least(first.detail.timeToFirstImageMs);
+    console.log(`CT phantom: first image ${first.detail.timeToFirstImageMs} ms, tools ready ${readyEvent.detail.timeToInteractiveMs} ms`);
+    expect(viewer.status).to.equal('ready');
+    expect(leanCanvas(viewer).hidden, 'the lean canvas is gone after the hand-over').to.equal(true);
+    expect(cornerstoneRequests().length).to.be.greaterThan(0);
+    // Cornerstone shows the same image: the grids agree within a few grey levels.
+    const before = greyGrid(canvas, 512, 512);
+    const after = greyGrid(viewerCanvas(viewer), 512, 512);
+    const { mean, worst } = difference(before, after);
+    expect(mean, `lean ${before.join(',')} vs Cornerstone ${after.join(',')}`).to.be.lessThan(2);
+    expect(worst).to.be.lessThan(24);
+  });
+
+  it('keeps a wheel turn made on the first image and applies it once the tools are ready', async () => {
+    const pacs = await pacsInfo();
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.mr });
+    const ready = nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready');
+    await nextEvent(viewer, 'filmless-first-image');
+    expect(viewer.status, 'only the first image is on screen').to.equal('loading');
+    const viewport = viewer.shadowRoot!.querySelector('[part="viewport"]')!;
+    // Three notches towards the end of the series while only the first image is on screen.
+    for (let i = 0; i < 3; i++) viewport.dispatchEvent(new WheelEvent('wheel', { deltaY: 100, bubbles: true, cancelable: true, composed: true }));
+    await ready;
+    const moved = await new Promise<number>((resolve) => {
+      const check = () => (viewer.getViewState().imageIndex !== 17 ? resolve(viewer.getViewState().imageIndex) : requestAnimationFrame(check));
+      check();
+    });
+    expect(moved).to.equal(20);
+  });
+
+  it('decodes a JPEG-LS series\' first image in its own worker and shows what Cornerstone shows', async () => {
+    const pacs = await pacsInfo();
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.mrJpegLs });
+    const ready = readyOrError(viewer);
+    const first = await captureFirstImage(viewer);
+    expect(first.detail).to.include({ imageIndex: 17, imageCount: 35 });
+    const canvas = first.copy;
+    const side = Math.min(canvas.width, canvas.height);
+    // A mid-sagittal head: bright tissue in the centre, dark air in the corner.
+    expect(canvasGrey(canvas, canvas.width / 2, canvas.height / 2, 10)).to.be.greaterThan(40);
+    expect(canvasGrey(canvas, (canvas.width - side) / 2 + 6, (canvas.height - side) / 2 + 6, 3)).to.be.lessThan(15);
+    const event = await ready;
+    expect(event.type, JSON.stringify(event.detail)).to.equal('filmless-ready');
+    // Two decoders (CharLS in the first-image worker, Cornerstone's in its own) agree pixel for pixel on the grid.
+    const before = greyGrid(canvas, 256, 256);
+    const after = greyGrid(viewerCanvas(viewer), 256, 256);
+    const { mean, worst } = difference(before, after);
+    expect(mean, `lean ${before.join(',')} vs Cornerstone ${after.join(',')}`).to.be.lessThan(2);
+    expect(worst).to.be.lessThan(24);
+    // The frames really are JPEG-LS as the server sends them.
+    const { studyInstanceUID, seriesInstanceUID } = viewer.getViewState();
+    const auth = { Authorization: `Bearer ${pacs.token}` };
+    const series = `${pacs.gatewayUrl}/studies/${studyInstanceUID}/series/${seriesInstanceUID}`;
+    const [instance] = (await (await fetch(`${series}/instances`, { headers: auth })).json()) as Record<string, { Value: string[] }>[];
+    const frame = await fetch(`${series}/instances/${instance!['00080018']!.Value[0]}/frames/1`, {
+      headers: { ...auth, Accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' },
+    });
+    expect(frame.headers.get('content-type')).to.contain('1.2.840.10008.1.2.4.80');
+  });
+});
