@@ -63,6 +63,16 @@ export class DicomwebClient {
     return this.getJson(`/studies/${segment(studyUID)}/series${this.queryString(query)}`, signal);
   }
 
+  /** QIDO-RS instances of one series (`/studies/{s}/series/{se}/instances?…`). */
+  searchInstancesOfSeries(studyUID: string, seriesUID: string, query: Record<string, string>, signal: AbortSignal): Promise<DicomJsonDataset[]> {
+    return this.getJson(`/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances${this.queryString(query)}`, signal);
+  }
+
+  /** WADO-RS metadata of one instance. */
+  retrieveInstanceMetadata(studyUID: string, seriesUID: string, sopUID: string, signal: AbortSignal): Promise<DicomJsonDataset[]> {
+    return this.getJson(`/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(sopUID)}/metadata`, signal);
+  }
+
   /** WADO-RS metadata of every instance of a series. */
   retrieveSeriesMetadata(studyUID: string, seriesUID: string, signal: AbortSignal): Promise<DicomJsonDataset[]> {
     return this.getJson(`/studies/${segment(studyUID)}/series/${segment(seriesUID)}/metadata`, signal);

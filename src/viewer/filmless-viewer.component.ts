@@ -5,6 +5,7 @@ import { DicomwebClient, type FetchLike } from '../dicomweb/client.js';
 import { frameKey } from '../dicomweb/frame-key.js';
 import { SeriesFrames } from '../dicomweb/series-frames.js';
 import type { FrameBytes } from '../dicomweb/client.js';
+import { type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
 import { type DicomJsonDataset, Tag, stringValue } from '../dicomweb/dicom-json.js';
 import { canDrawLean, decodeFirstFrame } from '../first-image/first-frame.js';
 import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
@@ -44,6 +45,22 @@ import { styles } from './filmless-viewer.styles.js';
  */
 function mark(name: string): void {
   performance.mark(`filmless:${name}`);
+}
+
+/**
+ * Resolves once the frame being prepared has been painted (the task after the next animation frame), or
+ * after 100 ms: a hidden page runs no animation frames, and loading must go on there.
+ */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
 }
 
 /** Studies newest first, at most `limit` of them (0: all). */
@@ -494,24 +511,52 @@ export class FilmlessViewer extends LitElement {
     // is up and draws every series itself.
     const leanAllowed = !this.stack.isShowing;
     if (!leanAllowed) void this.ensureViewport().catch(() => undefined); // awaited below
-    const instances = await client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
+    const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
+    const metadataRequest = client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
+    metadataRequest.catch(() => undefined); // awaited below
+    const loaded: LoadedSeries = {
+      study,
+      seriesInstanceUID: seriesUID,
+      description: summary?.description ?? '',
+      modality: summary?.modality ?? '',
+      frames: [],
+      imageIds: [],
+      controller,
+      release: () => undefined,
+    };
+    this.loaded = loaded;
+    this.undecodableImages = new Set();
+    this.stack.beginLoading();
+
+    // While the server builds the series metadata (it reads every file), the middle image is found by
+    // its instance number, fetched and drawn.
+    let early: ProbableMiddle | undefined;
+    let firstImageAt: number | undefined;
+    if (leanAllowed && summary) ({ early, firstImageAt } = await this.showProbableMiddle(client, study, summary, metadataRequest, signal));
+    // With the first image on screen (or known to need Cornerstone), Cornerstone loads while the metadata
+    // comes; after the next paint, so that compiling a megabyte of script cannot hold the first image back.
+    if (firstImageAt !== undefined) await afterNextPaint();
+    if (early) void this.ensureViewport().catch(() => undefined); // awaited below
+
+    const instances = await metadataRequest;
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
     mark('metadata');
     const frames = orderFrames(framesOf(instances));
-    const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
     if (instances.every(isLocalizerInstance) && summary) {
       // QIDO could not tell this was a scout; metadata can. Prefer a real series when there is one.
       const other = chooseDefaultSeries(study.series.filter((s) => s.seriesInstanceUID !== seriesUID && isImageSeries(s)));
-      if (other && other.imageCount > 0 && this.selectedSeriesUID === seriesUID && !this.loaded) {
+      if (other && other.imageCount > 0 && this.selectedSeriesUID === seriesUID) {
+        this.releaseSeries();
         this.selectedSeriesUID = other.seriesInstanceUID;
         return;
       }
     }
 
-    // The middle slice is the most informative first view: it is fetched alone, at once, and drawn before
-    // anything else happens; only then does the rest of the series stream in.
-    const first = Math.floor((frames.length - 1) / 2);
+    // The middle slice is the most informative first view: it is fetched alone and drawn before anything
+    // else happens; only then does the rest of the series stream in.
+    const earlyIndex = early ? frames.findIndex((f) => f.sopInstanceUID === early.sopInstanceUID && f.frameNumber === 1) : -1;
+    const first = earlyIndex >= 0 ? earlyIndex : Math.floor((frames.length - 1) / 2);
     const firstFrame = frames[first]!;
     const store = new SeriesFrames({
       client,
@@ -521,30 +566,26 @@ export class FilmlessViewer extends LitElement {
       signal,
       onFallback: (error) => this.log('series retrieval failed, fetching frame by frame', error),
     });
+    if (early) store.adopt(early.sopInstanceUID, 1, Promise.resolve([early.bytes]));
     const firstBytes = store.frameBytes(firstFrame.sopInstanceUID, firstFrame.frameNumber, signal);
     firstBytes.catch(() => undefined); // observed below
-    const loaded: LoadedSeries = {
-      study,
-      seriesInstanceUID: seriesUID,
-      description: summary?.description || stringValue(instances[0], Tag.SeriesDescription),
-      modality: summary?.modality || stringValue(instances[0], Tag.Modality),
-      frames,
-      imageIds: [],
-      controller,
-      release: () => undefined,
-    };
-    this.loaded = loaded;
-    this.undecodableImages = new Set();
+    loaded.frames = frames;
+    loaded.description ||= stringValue(instances[0], Tag.SeriesDescription);
+    loaded.modality ||= stringValue(instances[0], Tag.Modality);
     this.progress = { loaded: 0, total: frames.length };
-    this.stack.beginLoading();
 
-    let firstImageAt: number | undefined;
-    if (leanAllowed && canDrawLean(firstFrame.instance)) {
-      firstImageAt = await this.showLeanFirstImage(firstFrame.instance, await firstBytes, first, frames.length, signal);
+    if (firstImageAt !== undefined && this.display) {
+      // Drawn before the metadata: now its place in the ordered series is known.
+      this.display = { ...this.display, imageIndex: first, imageCount: frames.length };
+    } else if (leanAllowed && canDrawLean(firstFrame.instance)) {
+      firstImageAt = await this.showLeanFirstImage(study, seriesUID, firstFrame.instance, await firstBytes, first, frames.length, signal);
     }
     // Cornerstone (about 1 MB of script, WebGL, decode workers) loads only now, when the first image is on
     // screen or the lean path could not draw it; the series streams in meanwhile.
-    if (firstImageAt !== undefined) void store.startBulk();
+    if (firstImageAt !== undefined) {
+      if (!early) await afterNextPaint();
+      void store.startBulk();
+    }
     const viewportReady = this.ensureViewport();
     viewportReady.catch(() => undefined); // awaited below
     const imaging = await loadImaging();
@@ -560,7 +601,7 @@ export class FilmlessViewer extends LitElement {
     if (firstImageAt === undefined) {
       void store.startBulk();
       firstImageAt = performance.now();
-      this.announceFirstImage(loaded, first, firstImageAt);
+      this.announceFirstImage(study, seriesUID, first, frames.length, firstImageAt);
     }
     this.setStatus('ready');
     const ready: FilmlessReadyDetail = {
@@ -579,10 +620,52 @@ export class FilmlessViewer extends LitElement {
   }
 
   /**
+   * Draws the probable middle image (found by instance number) while the series metadata is still on
+   * its way. Gives up, silently, when the metadata comes first or the server cannot tell: the regular
+   * path then draws the middle slice from the metadata.
+   */
+  private async showProbableMiddle(
+    client: DicomwebClient,
+    study: StudySummary,
+    summary: SeriesSummary,
+    metadata: Promise<unknown>,
+    signal: AbortSignal,
+  ): Promise<{ early?: ProbableMiddle; firstImageAt?: number }> {
+    const probeController = new AbortController();
+    const probeSignal = AbortSignal.any([signal, probeController.signal]);
+    const probe = fetchProbableMiddle(client, study.studyInstanceUID, summary.seriesInstanceUID, summary.imageCount, probeSignal).catch((error: unknown) => {
+      this.log('middle image not found by instance number', error);
+      return undefined;
+    });
+    const metadataIn = metadata.then(
+      () => 'metadata' as const,
+      () => 'metadata' as const,
+    );
+    const early = await Promise.race([probe, metadataIn]);
+    if (early === 'metadata' || !early) {
+      probeController.abort();
+      return {};
+    }
+    signal.throwIfAborted();
+    if (!canDrawLean(early.instance)) return { early };
+    try {
+      const at = await this.showLeanFirstImage(study, summary.seriesInstanceUID, early.instance, early.bytes, early.estimatedIndex, summary.imageCount, signal);
+      return { early, firstImageAt: at };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // A damaged frame is reported by the regular path, which meets it again.
+      this.log('early first image failed', error);
+      return {};
+    }
+  }
+
+  /**
    * Draws the first frame on the lean canvas, without Cornerstone. Returns when it was drawn, or
    * undefined when its format needs Cornerstone after all; a damaged frame throws `bad-data`.
    */
   private async showLeanFirstImage(
+    study: StudySummary,
+    seriesUID: string,
     instance: DicomJsonDataset,
     bytes: FrameBytes,
     index: number,
@@ -601,17 +684,17 @@ export class FilmlessViewer extends LitElement {
     }
     const at = performance.now();
     this.display = { imageIndex: index, imageCount: count, windowCenter: grey.windowCenter, windowWidth: grey.windowWidth, zoom: 1 };
-    this.announceFirstImage(this.loaded!, index, at);
+    this.announceFirstImage(study, seriesUID, index, count, at);
     return at;
   }
 
-  private announceFirstImage(loaded: LoadedSeries, index: number, at: number): void {
+  private announceFirstImage(study: StudySummary, seriesUID: string, index: number, count: number, at: number): void {
     mark('first-image');
     const detail: FilmlessFirstImageDetail = {
-      studyInstanceUID: loaded.study.studyInstanceUID,
-      seriesInstanceUID: loaded.seriesInstanceUID,
+      studyInstanceUID: study.studyInstanceUID,
+      seriesInstanceUID: seriesUID,
       imageIndex: index,
-      imageCount: loaded.frames.length,
+      imageCount: count,
       timeToFirstImageMs: Math.round(at - this.loadStartedAt),
     };
     this.emit('filmless-first-image', detail);
