@@ -11,8 +11,10 @@ export interface ScriptOptions {
   /** Frame bytes to serve (default: a valid 64×64 16-bit gradient). */
   frame?: Uint8Array;
   transferSyntax?: string;
-  /** When set, metadata requests never answer (until aborted): the viewer stays in `loading`. */
+  /** When set, series metadata requests never answer (until aborted). */
   holdMetadata?: boolean;
+  /** A server whose QIDO-RS ignores the InstanceNumber filter (answers every instance). */
+  ignoreInstanceFilter?: boolean;
 }
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/dicom+json' } });
@@ -50,35 +52,46 @@ export function scriptedDicomweb(options: ScriptOptions = {}): FetchLike {
     '00100020': { vr: 'LO', Value: ['P-1'] },
     '00201209': { vr: 'IS', Value: [s.images ?? 3] },
   });
+  const instanceAttributes = (study: (typeof studies)[number], i: number) => ({
+    ...studyAttributes(study),
+    '00080016': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] },
+    '00080018': { vr: 'UI', Value: [`${study.uid}.1.${i + 1}`] },
+    '00200013': { vr: 'IS', Value: [i + 1] },
+    '00200032': { vr: 'DS', Value: [0, 0, i * 5] },
+    '00200037': { vr: 'DS', Value: [1, 0, 0, 0, 1, 0] },
+    '00280030': { vr: 'DS', Value: [1, 1] },
+    '00280002': { vr: 'US', Value: [1] },
+    '00280004': { vr: 'CS', Value: ['MONOCHROME2'] },
+    '00280010': { vr: 'US', Value: [64] },
+    '00280011': { vr: 'US', Value: [64] },
+    '00280100': { vr: 'US', Value: [16] },
+    '00280101': { vr: 'US', Value: [12] },
+    '00280102': { vr: 'US', Value: [11] },
+    '00280103': { vr: 'US', Value: [0] },
+    '00281050': { vr: 'DS', Value: [1000] },
+    '00281051': { vr: 'DS', Value: [2000] },
+  });
   return async (url, init) => {
     const path = new URL(url).pathname;
     if (path.endsWith('/series')) return json(studies.map(studyAttributes));
+    const instanceMetadata = path.match(/\/instances\/([^/]+)\/metadata$/);
+    if (instanceMetadata) {
+      const study = studies.find((s) => path.includes(s.uid)) ?? studies[0]!;
+      const index = Number(instanceMetadata[1]!.split('.').pop()) - 1;
+      return json([instanceAttributes(study, index)]);
+    }
+    if (path.endsWith('/instances')) {
+      const study = studies.find((s) => path.includes(s.uid)) ?? studies[0]!;
+      const wanted = new URL(url).searchParams.get('InstanceNumber');
+      const all = Array.from({ length: study.images ?? 3 }, (_, i) => instanceAttributes(study, i));
+      return json(options.ignoreInstanceFilter || !wanted ? all : all.filter((row) => String(row['00200013'].Value[0]) === wanted));
+    }
     if (path.endsWith('/metadata')) {
       if (options.holdMetadata) {
         return new Promise((_, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
       }
       const study = studies.find((s) => path.includes(s.uid)) ?? studies[0]!;
-      return json(
-        Array.from({ length: study.images ?? 3 }, (_, i) => ({
-          ...studyAttributes(study),
-          '00080016': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] },
-          '00080018': { vr: 'UI', Value: [`${study.uid}.1.${i + 1}`] },
-          '00200013': { vr: 'IS', Value: [i + 1] },
-          '00200032': { vr: 'DS', Value: [0, 0, i * 5] },
-          '00200037': { vr: 'DS', Value: [1, 0, 0, 0, 1, 0] },
-          '00280030': { vr: 'DS', Value: [1, 1] },
-          '00280002': { vr: 'US', Value: [1] },
-          '00280004': { vr: 'CS', Value: ['MONOCHROME2'] },
-          '00280010': { vr: 'US', Value: [64] },
-          '00280011': { vr: 'US', Value: [64] },
-          '00280100': { vr: 'US', Value: [16] },
-          '00280101': { vr: 'US', Value: [12] },
-          '00280102': { vr: 'US', Value: [11] },
-          '00280103': { vr: 'US', Value: [0] },
-          '00281050': { vr: 'DS', Value: [1000] },
-          '00281051': { vr: 'DS', Value: [2000] },
-        })),
-      );
+      return json(Array.from({ length: study.images ?? 3 }, (_, i) => instanceAttributes(study, i)));
     }
     if (path.includes('/frames/')) return multipart(frame, transferSyntax);
     // No series retrieval and no previews: the viewer falls back to frames and text tiles.
