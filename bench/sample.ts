@@ -3,6 +3,8 @@
  * milestone signals with CPU snapshots (and the heap at series-ready), and returns everything measured,
  * unprocessed.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { launchFresh } from './browser.js';
 import type { BenchSeries } from './generate-ct.js';
@@ -91,6 +93,19 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
       const epoch = Date.now();
       tree = await benchProcesses(browser.userDataDir, options.serverPid); // a navigation may start a new renderer
       snapshots[signal] = { ...(await cpuSnapshot(tree)), epoch };
+      // FILMLESS_BENCH_PROFILE=<folder>: a CPU profile of the page's main thread from the first image to
+      // series ready (P2), to see where that time goes. Off by default: profiling slows the page.
+      const profileFolder = process.env.FILMLESS_BENCH_PROFILE;
+      if (profileFolder && mode === 'load' && signal === 'first-image') {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+        await cdp.send('Profiler.start');
+      }
+      if (profileFolder && mode === 'load' && signal === 'series-ready') {
+        const { profile } = await cdp.send('Profiler.stop');
+        mkdirSync(profileFolder, { recursive: true });
+        writeFileSync(path.join(profileFolder, `${pageName}-${series.name}-${options.sample}.cpuprofile`), JSON.stringify(profile));
+      }
       if (signal === 'series-ready') {
         heap = await heapUsage(cdp);
         if (options.screenshot) await page.screenshot({ path: options.screenshot });

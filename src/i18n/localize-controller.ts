@@ -1,6 +1,25 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { type MessageKey, SUPPORTED_LANGUAGES, tables } from './messages.js';
 
+/**
+ * Intl formatters by language: creating one costs about as much as a whole render of the element, and
+ * the overlay formats a date and numbers on every render (many per second while a series loads).
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const pluralRules = new Map<string, Intl.PluralRules>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function cached<T>(cache: Map<string, T>, language: string, create: () => T): T {
+  let value = cache.get(language);
+  if (!value) {
+    value = create();
+    cache.set(language, value);
+  }
+  return value;
+}
+
+const numberFormat = (language: string) => cached(numberFormats, language, () => new Intl.NumberFormat(language));
+
 /** A message in a given language with `{name}` placeholders filled (for pages outside the element). */
 export function formatMessage(language: string, key: MessageKey, values: Record<string, string | number> = {}): string {
   const table = tables[language] ?? tables.en!;
@@ -8,7 +27,7 @@ export function formatMessage(language: string, key: MessageKey, values: Record<
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined) return `{${name}}`;
-    return typeof value === 'number' ? new Intl.NumberFormat(language).format(value) : value;
+    return typeof value === 'number' ? numberFormat(language).format(value) : value;
   });
 }
 
@@ -58,13 +77,14 @@ export class LocalizeController implements ReactiveController {
   /** A count with the right plural form: `key` for "other", `${key}One` where the language says "one". */
   count(key: MessageKey, count: number): string {
     const oneKey = `${key}One` as MessageKey;
-    const one = new Intl.PluralRules(this.language).select(count) === 'one';
+    const language = this.language;
+    const one = cached(pluralRules, language, () => new Intl.PluralRules(language)).select(count) === 'one';
     return one && oneKey in tables.en! ? this.term(oneKey, { count }) : this.term(key, { count });
   }
 
   /** Numbers in the active locale's notation. */
   format(value: string | number): string {
-    return typeof value === 'number' ? new Intl.NumberFormat(this.language).format(value) : value;
+    return typeof value === 'number' ? numberFormat(this.language).format(value) : value;
   }
 
   /** A DICOM date (YYYYMMDD) in the active locale, e.g. 6 Şubat 2015; unparsable dates are shown as sent. */
@@ -72,6 +92,7 @@ export class LocalizeController implements ReactiveController {
     const match = /^(\d{4})(\d{2})(\d{2})$/.exec(dicomDate.trim());
     if (!match) return dicomDate;
     const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+    const language = this.language;
+    return cached(dateFormats, language, () => new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeZone: 'UTC' })).format(date);
   }
 }

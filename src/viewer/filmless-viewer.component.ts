@@ -436,7 +436,7 @@ export class FilmlessViewer extends LitElement {
     this.selectedSeriesUID = '';
     this.error = undefined;
     this.display = undefined;
-    this.progress = { loaded: 0, total: 0 };
+    this.setProgress({ loaded: 0, total: 0 });
   }
 
   private openStudy(study: StudySummary): void {
@@ -572,7 +572,7 @@ export class FilmlessViewer extends LitElement {
     loaded.frames = frames;
     loaded.description ||= stringValue(instances[0], Tag.SeriesDescription);
     loaded.modality ||= stringValue(instances[0], Tag.Modality);
-    this.progress = { loaded: 0, total: frames.length };
+    this.setProgress({ loaded: 0, total: frames.length });
 
     if (firstImageAt !== undefined && this.display) {
       // Drawn before the metadata: now its place in the ordered series is known.
@@ -749,11 +749,32 @@ export class FilmlessViewer extends LitElement {
     this.emit('filmless-error', { code: failure.code, message: this.localize.term('frameUndecodable'), ...(failure.status ? { status: failure.status } : {}) });
   }
 
+  /** Images decoded so far; `progress` (what is drawn) follows it at most once per animation frame. */
+  private decoded: FilmlessProgressDetail = { loaded: 0, total: 0 };
+  private progressFrame = 0;
+
+  private setProgress(progress: FilmlessProgressDetail): void {
+    cancelAnimationFrame(this.progressFrame);
+    this.progressFrame = 0;
+    this.decoded = { ...progress };
+    this.progress = progress;
+  }
+
   private countDecoded(_index: number): void {
-    const loaded = Math.min(this.progress.total, this.progress.loaded + 1);
-    this.progress = { loaded, total: this.progress.total };
-    if (loaded === this.progress.total) mark('series-decoded');
-    this.emit('filmless-progress', { ...this.progress });
+    const { total } = this.decoded;
+    const loaded = Math.min(total, this.decoded.loaded + 1);
+    this.decoded = { loaded, total };
+    this.emit('filmless-progress', { loaded, total });
+    if (loaded === total) {
+      mark('series-decoded');
+      this.setProgress({ loaded, total });
+    } else if (!this.progressFrame) {
+      // Hundreds of images decode per second: the bar and its text are redrawn once per frame, not per image.
+      this.progressFrame = requestAnimationFrame(() => {
+        this.progressFrame = 0;
+        this.progress = { ...this.decoded };
+      });
+    }
   }
 
   /**
