@@ -1,6 +1,7 @@
 import { FilmlessError, codeForHttpStatus, isAbortError } from '../errors.js';
 import type { DicomJsonDataset } from './dicom-json.js';
-import { MultipartReader, boundaryOf, mediaTypeParameter, parseMultipart } from './multipart.js';
+import { boundaryOf, mediaTypeParameter, parseMultipart } from './multipart.js';
+import type { SeriesSplitter } from './part10-splitter.js';
 
 /** The `fetch` signature Filmless uses; hosts may inject their own (e.g. to add tracing). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -108,13 +109,14 @@ export class DicomwebClient {
   /**
    * WADO-RS retrieval of a whole series as Part-10 instances in ONE response. Across origins every
    * authorized request costs a CORS preflight per URL, so one request for the series instead of one per
-   * frame saves a round trip per image. Each instance is handed over as soon as its bytes are complete.
+   * frame saves a round trip per image. The body's bytes go, as they arrive, to the splitter `open`
+   * returns for the response's multipart boundary; resolves once the splitter has handed over all.
    */
   async streamSeriesInstances(
     studyUID: string,
     seriesUID: string,
     signal: AbortSignal,
-    onInstance: (part10: Uint8Array) => void,
+    open: (boundary: string) => SeriesSplitter,
   ): Promise<void> {
     const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}`;
     const response = await this.request(path, INSTANCES_AS_STORED, signal, false);
@@ -122,17 +124,19 @@ export class DicomwebClient {
     if (!boundary || !response.body) {
       throw new FilmlessError('unsupported', 'Series retrieval did not answer multipart/related');
     }
-    const reader = new MultipartReader(boundary);
+    const splitter = open(boundary);
     const stream = response.body.getReader();
     try {
       for (;;) {
         const { done, value } = await stream.read();
         if (done) break;
-        for (const part of reader.push(value)) onInstance(part.body);
+        splitter.push(value);
       }
+      await splitter.finish();
     } catch (error) {
       throw this.mapFailure(error);
     } finally {
+      splitter.close();
       stream.releaseLock();
     }
   }

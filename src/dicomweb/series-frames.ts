@@ -20,7 +20,7 @@ export interface SeriesFramesOptions {
 }
 
 import { frameKey } from './frame-key.js';
-import { framesOfPart10 } from './part10-frames.js';
+import { type SplitInstance, splitInWorker } from './part10-splitter.js';
 
 export { frameKey };
 
@@ -124,7 +124,7 @@ export class SeriesFrames {
   private async runBulk(): Promise<void> {
     const { client, studyUID, seriesUID, signal } = this.options;
     try {
-      await client.streamSeriesInstances(studyUID, seriesUID, signal, (part10) => this.acceptInstance(part10));
+      await client.streamSeriesInstances(studyUID, seriesUID, signal, (boundary) => splitInWorker(boundary, (instance) => this.acceptInstance(instance)));
     } catch (error) {
       if (isAbortError(error) || signal.aborted) return;
       this.bulkFailed = true;
@@ -155,17 +155,10 @@ export class SeriesFrames {
     await Promise.all(Array.from({ length: 4 }, worker));
   }
 
-  /** Splits one Part-10 instance into frames; a file that does not parse rejects its waiters only. */
-  private acceptInstance(part10: Uint8Array): void {
-    let parsed: ReturnType<typeof framesOfPart10>;
-    try {
-      parsed = framesOfPart10(part10);
-    } catch {
-      return; // the frame-by-frame fallback will fetch (and report) whatever this instance held
-    }
-    parsed.frames.forEach((frame, index) => {
-      // A frame that could not be located is left to the per-frame fallback.
-      if (frame) this.arrived(parsed.sopInstanceUID, index + 1, frame);
+  /** Takes the frames of one streamed instance; a frame that could not be located is left to the per-frame fallback. */
+  private acceptInstance(instance: SplitInstance): void {
+    instance.frames.forEach((frame, index) => {
+      if (frame) this.arrived(instance.sopInstanceUID, index + 1, frame);
     });
   }
 }
