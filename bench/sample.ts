@@ -70,6 +70,13 @@ async function heapUsage(cdp: CDPSession): Promise<HeapUsage> {
   };
 }
 
+/** Spans a CPU profile can cover (see FILMLESS_BENCH_PROFILE): the mode of the sample and two signals. */
+const PROFILE_SPANS: Record<string, { mode: 'load' | 'scroll'; from: Signal; to: Signal }> = {
+  p2: { mode: 'load', from: 'first-image', to: 'series-ready' },
+  p3: { mode: 'load', from: 'cached-scroll-start', to: 'cached-scroll-end' },
+  p4: { mode: 'scroll', from: 'first-image', to: 'stream-scroll-end' },
+};
+
 export async function runSample(options: SampleOptions): Promise<RawSample> {
   const { page: pageName, series, mode, pages } = options;
   const browser = await launchFresh(`${pages.origin}/warm.html`);
@@ -93,18 +100,22 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
       const epoch = Date.now();
       tree = await benchProcesses(browser.userDataDir, options.serverPid); // a navigation may start a new renderer
       snapshots[signal] = { ...(await cpuSnapshot(tree)), epoch };
-      // FILMLESS_BENCH_PROFILE=<folder>: a CPU profile of the page's main thread from the first image to
-      // series ready (P2), to see where that time goes. Off by default: profiling slows the page.
+      // FILMLESS_BENCH_PROFILE=<folder>: a CPU profile of the page's main thread over one span, to see
+      // where that time goes. FILMLESS_BENCH_PROFILE_SPAN picks it: p2 (first image → series ready, the
+      // default), p3 (the cached scroll) or p4 (scrolling while streaming). Off by default: profiling
+      // slows the page.
       const profileFolder = process.env.FILMLESS_BENCH_PROFILE;
-      if (profileFolder && mode === 'load' && signal === 'first-image') {
+      const span = PROFILE_SPANS[process.env.FILMLESS_BENCH_PROFILE_SPAN ?? 'p2'];
+      if (profileFolder && span && mode === span.mode && signal === span.from) {
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
         await cdp.send('Profiler.start');
       }
-      if (profileFolder && mode === 'load' && signal === 'series-ready') {
+      if (profileFolder && span && mode === span.mode && signal === span.to) {
         const { profile } = await cdp.send('Profiler.stop');
         mkdirSync(profileFolder, { recursive: true });
-        writeFileSync(path.join(profileFolder, `${pageName}-${series.name}-${options.sample}.cpuprofile`), JSON.stringify(profile));
+        const name = `${pageName}-${series.name}-${process.env.FILMLESS_BENCH_PROFILE_SPAN ?? 'p2'}-${options.sample}.cpuprofile`;
+        writeFileSync(path.join(profileFolder, name), JSON.stringify(profile));
       }
       if (signal === 'series-ready') {
         heap = await heapUsage(cdp);

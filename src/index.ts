@@ -19,5 +19,6 @@ export type {
 } from './viewer/events.js';
 export type { SeriesSummary, StudySummary } from './study/types.js';
 export type { FetchLike } from './dicomweb/client.js';
+export type { RendererPreference } from './imaging/renderer-preference.js';
 export type { DicomwebSource } from './study/sources.js';
 export type { ShareGrant, ShareTokenProvider } from './share/share-link.js';

@@ -3,7 +3,14 @@
  * registry) and every rendering engine holds WebGL contexts, which browsers cap at about 16 a tab, so all
  * Filmless viewers on a page share this single initialisation and this single rendering engine.
  */
-import { RenderingEngine, getWebWorkerManager, init as initCore } from '@cornerstonejs/core';
+import {
+  RenderingEngine,
+  getRenderingCapabilities,
+  getShouldUseCPURendering,
+  getWebWorkerManager,
+  init as initCore,
+  setUseCPURendering,
+} from '@cornerstonejs/core';
 import { internal, wadors } from '@cornerstonejs/dicom-image-loader';
 // Cornerstone's decode worker is not in its package's exports; a relative path keeps Vite's dependency
 // pre-bundler away from it (pre-bundling breaks worker URLs).
@@ -19,6 +26,7 @@ import {
 import { FilmlessError } from '../errors.js';
 import { registerFrameLoader } from './frame-loader.js';
 import { startModuleWorker } from './module-worker.js';
+import { type RendererPreference, getRendererPreference, onRendererPreferenceChange } from './renderer-preference.js';
 
 const ENGINE_ID = 'filmless-shared-engine';
 
@@ -42,9 +50,22 @@ export function createDecodeWorker(): Worker {
   return startModuleWorker(new URL(decodeWorkerUrl, import.meta.url));
 }
 
+/** Cornerstone's CPU renderer where asked for, or (auto) where WebGL is a software rasterizer. */
+function applyRendererPreference(preference: RendererPreference, updateViewports: boolean): void {
+  const cpu = preference === 'cpu' || (preference === 'auto' && getRenderingCapabilities().softwareRasterizer);
+  if (cpu !== getShouldUseCPURendering()) setUseCPURendering(cpu, updateViewports);
+}
+
+/** The renderer drawing the page's stacks now. */
+export function activeRenderer(): 'gpu' | 'cpu' {
+  return getShouldUseCPURendering() ? 'cpu' : 'gpu';
+}
+
 async function initialise(): Promise<RenderingEngine> {
   if (!hasWebGL()) throw new FilmlessError('webgl', 'WebGL2 is not available in this browser');
   await initCore();
+  applyRendererPreference(getRendererPreference(), false);
+  onRendererPreferenceChange((preference) => applyRendererPreference(preference, true));
   // The image loader's own init() starts its decode workers from its own URL, which browsers refuse when
   // the script is served from a CDN origin; register the same worker through a same-origin shim instead.
   internal.setOptions({});

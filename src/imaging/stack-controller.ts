@@ -1,5 +1,6 @@
 import {
   Enums as CoreEnums,
+  getShouldUseCPURendering,
   type RenderingEngine,
   type StackViewport,
   type Types,
@@ -37,6 +38,12 @@ export interface DisplayState {
 
 let viewportSequence = 0;
 
+/** The first value of a number or a multi-valued number (DICOM window attributes may hold several). */
+function firstNumber(value: number | number[] | undefined): number | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'number' && Number.isFinite(first) ? first : undefined;
+}
+
 /** A render that has not happened by then will not happen (lost context, hidden GPU failure). */
 const RENDER_TIMEOUT_MS = 20_000;
 
@@ -61,6 +68,8 @@ export class StackController {
   private resizeObserver: ResizeObserver | undefined;
   private readonly toolGroupId: string;
   private imageIds: string[] = [];
+  /** The window Cornerstone chose for the first image shown: what reset returns to when images carry none. */
+  private initialVoiRange: Types.VOIRange | undefined;
 
   /** Called whenever what is displayed changes (slice, window/level, zoom). */
   onChange: (state: DisplayState) => void = () => undefined;
@@ -88,6 +97,8 @@ export class StackController {
       element.addEventListener(event, this.emitChange);
     }
     element.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
+    element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
+    element.addEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
     // The observer reports the current size once at the start: the viewport was just made at that size,
     // and resizing the engine costs 150–250 ms of software WebGL on the first-image path.
     let size = `${element.clientWidth}x${element.clientHeight}`;
@@ -119,6 +130,8 @@ export class StackController {
     });
     viewport.render();
     await withTimeout(rendered, RENDER_TIMEOUT_MS, () => new FilmlessError('webgl', 'The first image was not drawn'));
+    this.initialVoiRange = viewport.getProperties().voiRange;
+    this.windowChangedByUser = false;
     this.emitChange();
   }
 
@@ -152,7 +165,9 @@ export class StackController {
   zoomBy(factor: number): void {
     const viewport = this.viewportOrUndefined();
     if (!viewport || !Number.isFinite(factor) || factor <= 0) return;
-    viewport.setZoom(Math.min(40, Math.max(0.05, viewport.getZoom() * factor)));
+    const zoom = this.relativeZoom(viewport);
+    const target = Math.min(40, Math.max(0.05, zoom * factor));
+    viewport.setZoom(viewport.getZoom() * (target / zoom));
     viewport.render();
   }
 
@@ -204,10 +219,49 @@ export class StackController {
     const viewport = this.viewportOrUndefined();
     if (!viewport) return;
     viewport.resetCamera();
-    viewport.resetProperties();
+    // The image's own window. Cornerstone's resetProperties does that on its WebGL path; on its CPU path
+    // (see renderer-preference.ts) it reads an image only the WebGL path keeps, so it is done here.
+    if (getShouldUseCPURendering()) this.applyImageWindow(viewport);
+    else viewport.resetProperties();
+    this.windowChangedByUser = false;
     viewport.render();
     this.emitChange();
   }
+
+  /** The user changed the window (drag, keys, preset) since the series was shown or reset. */
+  private windowChangedByUser = false;
+  private applyingImageWindow = false;
+
+  /** Sets the displayed image's own window (else the one first shown), as a change that is not the user's. */
+  private applyImageWindow(viewport: StackViewport): void {
+    const image = viewport.getCornerstoneImage();
+    const center = firstNumber(image?.windowCenter);
+    const width = firstNumber(image?.windowWidth);
+    const voiRange = width !== undefined && width > 0 && center !== undefined ? utilities.windowLevel.toLowHighRange(width, center) : this.initialVoiRange;
+    if (!voiRange) return;
+    this.applyingImageWindow = true;
+    try {
+      viewport.setProperties({ voiRange });
+    } finally {
+      this.applyingImageWindow = false;
+    }
+  }
+
+  private readonly noteWindowChange = (): void => {
+    if (!this.applyingImageWindow && this.imageIds.length > 0) this.windowChangedByUser = true;
+  };
+
+  /**
+   * Until the user changes the window, each image is shown with its own (MR series often carry one per
+   * slice). Cornerstone's WebGL path does this itself; its CPU path keeps the first image's window, so
+   * the element applies it there, and both renderers behave alike.
+   */
+  private readonly followImageWindow = (): void => {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.windowChangedByUser || !getShouldUseCPURendering()) return;
+    this.applyImageWindow(viewport);
+    viewport.render();
+  };
 
   /** The modality value (e.g. Hounsfield units) of the displayed image at a pixel (column, row). */
   modalityValueAt(column: number, row: number): number | undefined {
@@ -236,8 +290,27 @@ export class StackController {
       imageCount: this.imageIds.length,
       windowCenter,
       windowWidth,
-      zoom: viewport.getZoom(),
+      zoom: this.relativeZoom(viewport),
     };
+  }
+
+  /**
+   * Zoom as the element reports it, 1 = the whole image fitted. Cornerstone's WebGL path answers that
+   * itself; its CPU path answers the absolute scale (canvas pixels per image pixel), so it is divided by
+   * the fitted scale, computed as that path computes it.
+   */
+  private relativeZoom(viewport: StackViewport): number {
+    const zoom = viewport.getZoom();
+    if (!getShouldUseCPURendering()) return zoom;
+    const image = viewport.getCornerstoneImage();
+    const { canvas } = viewport;
+    if (!image || !canvas.width || !canvas.height) return zoom;
+    const rowSpacing = image.rowPixelSpacing || 1;
+    const columnSpacing = image.columnPixelSpacing || 1;
+    const horizontal = rowSpacing < columnSpacing ? columnSpacing / rowSpacing : 1;
+    const vertical = rowSpacing < columnSpacing ? 1 : rowSpacing / columnSpacing;
+    const fit = Math.min(canvas.width / image.columns / horizontal, canvas.height / image.rows / vertical);
+    return fit > 0 ? zoom / fit : zoom;
   }
 
   /** Releases the viewport and tool group; the shared engine stays for the other viewers. */
@@ -247,6 +320,8 @@ export class StackController {
         this.element.removeEventListener(event, this.emitChange);
       }
       this.element.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
+      this.element.removeEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
+      this.element.removeEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
     }
     this.resizeObserver?.disconnect();
     ToolGroupManager.destroyToolGroup(this.toolGroupId);

@@ -49,6 +49,8 @@ export interface FilmlessReadyDetail {
   timeToFirstImageMs: number;
   /** From the start of this load to the tools working (the image viewer has taken over from the first image). */
   timeToInteractiveMs: number;
+  /** Which renderer draws the stack: WebGL (`gpu`) or Cornerstone's CPU renderer (see `FilmlessViewer.renderer`). */
+  renderer: 'gpu' | 'cpu';
 }
 
 /** `filmless-error`: one event per failure; `message` is the localized text shown in the widget. */

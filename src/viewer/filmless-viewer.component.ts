@@ -13,6 +13,7 @@ import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { formatPersonName } from '../i18n/person-name.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
+import { type RendererPreference, getRendererPreference, setRendererPreference } from '../imaging/renderer-preference.js';
 import type { DisplayState, PrimaryTool } from '../imaging/stack-controller.js';
 import { helpOverlay } from './help-overlay.js';
 import { actionForKey, type ShortcutAction } from './shortcuts.js';
@@ -95,7 +96,7 @@ interface LoadedSeries {
  * @event filmless-candidates - Several studies match; a chooser is shown. Detail: `{studies}`.
  * @event filmless-progress - Images of the shown series decoded so far. Detail: `{loaded, total}`.
  * @event filmless-first-image - The middle image of the shown series is on screen at full quality. Detail: `{studyInstanceUID, seriesInstanceUID, imageIndex, imageCount, timeToFirstImageMs}`.
- * @event filmless-ready - The shown series is on screen and its tools work. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs, timeToInteractiveMs}`.
+ * @event filmless-ready - The shown series is on screen and its tools work. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs, timeToInteractiveMs, renderer}`.
  * @event filmless-error - Something failed; the widget shows a localized message. Detail: `{code, message, status?}`.
  * @event filmless-statechange - Slice, window/level or zoom changed. Detail: the view state.
  * @event filmless-shared - A share link was created. Detail: `{link, expiresAt?}` (the link holds the share token in its fragment).
@@ -118,6 +119,20 @@ interface LoadedSeries {
  */
 export class FilmlessViewer extends LitElement {
   static override styles = styles;
+
+  /**
+   * The renderer of every viewer on the page (they share one Cornerstone runtime): `auto` (default)
+   * uses WebGL on a real GPU and Cornerstone's CPU renderer where WebGL is a software rasterizer (no
+   * GPU: virtual desktops, remote sessions), which draws stacks faster there; `gpu` or `cpu` force
+   * one. Can be changed at any time: `customElements.get('filmless-viewer').renderer = 'gpu'`.
+   */
+  static get renderer(): RendererPreference {
+    return getRendererPreference();
+  }
+
+  static set renderer(value: RendererPreference) {
+    setRendererPreference(value);
+  }
 
   /** DICOMweb base URL, e.g. `https://pacs.example.org/dicom-web`. */
   @property({ attribute: 'dicomweb-url' }) dicomwebUrl = '';
@@ -610,6 +625,7 @@ export class FilmlessViewer extends LitElement {
       imageCount: frames.length,
       timeToFirstImageMs: Math.round(firstImageAt - this.loadStartedAt),
       timeToInteractiveMs: Math.round(performance.now() - this.loadStartedAt),
+      renderer: imaging.activeRenderer(),
     };
     mark('ready');
     this.emit('filmless-ready', ready);
