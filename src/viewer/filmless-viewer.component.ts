@@ -13,6 +13,7 @@ import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { formatPersonName } from '../i18n/person-name.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
+import { DecodeQueue } from '../imaging/decode-queue.js';
 import { type RendererPreference, getRendererPreference, setRendererPreference } from '../imaging/renderer-preference.js';
 import type { DisplayState, PrimaryTool } from '../imaging/stack-controller.js';
 import { helpOverlay } from './help-overlay.js';
@@ -350,6 +351,7 @@ export class FilmlessViewer extends LitElement {
 
   /** Moves by `delta` images (negative: towards the first). */
   scrollImages(delta: number): void {
+    this.noteInteraction();
     this.stack.scroll(delta);
   }
 
@@ -527,8 +529,14 @@ export class FilmlessViewer extends LitElement {
     const leanAllowed = !this.stack.isShowing;
     if (!leanAllowed) void this.ensureViewport().catch(() => undefined); // awaited below
     const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
-    const metadataRequest = client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
-    metadataRequest.catch(() => undefined); // awaited below
+    let metadataRequest: Promise<DicomJsonDataset[]> | undefined;
+    const requestMetadata = () => {
+      if (!metadataRequest) {
+        metadataRequest = client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
+        metadataRequest.catch(() => undefined); // awaited below
+      }
+      return metadataRequest;
+    };
     const loaded: LoadedSeries = {
       study,
       seriesInstanceUID: seriesUID,
@@ -547,13 +555,13 @@ export class FilmlessViewer extends LitElement {
     // its instance number, fetched and drawn.
     let early: ProbableMiddle | undefined;
     let firstImageAt: number | undefined;
-    if (leanAllowed && summary) ({ early, firstImageAt } = await this.showProbableMiddle(client, study, summary, metadataRequest, signal));
+    if (leanAllowed && summary) ({ early, firstImageAt } = await this.showProbableMiddle(client, study, summary, requestMetadata, signal));
     // With the first image on screen (or known to need Cornerstone), Cornerstone loads while the metadata
     // comes; after the next paint, so that compiling a megabyte of script cannot hold the first image back.
     if (firstImageAt !== undefined) await afterNextPaint();
     if (early) void this.ensureViewport().catch(() => undefined); // awaited below
 
-    const instances = await metadataRequest;
+    const instances = await requestMetadata();
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
     mark('metadata');
@@ -644,7 +652,7 @@ export class FilmlessViewer extends LitElement {
     client: DicomwebClient,
     study: StudySummary,
     summary: SeriesSummary,
-    metadata: Promise<unknown>,
+    requestMetadata: () => Promise<unknown>,
     signal: AbortSignal,
   ): Promise<{ early?: ProbableMiddle; firstImageAt?: number }> {
     const probeController = new AbortController();
@@ -653,7 +661,10 @@ export class FilmlessViewer extends LitElement {
       this.log('middle image not found by instance number', error);
       return undefined;
     });
-    const metadataIn = metadata.then(
+    // The series metadata makes the server read every file of the series: asked for once the middle
+    // image is in (or after 300 ms), so the two do not compete for the server's disks and cores.
+    await Promise.race([probe, new Promise((resolve) => setTimeout(resolve, 300))]);
+    const metadataIn = requestMetadata().then(
       () => 'metadata' as const,
       () => 'metadata' as const,
     );
@@ -724,7 +735,10 @@ export class FilmlessViewer extends LitElement {
     releaseCanvas(canvas);
   }
 
-  /** Decodes every other image as its bytes arrive, nearest to the first image first. */
+  /**
+   * Decodes every other image as its bytes arrive, through a queue that takes the slices nearest to the
+   * one on screen first and holds back while the user interacts (see decode-queue.ts).
+   */
   private prefetch(
     store: SeriesFrames,
     frames: FrameRef[],
@@ -733,26 +747,45 @@ export class FilmlessViewer extends LitElement {
     signal: AbortSignal,
     loadAndCacheFrame: (imageId: string) => Promise<unknown>,
   ): void {
-    const order = imageIds.map((_, i) => i).filter((i) => i !== first).sort((a, b) => Math.abs(a - first) - Math.abs(b - first));
-    for (const index of order) {
-      const frame = frames[index]!;
-      store
-        .whenArrived(frame.sopInstanceUID, frame.frameNumber)
-        .then(() => {
+    const queue = new DecodeQueue({
+      concurrency: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+      current: () => this.stack.state().imageIndex,
+      decode: async (index) => {
+        const frame = frames[index]!;
+        try {
           signal.throwIfAborted();
-          return loadAndCacheFrame(imageIds[index]!);
-        })
-        .then(() => {
+          await loadAndCacheFrame(imageIds[index]!);
           store.forget(frame.sopInstanceUID, frame.frameNumber);
           this.countDecoded(index);
-        })
-        .catch((error: unknown) => {
+        } catch (error) {
           if (signal.aborted || isAbortError(error)) return;
           this.undecodableImages = new Set([...this.undecodableImages, index]);
           this.countDecoded(index);
           this.reportBadFrame(error);
-        });
-    }
+        }
+      },
+    });
+    this.decodeQueue = queue;
+    signal.addEventListener('abort', () => queue.stop(), { once: true });
+    frames.forEach((frame, index) => {
+      if (index === first) return;
+      store.whenArrived(frame.sopInstanceUID, frame.frameNumber).then(
+        () => queue.add(index),
+        (error: unknown) => {
+          if (signal.aborted || isAbortError(error)) return;
+          this.undecodableImages = new Set([...this.undecodableImages, index]);
+          this.countDecoded(index);
+          this.reportBadFrame(error);
+        },
+      );
+    });
+  }
+
+  private decodeQueue: DecodeQueue | undefined;
+
+  /** The user is reading (scrolling, dragging, keys): background decoding gives way for a moment. */
+  private noteInteraction(): void {
+    this.decodeQueue?.interacted();
   }
 
   private reportedBadFrame = false;
@@ -824,6 +857,8 @@ export class FilmlessViewer extends LitElement {
 
   private releaseSeries(): void {
     this.hideLeanFirstImage();
+    this.decodeQueue?.stop();
+    this.decodeQueue = undefined;
     if (this.loaded) {
       this.loaded.controller.abort();
       this.loaded.release();
@@ -845,6 +880,7 @@ export class FilmlessViewer extends LitElement {
   private handleWheel(event: WheelEvent): void {
     if (!this.loaded) return;
     event.preventDefault();
+    this.noteInteraction();
     this.stack.scrollByWheel(event);
   }
 
@@ -852,6 +888,7 @@ export class FilmlessViewer extends LitElement {
     const action = actionForKey(event);
     if (!action || !this.loaded) return;
     event.preventDefault();
+    this.noteInteraction();
     this.perform(action);
   }
 
@@ -971,6 +1008,7 @@ export class FilmlessViewer extends LitElement {
   }
 
   private handlePointer(event: PointerEvent): void {
+    if (event.buttons) this.noteInteraction(); // a drag: window/level, pan, zoom or scroll
     if (event.pointerType !== 'touch' || !this.loaded) return;
     const handled =
       event.type === 'pointerdown'
