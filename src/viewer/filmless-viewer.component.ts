@@ -620,6 +620,7 @@ export class FilmlessViewer extends LitElement {
     signal.throwIfAborted();
     await this.stack.show(loaded.imageIds, first);
     signal.throwIfAborted();
+    store.forget(firstFrame.sopInstanceUID, firstFrame.frameNumber); // decoded and cached by Cornerstone now
     this.hideLeanFirstImage();
     if (firstImageAt === undefined) {
       void store.startBulk();
