@@ -56,6 +56,9 @@ export function splitInWorker(boundary: string, onInstance: (instance: SplitInst
   let closed = false;
   let finished: (() => void) | undefined;
   let failed: ((error: Error) => void) | undefined;
+  // A worker refused after it was constructed (a CSP without `worker-src blob:`, a script that did not
+  // load) fails the stream; the series then comes frame by frame instead of never.
+  let failure: Error | undefined;
   worker.onmessage = (event: MessageEvent<SplitterAnswer>) => {
     if (closed) return;
     const answer = event.data;
@@ -69,7 +72,8 @@ export function splitInWorker(boundary: string, onInstance: (instance: SplitInst
     });
   };
   worker.onerror = (event) => {
-    failed?.(new Error(event.message || 'series splitter failed'));
+    failure = new Error(event.message || 'series splitter failed');
+    failed?.(failure);
   };
   const send = (message: SplitterRequest, transfer: Transferable[] = []) => worker.postMessage(message, transfer);
   send({ type: 'start', boundary });
@@ -81,6 +85,7 @@ export function splitInWorker(boundary: string, onInstance: (instance: SplitInst
       send({ type: 'chunk', chunk: own }, [own]);
     },
     finish() {
+      if (failure) return Promise.reject(failure);
       if (closed) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         finished = resolve;

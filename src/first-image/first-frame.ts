@@ -7,7 +7,7 @@
 import type { FrameBytes } from '../dicomweb/client.js';
 import { type DicomJsonDataset, Tag, numberValue, numberValues, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError } from '../errors.js';
-import { decodeJpegLs } from './jpegls-decoder.js';
+import { DecoderUnavailable, decodeJpegLs } from './jpegls-decoder.js';
 
 /** A greyscale frame ready to draw: stored values plus what turns them into modality values and grey. */
 export interface GreyFrame {
@@ -134,6 +134,7 @@ export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameB
       decoded = await decodeJpegLs(frame.bytes, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
+      if (error instanceof DecoderUnavailable) return undefined; // Cornerstone decodes it instead
       throw new FilmlessError('bad-data', 'The first image did not decode (JPEG-LS)', { cause: error });
     }
     // CharLS answers one byte per sample up to 8 bits, two above, whatever the header allocated.

@@ -10,6 +10,11 @@ export interface DecodedJpegLs {
   bitsPerSample: number;
 }
 
+/** The decoder itself could not run (as opposed to a frame that does not decode). */
+export class DecoderUnavailable extends Error {
+  override name = 'DecoderUnavailable';
+}
+
 let worker: Worker | undefined;
 let sequence = 0;
 const pending = new Map<number, { resolve: (answer: DecodedJpegLs) => void; reject: (error: Error) => void }>();
@@ -27,9 +32,10 @@ function decoderWorker(): Worker {
     else waiter.resolve({ pixels, width, height, bitsPerSample });
   };
   started.onerror = (event) => {
-    // The worker or its WebAssembly did not load: every waiting frame fails (and falls back), a later one retries.
+    // The worker or its WebAssembly did not load (a CSP, a network failure): not the frame's fault. Every
+    // waiting frame is handed to Cornerstone instead; a later one tries again.
     worker = undefined;
-    for (const waiter of pending.values()) waiter.reject(new Error(event.message || 'JPEG-LS worker failed'));
+    for (const waiter of pending.values()) waiter.reject(new DecoderUnavailable(event.message || 'JPEG-LS worker failed'));
     pending.clear();
   };
   worker = started;
