@@ -107,6 +107,21 @@ export class DicomwebClient {
   }
 
   /**
+   * The series stream request (see streamSeriesInstances) for a worker to send itself, or undefined
+   * where it must stay on this thread: with a fetch the host injected, which cannot move to a worker.
+   * The token goes in the Authorization header, as on every request.
+   */
+  seriesStreamRequest(studyUID: string, seriesUID: string): { url: string; headers: Record<string, string> } | undefined {
+    if (this.options.fetch) return undefined;
+    const headers: Record<string, string> = { Accept: INSTANCES_AS_STORED };
+    const token = this.options.getToken?.();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const url = `${this.baseUrl}/studies/${segment(studyUID)}/series/${segment(seriesUID)}`;
+    this.options.onRequest?.(url, new Headers(headers));
+    return { url, headers };
+  }
+
+  /**
    * WADO-RS retrieval of a whole series as Part-10 instances in ONE response. Across origins every
    * authorized request costs a CORS preflight per URL, so one request for the series instead of one per
    * frame saves a round trip per image. The body's bytes go, as they arrive, to the splitter `open`

@@ -20,6 +20,75 @@ export interface SeriesSplitter {
   close(): void;
 }
 
+function instanceOf(answer: Extract<SplitterAnswer, { type: 'instance' }>): SplitInstance {
+  return {
+    sopInstanceUID: answer.sopInstanceUID,
+    frames: answer.frames.map((f) => (f ? { bytes: new Uint8Array(f.buffer, f.offset, f.length), transferSyntaxUID: f.transferSyntaxUID } : undefined)),
+  };
+}
+
+/** Why a worker's own series stream failed, and whether any of it had arrived. */
+export class WorkerStreamError extends Error {
+  override name = 'WorkerStreamError';
+  constructor(
+    message: string,
+    readonly started: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Fetches and splits a whole series stream in a worker (see the worker's fetchAndSplit). Resolves when
+ * the stream ended and every instance was handed over; rejects with a WorkerStreamError (or the abort
+ * reason). The caller decides what to do about a failure: repeat the request on this thread (a 401 the
+ * token provider can fix, a worker that could not start), or fetch what is missing frame by frame.
+ */
+export function streamSeriesInWorker(
+  request: { url: string; headers: Record<string, string> },
+  onInstance: (instance: SplitInstance) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let worker: Worker;
+    try {
+      worker = startModuleWorker(new URL(workerUrl, import.meta.url), 'filmless-series-stream');
+    } catch (error) {
+      reject(new WorkerStreamError(error instanceof Error ? error.message : String(error), false));
+      return;
+    }
+    let started = false;
+    const end = () => {
+      worker.terminate();
+      signal.removeEventListener('abort', abort);
+    };
+    const abort = () => {
+      end();
+      reject(signal.reason);
+    };
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    worker.onmessage = (event: MessageEvent<SplitterAnswer>) => {
+      const answer = event.data;
+      if (answer.type === 'instance') onInstance(instanceOf(answer));
+      else if (answer.type === 'started') started = true;
+      else if (answer.type === 'done') {
+        end();
+        resolve();
+      } else {
+        end();
+        reject(new WorkerStreamError(answer.message, started, answer.status));
+      }
+    };
+    worker.onerror = (event) => {
+      end();
+      reject(new WorkerStreamError(event.message || 'series stream worker failed', started));
+    };
+    worker.postMessage({ type: 'fetch', url: request.url, headers: request.headers } satisfies SplitterRequest);
+  });
+}
+
 /** Splitting on the main thread: where workers cannot start (a strict CSP), and as the reference behaviour. */
 export function splitInThread(boundary: string, onInstance: (instance: SplitInstance) => void): SeriesSplitter {
   const reader = new MultipartReader(boundary);
@@ -62,14 +131,8 @@ export function splitInWorker(boundary: string, onInstance: (instance: SplitInst
   worker.onmessage = (event: MessageEvent<SplitterAnswer>) => {
     if (closed) return;
     const answer = event.data;
-    if (answer.type === 'done') {
-      finished?.();
-      return;
-    }
-    onInstance({
-      sopInstanceUID: answer.sopInstanceUID,
-      frames: answer.frames.map((f) => (f ? { bytes: new Uint8Array(f.buffer, f.offset, f.length), transferSyntaxUID: f.transferSyntaxUID } : undefined)),
-    });
+    if (answer.type === 'done') finished?.();
+    else if (answer.type === 'instance') onInstance(instanceOf(answer));
   };
   worker.onerror = (event) => {
     failure = new Error(event.message || 'series splitter failed');

@@ -3,7 +3,7 @@
  * instance into its frames (dicom-parser). The main thread only moves bytes: chunks come in transferred,
  * frames go out transferred (views into their instance's buffer, no copy).
  */
-import { MultipartReader } from './multipart.js';
+import { MultipartReader, boundaryOf } from './multipart.js';
 import { framesOfPart10 } from './part10-frames.js';
 import type { SplitFrame, SplitterAnswer, SplitterRequest } from './part10-splitter-protocol.js';
 
@@ -31,9 +31,45 @@ function split(part10: Uint8Array): void {
   scope.postMessage({ type: 'instance', sopInstanceUID: parsed.sopInstanceUID, frames }, [...transfer]);
 }
 
+/**
+ * Fetches the series stream here: the main thread then does not even see the 150 MB go by (each chunk
+ * read and handed on costs it time it needs for drawing). Same request as the client's: GET, the
+ * bearer header, no cookies, CORS.
+ */
+async function fetchAndSplit(url: string, headers: Record<string, string>): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'GET', headers, credentials: 'omit', mode: 'cors' });
+  } catch (error) {
+    scope.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  const boundary = boundaryOf(response.headers.get('content-type'));
+  if (!response.ok || !response.body || !boundary) {
+    await response.body?.cancel().catch(() => undefined);
+    scope.postMessage({ type: 'failed', status: response.status, message: `${response.status} ${response.ok ? 'not multipart/related' : response.statusText}` });
+    return;
+  }
+  scope.postMessage({ type: 'started' });
+  const streamReader = new MultipartReader(boundary);
+  const stream = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await stream.read();
+      if (done) break;
+      for (const part of streamReader.push(value)) split(part.body);
+    }
+  } catch (error) {
+    scope.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  scope.postMessage({ type: 'done' });
+}
+
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === 'start') reader = new MultipartReader(message.boundary);
   else if (message.type === 'chunk') for (const part of reader?.push(new Uint8Array(message.chunk)) ?? []) split(part.body);
+  else if (message.type === 'fetch') void fetchAndSplit(message.url, message.headers);
   else scope.postMessage({ type: 'done' });
 };

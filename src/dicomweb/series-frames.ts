@@ -20,7 +20,7 @@ export interface SeriesFramesOptions {
 }
 
 import { frameKey } from './frame-key.js';
-import { type SplitInstance, splitInWorker } from './part10-splitter.js';
+import { type SplitInstance, WorkerStreamError, splitInWorker, streamSeriesInWorker } from './part10-splitter.js';
 
 export { frameKey };
 
@@ -124,7 +124,9 @@ export class SeriesFrames {
   private async runBulk(): Promise<void> {
     const { client, studyUID, seriesUID, signal } = this.options;
     try {
-      await client.streamSeriesInstances(studyUID, seriesUID, signal, (boundary) => splitInWorker(boundary, (instance) => this.acceptInstance(instance)));
+      if (!(await this.streamInWorker())) {
+        await client.streamSeriesInstances(studyUID, seriesUID, signal, (boundary) => splitInWorker(boundary, (instance) => this.acceptInstance(instance)));
+      }
     } catch (error) {
       if (isAbortError(error) || signal.aborted) return;
       this.bulkFailed = true;
@@ -134,6 +136,26 @@ export class SeriesFrames {
     // instances) is fetched frame by frame.
     this.bulkFailed = true; // from now on, waiting for a frame means fetching it
     await this.fetchMissing(this.options.frameKeys.filter((key) => !this.arrivedKeys.has(key)));
+  }
+
+  /**
+   * Fetches and splits the stream in a worker where the client allows it (the main thread then never
+   * touches the 150 MB). True when the stream ended there; false when it should be sent from this
+   * thread instead: a 401 the token provider may fix, or a worker that could not start. A stream that
+   * broke after bytes arrived rethrows: the frames still missing are then fetched one by one.
+   */
+  private async streamInWorker(): Promise<boolean> {
+    const { client, studyUID, seriesUID, signal } = this.options;
+    const request = client.seriesStreamRequest(studyUID, seriesUID);
+    if (!request) return false;
+    try {
+      await streamSeriesInWorker(request, (instance) => this.acceptInstance(instance), signal);
+      return true;
+    } catch (error) {
+      if (!(error instanceof WorkerStreamError) || error.started) throw error;
+      if (error.status !== undefined && error.status !== 401) throw error; // the server refuses series retrieval
+      return false;
+    }
   }
 
   private async fetchMissing(keys: string[]): Promise<void> {
