@@ -14,6 +14,8 @@ export interface GreyFrame {
   columns: number;
   rows: number;
   pixels: Int16Array | Uint16Array | Uint8Array | Int8Array;
+  /** Smallest and largest stored value. */
+  range: [number, number];
   slope: number;
   intercept: number;
   /** The window to show: the file's first one, else the full range of the frame's modality values. */
@@ -103,8 +105,8 @@ function extendSign(pixels: GreyFrame['pixels'], format: PixelFormat): GreyFrame
   return copy;
 }
 
-/** The range of modality values in the frame, as a window: what viewers show when the file has none. */
-function fullRangeWindow(pixels: GreyFrame['pixels'], slope: number, intercept: number): [number, number] {
+/** The smallest and largest stored value of the frame. */
+function storedRange(pixels: GreyFrame['pixels']): [number, number] {
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < pixels.length; i++) {
@@ -112,6 +114,11 @@ function fullRangeWindow(pixels: GreyFrame['pixels'], slope: number, intercept: 
     if (value < min) min = value;
     if (value > max) max = value;
   }
+  return [min, max];
+}
+
+/** The range of modality values in the frame, as a window: what viewers show when the file has none. */
+function fullRangeWindow([min, max]: [number, number], slope: number, intercept: number): [number, number] {
   const low = Math.min(min * slope + intercept, max * slope + intercept);
   const high = Math.max(min * slope + intercept, max * slope + intercept);
   return [(low + high) / 2, Math.max(1, high - low)];
@@ -153,11 +160,13 @@ export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameB
     pixels = samplesOf(frame.bytes.buffer as ArrayBuffer, frame.bytes.byteOffset, count, format);
   }
   pixels = extendSign(pixels, format);
-  const [windowCenter, windowWidth] = format.window ?? fullRangeWindow(pixels, format.slope, format.intercept);
+  const range = storedRange(pixels);
+  const [windowCenter, windowWidth] = format.window ?? fullRangeWindow(range, format.slope, format.intercept);
   return {
     columns: format.columns,
     rows: format.rows,
     pixels,
+    range,
     slope: format.slope,
     intercept: format.intercept,
     windowCenter,

@@ -23,13 +23,7 @@ function windowTable(frame: GreyFrame, offset: number, length: number): Uint8Cla
 /** The frame as an RGBA bitmap of its own size. */
 function frameBitmap(frame: GreyFrame): ImageData {
   const { pixels, columns, rows } = frame;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < pixels.length; i++) {
-    const value = pixels[i]!;
-    if (value < min) min = value;
-    if (value > max) max = value;
-  }
+  const [min, max] = frame.range;
   const table = windowTable(frame, min, max - min + 1);
   const image = new ImageData(columns, rows);
   // One 32-bit write per pixel (little-endian RGBA: alpha in the top byte).
