@@ -32,19 +32,6 @@ const ENGINE_ID = 'filmless-shared-engine';
 
 let runtime: Promise<RenderingEngine> | undefined;
 
-/** True when this browser can give us a WebGL2 context (Cornerstone renders through WebGL2). */
-export function hasWebGL(): boolean {
-  try {
-    const canvas = document.createElement('canvas');
-    const context = canvas.getContext('webgl2');
-    const ok = context !== null;
-    context?.getExtension('WEBGL_lose_context')?.loseContext();
-    return ok;
-  } catch {
-    return false;
-  }
-}
-
 /** Starts one of Cornerstone's decode workers (through a same-origin shim when hosted elsewhere). */
 export function createDecodeWorker(): Worker {
   return startModuleWorker(new URL(decodeWorkerUrl, import.meta.url));
@@ -61,19 +48,28 @@ export function activeRenderer(): 'gpu' | 'cpu' {
   return getShouldUseCPURendering() ? 'cpu' : 'gpu';
 }
 
+/**
+ * One WebGL context per pair of viewers is plenty for stacks (Cornerstone shares a context between
+ * viewports in turn); its default of 7, made up front, costs start-up time and GPU memory, and browsers
+ * allow a page only about 16 contexts, the host page's own included.
+ */
+const WEBGL_CONTEXTS = 2;
+
 async function initialise(): Promise<RenderingEngine> {
-  if (!hasWebGL()) throw new FilmlessError('webgl', 'WebGL2 is not available in this browser');
-  await initCore();
-  applyRendererPreference(getRendererPreference(), false);
-  onRendererPreferenceChange((preference) => applyRendererPreference(preference, true));
-  // The image loader's own init() starts its decode workers from its own URL, which browsers refuse when
-  // the script is served from a CDN origin; register the same worker through a same-origin shim instead.
-  internal.setOptions({});
-  wadors.register();
+  // Decode workers first: they load their script and codecs while the rest starts up. The image loader's
+  // own init() would start them from its own URL, which browsers refuse when the script is served from
+  // a CDN origin; the same worker is registered through a same-origin shim instead.
   getWebWorkerManager().registerWorker('dicomImageLoader', createDecodeWorker, {
     maxWorkerInstances: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
     overwrite: true,
   });
+  await initCore({ rendering: { webGlContextCount: WEBGL_CONTEXTS } } as Parameters<typeof initCore>[0]);
+  // Cornerstone has probed WebGL once (context, texture formats, rasterizer); its answer is reused here.
+  if (!getRenderingCapabilities().webgl2) throw new FilmlessError('webgl', 'WebGL2 is not available in this browser');
+  applyRendererPreference(getRendererPreference(), false);
+  onRendererPreferenceChange((preference) => applyRendererPreference(preference, true));
+  internal.setOptions({});
+  wadors.register();
   initTools();
   for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) addTool(tool);
   registerFrameLoader();

@@ -578,7 +578,8 @@ export class FilmlessViewer extends LitElement {
 
     // The middle slice is the most informative first view: it is fetched alone and drawn before anything
     // else happens; only then does the rest of the series stream in.
-    const earlyIndex = early ? frames.findIndex((f) => f.sopInstanceUID === early.sopInstanceUID && f.frameNumber === 1) : -1;
+    const earlySop = early?.sopInstanceUID;
+    const earlyIndex = earlySop ? frames.findIndex((f) => f.sopInstanceUID === earlySop && f.frameNumber === 1) : -1;
     const first = earlyIndex >= 0 ? earlyIndex : Math.floor((frames.length - 1) / 2);
     const firstFrame = frames[first]!;
     const store = new SeriesFrames({
@@ -590,6 +591,8 @@ export class FilmlessViewer extends LitElement {
       onFallback: (error) => this.log('series retrieval failed, fetching frame by frame', error),
     });
     if (early) store.adopt(early.sopInstanceUID, 1, Promise.resolve([early.bytes]));
+    // The closures made here outlive the load (release, decode queue): let them not keep the frame's bytes.
+    early = undefined;
     const firstBytes = store.frameBytes(firstFrame.sopInstanceUID, firstFrame.frameNumber, signal);
     firstBytes.catch(() => undefined); // observed below
     loaded.frames = frames;
