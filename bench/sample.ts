@@ -70,6 +70,20 @@ async function heapUsage(cdp: CDPSession): Promise<HeapUsage> {
   };
 }
 
+/**
+ * FILMLESS_BENCH_HEAPSNAPSHOT=<folder>: a V8 heap snapshot of each page at series ready (after the
+ * garbage collection of P6), to see what the heap holds besides the pixels.
+ */
+async function writeHeapSnapshot(cdp: CDPSession, file: string): Promise<void> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const chunks: string[] = [];
+  const collect = ({ chunk }: { chunk: string }) => chunks.push(chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', collect);
+  await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+  cdp.off('HeapProfiler.addHeapSnapshotChunk', collect);
+  writeFileSync(file, chunks.join(''));
+}
+
 /** Spans a CPU profile can cover (see FILMLESS_BENCH_PROFILE): the mode of the sample and two signals. */
 const PROFILE_SPANS: Record<string, { mode: 'load' | 'scroll'; from: Signal; to: Signal }> = {
   p2: { mode: 'load', from: 'first-image', to: 'series-ready' },
@@ -119,6 +133,8 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
       }
       if (signal === 'series-ready') {
         heap = await heapUsage(cdp);
+        const snapshotFolder = process.env.FILMLESS_BENCH_HEAPSNAPSHOT;
+        if (snapshotFolder && mode === 'load') await writeHeapSnapshot(cdp, path.join(snapshotFolder, `${pageName}-${series.name}-${options.sample}.heapsnapshot`));
         if (options.screenshot) await page.screenshot({ path: options.screenshot });
       }
       if (signal === 'done') finished();

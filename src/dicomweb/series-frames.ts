@@ -36,6 +36,8 @@ export { frameKey };
 export class SeriesFrames {
   private readonly frames = new Map<string, FrameBytes>();
   private readonly arrivedKeys = new Set<string>();
+  /** Frames whose bytes were released once decoded (see forget). */
+  private readonly released = new Set<string>();
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly individual = new Map<string, Promise<FrameBytes>>();
   private bulk: Promise<void> | undefined;
@@ -65,7 +67,9 @@ export class SeriesFrames {
 
   /** Releases a frame's bytes once the decoded image is cached elsewhere. */
   forget(sopInstanceUID: string, frameNumber: number): void {
-    this.frames.delete(frameKey(sopInstanceUID, frameNumber));
+    const key = frameKey(sopInstanceUID, frameNumber);
+    this.frames.delete(key);
+    this.released.add(key);
   }
 
   /** Waits for a frame to arrive by any route (stream or individual fetch). */
@@ -115,7 +119,9 @@ export class SeriesFrames {
     const key = frameKey(sop, frame);
     const isNew = !this.arrivedKeys.has(key);
     this.arrivedKeys.add(key);
-    this.frames.set(key, bytes);
+    // A frame decoded and released already (the first image, fetched alone) may come again with the
+    // stream: it is not kept a second time.
+    if (!this.released.has(key)) this.frames.set(key, bytes);
     for (const waiter of this.waiters.get(key) ?? []) waiter.resolve(bytes);
     this.waiters.delete(key);
     if (isNew) this.options.onFrameArrived?.(sop, frame);
