@@ -2,67 +2,44 @@
  * Splits one Part-10 instance into the bytes of its frames, with dicom-parser alone: the series stream
  * must not need the Cornerstone image loader, which is loaded only after the first image is on screen.
  */
-import * as dicomParser from 'dicom-parser';
+import dicomParser from 'dicom-parser';
 import type { FrameBytes } from './client.js';
+import { type FrameRanges, locateFrames } from './frame-layout.js';
 
 export interface Part10Frames {
   sopInstanceUID: string;
-  /** Frames in order; an entry is undefined when that frame's bytes could not be found. */
-  frames: (FrameBytes | undefined)[];
+  /** Frames in order; empty when their layout cannot be told (the per-frame fallback fetches them). */
+  frames: FrameBytes[];
 }
 
 const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 
-/** Bytes one native (uncompressed) frame occupies. */
-function nativeFrameLength(dataSet: dicomParser.DataSet): number {
-  const rows = dataSet.uint16('x00280010') ?? 0;
-  const columns = dataSet.uint16('x00280011') ?? 0;
-  const samples = dataSet.uint16('x00280002') ?? 1;
-  const bitsAllocated = dataSet.uint16('x00280100') ?? 16;
-  const pixels = rows * columns * samples;
-  return bitsAllocated === 1 ? Math.ceil(pixels / 8) : pixels * (bitsAllocated / 8);
-}
-
-/** One frame of encapsulated pixel data, following the basic offset table or the fragment layout. */
-function encapsulatedFrame(dataSet: dicomParser.DataSet, element: dicomParser.Element, index: number, frameCount: number): Uint8Array {
-  const fragments = element.fragments ?? [];
-  if (frameCount === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
-  if ((element.basicOffsetTable?.length ?? 0) > 0) return dicomParser.readEncapsulatedImageFrame(dataSet, element, index);
-  if (fragments.length === frameCount) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, index, 1);
-  // No offset table and several fragments per frame: JPEG frames can still be told apart by their markers.
-  const table = dicomParser.createJPEGBasicOffsetTable(dataSet, element);
-  return dicomParser.readEncapsulatedImageFrame(dataSet, element, index, table);
+/** A frame's bytes: a view into the file for one range (no copy), else its fragments joined. */
+function frameBytes(file: Uint8Array, ranges: FrameRanges): Uint8Array {
+  if (ranges.length === 1) return file.subarray(ranges[0]!.offset, ranges[0]!.offset + ranges[0]!.length);
+  const joined = new Uint8Array(ranges.reduce((sum, range) => sum + range.length, 0));
+  let at = 0;
+  for (const range of ranges) {
+    joined.set(file.subarray(range.offset, range.offset + range.length), at);
+    at += range.length;
+  }
+  return joined;
 }
 
 /**
- * Parses a Part-10 file and returns its frames as views into the file's buffer (no copy). Throws when
- * the file does not parse; a frame that cannot be located is left undefined, so the caller can fetch it
- * on its own and report it if that fails too.
+ * Parses a Part-10 file and returns its frames. Throws when the file does not parse; a file whose
+ * pixel data contradicts its header (truncated, fragments that cannot be told apart) gives no frames,
+ * so each is fetched on its own and reported as damaged if it is.
  */
 export function framesOfPart10(part10: Uint8Array): Part10Frames {
   const dataSet = dicomParser.parseDicom(part10);
   const sopInstanceUID = dataSet.string('x00080018') ?? '';
   const transferSyntaxUID = dataSet.string('x00020010') ?? IMPLICIT_LITTLE_ENDIAN;
-  const frameCount = Math.max(1, dataSet.intString('x00280008') ?? 1);
-  const element = dataSet.elements.x7fe00010;
-  const frames: (FrameBytes | undefined)[] = [];
-  for (let index = 0; index < frameCount; index++) {
-    try {
-      if (!element) throw new Error('no pixel data');
-      let bytes: Uint8Array;
-      if (element.encapsulatedPixelData) {
-        bytes = encapsulatedFrame(dataSet, element, index, frameCount);
-      } else {
-        const length = nativeFrameLength(dataSet);
-        const start = element.dataOffset + index * length;
-        // A truncated frame is handed on short: the decoder's length check reports it as bad data.
-        const end = Math.min(start + length, element.dataOffset + element.length, part10.length);
-        bytes = new Uint8Array(part10.buffer, part10.byteOffset + start, Math.max(0, end - start));
-      }
-      frames.push({ bytes, transferSyntaxUID });
-    } catch {
-      frames.push(undefined);
-    }
+  let layout: FrameRanges[];
+  try {
+    layout = locateFrames(dataSet);
+  } catch {
+    layout = [];
   }
-  return { sopInstanceUID, frames };
+  return { sopInstanceUID, frames: layout.map((ranges) => ({ bytes: frameBytes(dataSet.byteArray, ranges), transferSyntaxUID })) };
 }

@@ -14,7 +14,7 @@ export interface SplitFrame {
 }
 
 export type SplitterAnswer =
-  | { type: 'instance'; sopInstanceUID: string; frames: (SplitFrame | null)[] }
+  | { type: 'instance'; sopInstanceUID: string; frames: SplitFrame[] }
   /** The worker's own fetch answered with a multipart body: bytes are flowing. */
   | { type: 'started' }
   | { type: 'failed'; status?: number; message: string }

@@ -5,10 +5,10 @@ import { framesOfPart10 } from './part10-frames.js';
 import type { SplitterAnswer, SplitterRequest } from './part10-splitter-protocol.js';
 import workerUrl from './part10-splitter.worker.ts?worker&url';
 
-/** One instance of the stream, split into frames (undefined: a frame that could not be located). */
+/** One instance of the stream, split into frames (none when their layout could not be told). */
 export interface SplitInstance {
   sopInstanceUID: string;
-  frames: (FrameBytes | undefined)[];
+  frames: FrameBytes[];
 }
 
 /** Receives the bytes of a multipart series response and hands over its instances' frames. */
@@ -23,7 +23,7 @@ export interface SeriesSplitter {
 function instanceOf(answer: Extract<SplitterAnswer, { type: 'instance' }>): SplitInstance {
   return {
     sopInstanceUID: answer.sopInstanceUID,
-    frames: answer.frames.map((f) => (f ? { bytes: new Uint8Array(f.buffer, f.offset, f.length), transferSyntaxUID: f.transferSyntaxUID } : undefined)),
+    frames: answer.frames.map((f) => ({ bytes: new Uint8Array(f.buffer, f.offset, f.length), transferSyntaxUID: f.transferSyntaxUID })),
   };
 }
 

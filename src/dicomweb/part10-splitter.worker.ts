@@ -22,8 +22,7 @@ function split(part10: Uint8Array): void {
     return; // not a DICOM file: the main thread's per-frame fallback fetches (and reports) its frames
   }
   const transfer = new Set<ArrayBuffer>();
-  const frames = parsed.frames.map((frame): SplitFrame | null => {
-    if (!frame) return null;
+  const frames = parsed.frames.map((frame): SplitFrame => {
     const buffer = frame.bytes.buffer as ArrayBuffer;
     transfer.add(buffer);
     return { buffer, offset: frame.bytes.byteOffset, length: frame.bytes.byteLength, transferSyntaxUID: frame.transferSyntaxUID };

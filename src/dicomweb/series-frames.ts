@@ -183,10 +183,8 @@ export class SeriesFrames {
     await Promise.all(Array.from({ length: 4 }, worker));
   }
 
-  /** Takes the frames of one streamed instance; a frame that could not be located is left to the per-frame fallback. */
+  /** Takes the frames of one streamed instance; frames it could not give are left to the per-frame fallback. */
   private acceptInstance(instance: SplitInstance): void {
-    instance.frames.forEach((frame, index) => {
-      if (frame) this.arrived(instance.sopInstanceUID, index + 1, frame);
-    });
+    instance.frames.forEach((frame, index) => this.arrived(instance.sopInstanceUID, index + 1, frame));
   }
 }

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { FilmlessFirstImageDetail, FilmlessReadyDetail } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
-import { canvasGrey, cleanup, imageToCanvas, mountViewer, nextEvent, pacsInfo, readyOrError, storedPixel, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, gatewayRequests, imageToCanvas, mountViewer, nextEvent, pacsInfo, readyOrError, storedPixel, viewerCanvas } from '../support/browser.js';
 
 const CT_DIR = '../shared/dicom/ct-dcmqact-philips-head-phantom/S2020';
 
@@ -99,6 +99,27 @@ describe('the first image, drawn before the image viewer library is loaded', () 
     const { mean, worst } = difference(before, after);
     expect(mean, `lean ${before.join(',')} vs Cornerstone ${after.join(',')}`).to.be.lessThan(2);
     expect(worst).to.be.lessThan(24);
+
+    // Every image is decoded from ONE series request (fetched and split in a worker), and nothing is
+    // asked for twice: one search, the middle instance's search, metadata and frame, the series metadata.
+    await new Promise<void>((resolve) => {
+      const done = (event: Event) => {
+        const { loaded, total } = (event as CustomEvent<{ loaded: number; total: number }>).detail;
+        if (loaded === total) resolve();
+      };
+      viewer.addEventListener('filmless-progress', done);
+      if (viewer.shadowRoot!.querySelector('[part="progress"]') === null) resolve();
+    });
+    const { studyInstanceUID, seriesInstanceUID } = viewer.getViewState();
+    const requests = (await gatewayRequests())
+      .filter((r) => r.method === 'GET' && r.url.includes(studyInstanceUID) && !r.url.includes('/rendered'))
+      .map((r) => new URL(r.url, 'http://gateway').pathname.replace(/^.*?\/studies\//, '/studies/') + new URL(r.url, 'http://gateway').search);
+    const series = `/studies/${studyInstanceUID}/series/${seriesInstanceUID}`;
+    expect(requests.filter((r) => r === series), 'one series retrieval').to.have.length(1);
+    expect(requests.filter((r) => r.includes('/frames/')), 'one frame alone: the first image').to.have.length(1);
+    expect(requests.filter((r) => r === `${series}/instances?InstanceNumber=70`)).to.have.length(1);
+    expect(requests.filter((r) => r === `${series}/metadata`)).to.have.length(1);
+    expect(requests.filter((r) => /instances\/[^/]+\/metadata$/.test(r))).to.have.length(1);
   });
 
   it('keeps a wheel turn made on the first image and applies it once the tools are ready', async () => {
