@@ -10,14 +10,18 @@
  *   /demo/share-token     POST: a share token, access code and link for one study (demo-share.ts)
  *   /demo/redeem          POST: the share link an access code stands for
  *   /demo/access          the page where a patient types the access code (demo/access.html)
- *   /demo/…, /viewer.html the pages; Vite serves them and the element's TypeScript source
+ *   /demo/…               the demo pages: built ones from .cache/demo-build (pages: 'production'),
+ *                         or Vite's dev server on their TypeScript source (pages: 'dev')
+ *   /filmless-viewer.js, /viewer.html, /chunks/…, /assets/…
+ *                         the viewer: dist/ as npm publishes it (production), or src/cdn.ts through Vite (dev)
  *   /                     redirects to /demo/
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer as createViteServer, type ViteDevServer } from 'vite';
+import sirv from 'sirv';
+import type { ViteDevServer } from 'vite';
 import { createFolderSource } from './dicom-folder-source.js';
 import { indexDicomFolder, listStudies, type StudySummary } from './dicom-index.js';
 import { ownOrigins } from './demo-origins.js';
@@ -55,8 +59,15 @@ export interface DemoServerOptions {
   tokenKey?: KeySource;
   tokenIssuer?: string;
   tokenAudience?: string;
-  /** Serve the pages with Vite (default true); API-only tests turn it off. */
-  pages?: boolean;
+  /**
+   * How the pages and the viewer are served: `production` serves dist/ and .cache/demo-build as they are
+   * (production-build.ts makes them; `npm start`), `dev` runs Vite's dev server on the TypeScript source
+   * (`npm run dev`; the default), false serves none (API-only tests).
+   */
+  pages?: 'production' | 'dev' | false;
+  /** Where the production viewer is (default dist/) and the built demo pages (default .cache/demo-build). */
+  distFolder?: string;
+  demoPagesFolder?: string;
   /** Progress and refusals; default console.log. */
   log?: (line: string) => void;
   /** The clock of share tokens and access codes (tests move it). */
@@ -107,8 +118,43 @@ function listen(server: http.Server, port: number, host: string): Promise<Addres
   });
 }
 
-function startVite(server: http.Server): Promise<ViteDevServer> {
-  return createViteServer({
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** The script pages load the viewer from (`<script type="module" src="/filmless-viewer.js">`). */
+const VIEWER_SCRIPT = '/filmless-viewer.js';
+
+/**
+ * The production pages: the demo pages built by demo/vite.config.ts under /demo/, and everything else
+ * from dist/, the npm package (the viewer script, its chunks, workers and codecs, and viewer.html).
+ */
+function productionPages(distFolder: string, demoFolder: string): Middleware {
+  // Hashed file names (chunks/x-Hash.js, assets/…) never change content: cached for good. Entry files
+  // and pages are revalidated, so a rebuild shows at the next reload.
+  const setHeaders = (res: ServerResponse, pathname: string): void => {
+    const hashed = /^\/(chunks|assets|demo-assets)\//.test(pathname);
+    res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+  };
+  const viewer = sirv(distFolder, { etag: true, dotfiles: false, setHeaders });
+  const pages = sirv(demoFolder, { etag: true, dotfiles: false, setHeaders });
+  return (req, res, next) => {
+    const url = req.url ?? '/';
+    if (url === '/demo' || url.startsWith('/demo/') || url.startsWith('/demo?')) {
+      const inner = url.slice('/demo'.length) || '/';
+      const original = req.url;
+      req.url = inner.startsWith('/') ? inner : `/${inner}`;
+      pages(req, res, () => {
+        req.url = original;
+        next();
+      });
+      return;
+    }
+    viewer(req, res, next);
+  };
+}
+
+async function startVite(server: http.Server): Promise<{ middleware: Middleware; vite: ViteDevServer }> {
+  const { createServer: createViteServer } = await import('vite');
+  const vite = await createViteServer({
     root: REPO_ROOT,
     configFile: join(REPO_ROOT, 'vite.config.ts'),
     appType: 'mpa',
@@ -116,12 +162,18 @@ function startVite(server: http.Server): Promise<ViteDevServer> {
     server: { middlewareMode: true, ws: { server } },
     // Discover the element's dependencies from the demo pages up front; finding one later makes
     // Vite re-bundle and reload the page in the middle of loading a study.
-    optimizeDeps: { entries: ['demo/*.html', 'viewer.html'] },
+    optimizeDeps: { entries: ['demo/*.html', 'viewer.html', 'src/cdn.ts'] },
     // Its own pre-bundle cache: the tests' Vite (other options) shares none, so neither re-bundles
     // everything each time the other one ran.
     cacheDir: join(REPO_ROOT, '.cache/vite-demo'),
     clearScreen: false,
   });
+  const middleware: Middleware = (req, res, next) => {
+    // The pages' script tag names the built file; in development it is the element's TypeScript entry.
+    if (req.url === VIEWER_SCRIPT || req.url?.startsWith(`${VIEWER_SCRIPT}?`)) req.url = `/src/cdn.ts${req.url.slice(VIEWER_SCRIPT.length)}`;
+    vite.middlewares(req, res, next);
+  };
+  return { middleware, vite };
 }
 
 function notFound(res: ServerResponse): void {
@@ -209,8 +261,15 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       ...(options.redeemAttemptsPerMinute !== undefined ? { redeemAttemptsPerMinute: options.redeemAttemptsPerMinute } : {}),
       ...(now ? { now: () => now().getTime() } : {}),
     });
-    vite = options.pages === false ? undefined : await startVite(server);
-    const pages = vite?.middlewares;
+    const pagesMode = options.pages ?? 'dev';
+    let pages: Middleware | undefined;
+    if (pagesMode === 'production') {
+      pages = productionPages(options.distFolder ?? join(REPO_ROOT, 'dist'), options.demoPagesFolder ?? join(REPO_ROOT, '.cache/demo-build'));
+    } else if (pagesMode === 'dev') {
+      const dev = await startVite(server);
+      vite = dev.vite;
+      pages = dev.middleware;
+    }
     const sharedGateway = shared.handle;
 
     handle = (req, res) => {

@@ -1,10 +1,13 @@
 /**
- * `npm start`: the whole Filmless demo on one port, with no PACS needed.
+ * `npm start`: the whole Filmless demo on one port, with no PACS needed, on the production viewer.
  *
- *   npm start                  serves ../shared/dicom if it exists, else sample studies it generates
- *                              into .cache/samples (a synthetic head CT and MR)
+ *   npm start                  builds dist/ and the demo pages when they are missing or stale (see
+ *                              production-build.ts), then serves them; serves ../shared/dicom if it
+ *                              exists, else sample studies it generates into .cache/samples
  *   npm start -- <folder>      serves the DICOM files under <folder> (sub-folders included)
  *   npm start -- --samples     serves the generated sample studies even when ../shared/dicom exists
+ *   npm run dev                the same server with Vite's dev server on the TypeScript source instead
+ *                              of the builds (`--dev`): for working on the code, reloads on save
  *
  * Environment:
  *   PORT=8080                  the port (default 8080)
@@ -33,8 +36,9 @@
  *   /demo/redeem               POST {code}: the share link of an access code (failed attempts limited)
  *   /demo/access               where a patient types the access code from a result sheet
  *   /demo/, /demo/his.html, /demo/result-sheet.html?study=<uid>
- *                              the demo pages; Vite serves them and the element's TypeScript source
- *   /viewer.html               the standalone viewer page that share links open
+ *                              the demo pages (built into .cache/demo-build; with --dev, Vite's source)
+ *   /filmless-viewer.js        the viewer script the pages load, from dist/ (with --dev, src/cdn.ts)
+ *   /viewer.html               the standalone viewer page that share links open (dist/viewer.html)
  *   /                          redirects to /demo/
  *
  * The server itself is demo-server.ts (`startDemoServer`); this file reads the command line and the
@@ -50,6 +54,7 @@ import {
 } from './demo-data-folder.js';
 import { isLoopbackOrigin, parseOriginList } from './demo-origins.js';
 import { ACCESS_PAGE_PATH, DICOMWEB_PATH, SHARED_DICOMWEB_PATH, StartupError, startDemoServer, type DemoServer, type DemoSource } from './demo-server.js';
+import { BuildError, ensureProductionBuilds } from './production-build.js';
 import { KeyConfigError, keySourceFromEnv, type KeySource } from './token-keys.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,6 +64,7 @@ interface DemoConfig {
   host: string;
   folderArgument: string | undefined;
   preferSamples: boolean;
+  dev: boolean;
   dataEnv: string | undefined;
   upstreamUrl: string | undefined;
   extraOrigins: string[];
@@ -70,7 +76,7 @@ interface DemoConfig {
 
 function readConfig(args: readonly string[], env: NodeJS.ProcessEnv): DemoConfig {
   const flags = args.filter((arg) => arg.startsWith('--'));
-  const unknown = flags.filter((flag) => flag !== '--samples');
+  const unknown = flags.filter((flag) => flag !== '--samples' && flag !== '--dev');
   if (unknown.length > 0) {
     throw new StartupError(`Unknown option ${unknown.join(' ')}. The options are described at the top of demo/server/main.ts.`);
   }
@@ -81,6 +87,7 @@ function readConfig(args: readonly string[], env: NodeJS.ProcessEnv): DemoConfig
     host: env.HOST ?? '127.0.0.1',
     folderArgument: args.find((arg) => !arg.startsWith('--')),
     preferSamples: flags.includes('--samples'),
+    dev: flags.includes('--dev'),
     dataEnv: env.FILMLESS_DATA || undefined,
     upstreamUrl: env.FILMLESS_UPSTREAM || undefined,
     extraOrigins: parseOriginList(env.FILMLESS_ALLOWED_ORIGINS),
@@ -134,9 +141,13 @@ function upstreamSource(upstreamUrl: string): DemoSource {
 
 async function main(): Promise<void> {
   const config = readConfig(process.argv.slice(2), process.env);
+  const started = performance.now();
+  if (config.dev) console.log('Development mode: Vite serves the TypeScript source (the first page load takes a while).');
+  else await ensureProductionBuilds((line) => console.log(line));
   const source = await chooseSource(config);
   const demo = await startDemoServer({
     source,
+    pages: config.dev ? 'dev' : 'production',
     port: config.port,
     host: config.host,
     extraOrigins: config.extraOrigins,
@@ -145,13 +156,14 @@ async function main(): Promise<void> {
     ...(config.tokenIssuer ? { tokenIssuer: config.tokenIssuer } : {}),
     ...(config.tokenAudience ? { tokenAudience: config.tokenAudience } : {}),
   });
+  console.log(`Ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
   printAddresses(config, demo);
   stopOnSignal(demo);
 }
 
 function printAddresses(config: DemoConfig, demo: DemoServer): void {
   const main = demo.url;
-  console.log(`\n  Filmless demo:  ${main}/demo/`);
+  console.log(`\n  Filmless demo:  ${main}/demo/   (${config.dev ? 'development: TypeScript source through Vite' : 'production build: dist/'})`);
   console.log(`  HIS example:    ${main}/demo/his.html`);
   console.log(`  Access codes:   ${main}${ACCESS_PAGE_PATH} (result sheets: ${main}/demo/result-sheet.html?study=<uid>)`);
   console.log(`  DICOMweb:       ${main}${DICOMWEB_PATH} (bearer token required)`);
@@ -181,7 +193,7 @@ function stopOnSignal(demo: DemoServer): void {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof StartupError || error instanceof DataFolderError || error instanceof KeyConfigError) {
+  if (error instanceof StartupError || error instanceof DataFolderError || error instanceof KeyConfigError || error instanceof BuildError) {
     console.error(`Filmless demo: ${error.message}`);
   } else {
     console.error(error);
