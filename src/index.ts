@@ -4,8 +4,10 @@ export { defineFilmlessViewer } from './define.js';
 export { FilmlessError, FILMLESS_ERROR_CODES } from './errors.js';
 export { formatPersonName } from './i18n/person-name.js';
 export { buildShareLink } from './share/share-link.js';
+export { FILMLESS_EVENTS } from './viewer/events.js';
 export type { FilmlessErrorCode } from './errors.js';
 export type {
+  FilmlessEventMap,
   FilmlessCandidatesDetail,
   FilmlessErrorDetail,
   FilmlessProgressDetail,
@@ -21,4 +23,4 @@ export type { SeriesSummary, StudySummary } from './study/types.js';
 export type { FetchLike } from './dicomweb/client.js';
 export type { RendererPreference } from './imaging/renderer-preference.js';
 export type { DicomwebSource } from './study/sources.js';
-export type { ShareGrant, ShareTokenProvider } from './share/share-link.js';
+export type { ShareGrant, ShareTarget, ShareTokenProvider } from './share/share-link.js';

@@ -82,6 +82,33 @@ export interface FilmlessViewState {
   zoom: number;
 }
 
+/** Every event `<filmless-viewer>` dispatches, by name, with its type. All of them bubble and are composed. */
+export interface FilmlessEventMap {
+  'filmless-resolved': CustomEvent<FilmlessResolvedDetail>;
+  'filmless-candidates': CustomEvent<FilmlessCandidatesDetail>;
+  'filmless-progress': CustomEvent<FilmlessProgressDetail>;
+  'filmless-first-image': CustomEvent<FilmlessFirstImageDetail>;
+  'filmless-ready': CustomEvent<FilmlessReadyDetail>;
+  'filmless-error': CustomEvent<FilmlessErrorDetail>;
+  'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
+  'filmless-shared': CustomEvent<FilmlessSharedDetail>;
+}
+
+/** One entry per key of `FilmlessEventMap`: the compiler rejects a missing or an extra name. */
+const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
+  'filmless-resolved': true,
+  'filmless-candidates': true,
+  'filmless-progress': true,
+  'filmless-first-image': true,
+  'filmless-ready': true,
+  'filmless-error': true,
+  'filmless-statechange': true,
+  'filmless-shared': true,
+};
+
+/** The names of the events `<filmless-viewer>` dispatches (the keys of `FilmlessEventMap`), e.g. to log them all. */
+export const FILMLESS_EVENTS: readonly (keyof FilmlessEventMap)[] = Object.freeze(Object.keys(eventNames) as (keyof FilmlessEventMap)[]);
+
 declare global {
   interface HTMLElementEventMap {
     'filmless-resolved': CustomEvent<FilmlessResolvedDetail>;

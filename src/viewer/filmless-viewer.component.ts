@@ -32,6 +32,7 @@ import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../st
 import type { SeriesSummary, StudySummary } from '../study/types.js';
 import type {
   FilmlessErrorDetail,
+  FilmlessEventMap,
   FilmlessFirstImageDetail,
   FilmlessProgressDetail,
   FilmlessReadyDetail,
@@ -93,14 +94,17 @@ interface LoadedSeries {
  * @tag filmless-viewer
  * @summary Shows a study from a DICOMweb PACS, resolved by accession number or study UID.
  *
- * @event filmless-resolved - The study is known. Detail: `{studyInstanceUID, patientName, patientID, studyDate, series}`.
- * @event filmless-candidates - Several studies match; a chooser is shown. Detail: `{studies}`.
- * @event filmless-progress - Images of the shown series decoded so far. Detail: `{loaded, total}`.
- * @event filmless-first-image - The middle image of the shown series is on screen at full quality. Detail: `{studyInstanceUID, seriesInstanceUID, imageIndex, imageCount, timeToFirstImageMs}`.
- * @event filmless-ready - The shown series is on screen and its tools work. Detail: `{studyInstanceUID, seriesInstanceUID, imageCount, timeToFirstImageMs, timeToInteractiveMs, renderer}`.
- * @event filmless-error - Something failed; the widget shows a localized message. Detail: `{code, message, status?}`.
- * @event filmless-statechange - Slice, window/level or zoom changed. Detail: the view state.
- * @event filmless-shared - A share link was created. Detail: `{link, expiresAt?}` (the link holds the share token in its fragment).
+ * @attr {string} token - Bearer token for plain HTML pages: moved into the `token` property and removed from the DOM at once.
+ * @attr {string} lang - `en`, `tr` or `vi`; without it the nearest `[lang]` ancestor, the document, then the browser decide.
+ *
+ * @fires {CustomEvent<FilmlessResolvedDetail>} filmless-resolved - The study to show is known.
+ * @fires {CustomEvent<FilmlessCandidatesDetail>} filmless-candidates - Several studies match; a chooser is shown until one is picked.
+ * @fires {CustomEvent<FilmlessProgressDetail>} filmless-progress - More images of the shown series are decoded.
+ * @fires {CustomEvent<FilmlessFirstImageDetail>} filmless-first-image - The middle image of the shown series is on screen at full quality, with the file's window (tools not yet).
+ * @fires {CustomEvent<FilmlessReadyDetail>} filmless-ready - The shown series is on screen and its tools work.
+ * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows.
+ * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - Slice, window/level or zoom changed.
+ * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
  *
  * @csspart toolbar - The tool buttons.
  * @csspart series-list - The strip of series.
@@ -112,11 +116,15 @@ interface LoadedSeries {
  * @csspart help - The keyboard shortcut help.
  * @csspart share - The share dialog with link and QR code.
  *
- * @cssproperty --filmless-color-background - Viewer background (default black).
- * @cssproperty --filmless-color-foreground - Text colour.
- * @cssproperty --filmless-color-accent - Focus ring, progress and selection colour.
- * @cssproperty --filmless-color-panel - Toolbar and series strip background.
- * @cssproperty --filmless-font-family - Font of all text.
+ * @cssprop --filmless-color-background - Background of the viewer (default black).
+ * @cssprop --filmless-color-foreground - Text colour.
+ * @cssprop --filmless-color-accent - Focus ring, progress and selection colour.
+ * @cssprop --filmless-color-panel - Background of the toolbar and the series strip.
+ * @cssprop --filmless-color-panel-foreground - Text colour of the toolbar and the series strip.
+ * @cssprop --filmless-color-border - Border of buttons and panels.
+ * @cssprop --filmless-color-danger - Colour of error and warning text.
+ * @cssprop --filmless-font-family - Font of all text.
+ * @cssprop --filmless-font-size - Base font size.
  */
 export class FilmlessViewer extends LitElement {
   static override styles = styles;
@@ -131,6 +139,7 @@ export class FilmlessViewer extends LitElement {
     return getRendererPreference();
   }
 
+  /** @ignore Documented with the getter above. */
   static set renderer(value: RendererPreference) {
     setRendererPreference(value);
   }
@@ -239,7 +248,11 @@ export class FilmlessViewer extends LitElement {
   private loaded: LoadedSeries | undefined;
   private loadStartedAt = performance.now();
 
-  /** Where the viewer is: `idle | resolving | loading | ready | error`. Reflected to the `status` attribute. */
+  /**
+   * Where the viewer is: `idle | resolving | loading | ready | error` (read-only). Reflected to the `status`
+   * attribute, which the viewer sets itself: style or query it, e.g. `filmless-viewer[status='error']`.
+   * @attr status
+   */
   get status(): FilmlessStatus {
     return this.currentStatus;
   }
@@ -434,7 +447,8 @@ export class FilmlessViewer extends LitElement {
     if (this.debug) console.debug(`[filmless] ${message}`, ...details);
   }
 
-  private emit<K extends keyof HTMLElementEventMap>(type: K, detail: HTMLElementEventMap[K] extends CustomEvent<infer D> ? D : never): void {
+  private emit<K extends keyof FilmlessEventMap>(type: K, detail: FilmlessEventMap[K] extends CustomEvent<infer D> ? D : never): void {
+    /** @ignore Each event is documented on the class (`@fires`), with its detail type. */
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
