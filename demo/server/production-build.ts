@@ -86,6 +86,8 @@ export interface BuildTarget {
   inputs: string[];
   /** Runs the build; rejects when it fails. */
   run: () => Promise<void>;
+  /** Where the stamp is kept (default .cache/build-stamps/<name>.json); never inside the outputs' folder. */
+  stampFile?: string;
 }
 
 const IGNORED_NAMES = new Set(['node_modules', '.git', '.DS_Store']);
@@ -107,7 +109,7 @@ async function fingerprint(path: string): Promise<OutputFingerprint | undefined>
 }
 
 function stampPath(target: BuildTarget): string {
-  return join(REPO_ROOT, '.cache/build-stamps', `${target.name}.json`);
+  return target.stampFile ?? join(REPO_ROOT, '.cache/build-stamps', `${target.name}.json`);
 }
 
 async function readStamp(target: BuildTarget): Promise<BuildStamp | undefined> {
