@@ -3,9 +3,11 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
-import { startTestPacs, ACCESSIONS, CHARSET_ACCESSIONS, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
+import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
+import { summaryReporter } from './test/support/summary-reporter.ts';
+import { defaultReporter } from '@web/test-runner';
 
 const port = await freePort();
 const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
@@ -117,7 +119,17 @@ const pacsPlugin = {
         multiShared: MULTI_PACS.shared,
         multiOnlyB: MULTI_PACS.onlyB,
       };
-      return { gatewayUrl: pacs.gatewayUrl, hospitalBUrl: pacs.hospitalB.gatewayUrl, token: TEST_TOKEN, accessions, studies: pacs.studies, cdnUrl: cdn.url };
+      const realAccessions = pacs.data.realCt ? Object.fromEntries(Object.entries(REAL_ACCESSIONS).map(([k, v]) => [k, v.accession])) : undefined;
+      return {
+        gatewayUrl: pacs.gatewayUrl,
+        hospitalBUrl: pacs.hospitalB.gatewayUrl,
+        token: TEST_TOKEN,
+        accessions,
+        realAccessions,
+        data: pacs.data,
+        studies: pacs.studies,
+        cdnUrl: cdn.url,
+      };
     }
     if (command === 'stop-hospital-b') {
       await pacs.hospitalB.stop();
@@ -127,7 +139,7 @@ const pacsPlugin = {
       // The PACS's own answer, through its REST API (not DICOMweb): the studies it holds for a patient.
       const found = await fetch(`${pacs.orthanc.url}/tools/find`, {
         method: 'POST',
-        body: JSON.stringify({ Level: 'Study', Query: { PatientID: payload.patientId }, Expand: true }),
+        body: JSON.stringify({ Level: 'Study', Query: { PatientID: payload.patientId, ...(payload.modality ? { ModalitiesInStudy: payload.modality } : {}) }, Expand: true }),
       });
       return ((await found.json())).map((study) => study.MainDicomTags.StudyInstanceUID);
     }
@@ -152,16 +164,21 @@ export default {
   testsStartTimeout: 120_000,
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 60_000 } },
-  groups: [
-    { name: 'unit', files: 'test/unit/**/*.test.ts' },
-    { name: 'element', files: 'test/element/**/*.test.ts' },
-    { name: 'integration', files: 'test/integration/**/*.test.ts' },
-  ],
+  // FILMLESS_TEST_FILES=test/integration/x.test.ts runs only those files (a glob), e.g. while working on them.
+  groups: process.env.FILMLESS_TEST_FILES
+    ? [{ name: 'selected', files: process.env.FILMLESS_TEST_FILES }]
+    : [
+        { name: 'unit', files: 'test/unit/**/*.test.ts' },
+        { name: 'element', files: 'test/element/**/*.test.ts' },
+        { name: 'integration', files: 'test/integration/**/*.test.ts' },
+      ],
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS },
     }),
   ],
+  // npm test (FILMLESS_TEST_LOGS set by scripts/test.sh) gets the quiet summary; by hand, the runner's own progress.
+  reporters: process.env.FILMLESS_TEST_LOGS ? [summaryReporter(process.env.FILMLESS_TEST_LOGS)] : [defaultReporter(), summaryReporter('.cache/test-logs')],
   middleware: [viteMiddleware],
   plugins: [pacsPlugin],
 };

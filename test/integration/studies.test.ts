@@ -23,7 +23,7 @@ describe('which study is shown', () => {
     expect(study.series.every((s) => s.modality === 'MR')).to.equal(true);
     const ready = (await readyOrError(viewer)) as CustomEvent<FilmlessReadyDetail>;
     expect(ready.detail.studyInstanceUID).to.equal(study.studyInstanceUID);
-    expect(ready.detail.imageCount).to.equal(35);
+    expect(ready.detail.imageCount).to.equal(pacs.data.mr.main.count);
     expect(viewer.shadowRoot!.querySelector('[part="chooser"]')).to.equal(null);
   });
 
@@ -40,7 +40,7 @@ describe('which study is shown', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(seen).to.deep.equal([second]);
     expect(viewer.getViewState().studyInstanceUID).to.equal(second);
-    expect(viewer.getViewState().imageCount).to.equal(35);
+    expect(viewer.getViewState().imageCount).to.equal(pacs.data.mr.main.count);
   });
 
   it('runs two viewers on one page, each with its own study', async () => {
@@ -48,16 +48,16 @@ describe('which study is shown', () => {
     const a = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.twoViewersA }, 'width: 400px; height: 400px');
     const b = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.twoViewersB }, 'width: 400px; height: 400px');
     const [readyA, readyB] = (await Promise.all([readyOrError(a), readyOrError(b)])) as CustomEvent<FilmlessReadyDetail>[];
-    expect(readyA!.detail.imageCount).to.equal(35);
-    expect(readyB!.detail.imageCount).to.equal(140);
+    expect(readyA!.detail.imageCount).to.equal(pacs.data.mr.main.count);
+    expect(readyB!.detail.imageCount).to.equal(pacs.data.ct.main.count);
     for (const viewer of [a, b]) {
       const canvas = viewerCanvas(viewer);
       expect(canvasGrey(canvas, canvas.width / 2, canvas.height / 2, 40), 'something is drawn').to.be.greaterThan(5);
     }
     a.scrollImages(3);
     await new Promise((r) => setTimeout(r, 300));
-    expect(a.getViewState().imageIndex).to.equal(20);
-    expect(b.getViewState().imageIndex, 'scrolling one viewer leaves the other alone').to.equal(69);
+    expect(a.getViewState().imageIndex).to.equal(pacs.data.mr.main.middleIndex + 3);
+    expect(b.getViewState().imageIndex, 'scrolling one viewer leaves the other alone').to.equal(pacs.data.ct.main.middleIndex);
   });
 
   it('stops sending requests once it is removed from the page', async () => {

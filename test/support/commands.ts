@@ -1,5 +1,7 @@
 /** Node-side facts the browser tests ask for (the PACS, the gateway's log, pixels read from files). */
 import { executeServerCommand } from '@web/test-runner-commands';
+import { REAL_DATA_MARK } from './real-data-mark.js';
+import type { StudyFacts, TestData } from './test-data.js';
 
 export interface PacsInfo {
   /** Hospital B's gateway (a second Orthanc), for the several-PACS tests. */
@@ -8,8 +10,46 @@ export interface PacsInfo {
   cdnUrl: string;
   gatewayUrl: string;
   token: string;
+  /** Accession numbers of the tests' copies of the generated studies. */
   accessions: Record<string, string>;
+  /** The same on ../shared/dicom's real studies; absent when that folder is. */
+  realAccessions?: Record<string, string>;
+  /** Facts read from the files (test-data.ts). */
+  data: TestData;
   studies: Record<string, string[]>;
+}
+
+/** What a suite runs on: one data set's CT and MR facts and the accession numbers of its copies. */
+export interface DatasetUse {
+  ct: StudyFacts;
+  mr: StudyFacts;
+  accessions: Record<string, string>;
+}
+
+export type Dataset = 'generated' | 'real';
+
+
+/**
+ * A suite on one data set: the generated studies (always there), or ../shared/dicom's real ones. Without
+ * that folder the real-data suite's tests are skipped, and the summary counts and names them.
+ */
+export function describeOn(dataset: Dataset, title: string, body: (use: () => DatasetUse) => void): void {
+  describe(dataset === 'real' ? `${title} ${REAL_DATA_MARK}` : title, function () {
+    let use: DatasetUse | undefined;
+    before(async function () {
+      const pacs = await pacsInfo();
+      if (dataset === 'generated') use = { ct: pacs.data.ct, mr: pacs.data.mr, accessions: pacs.accessions };
+      else if (pacs.realAccessions && pacs.data.realCt && pacs.data.realMr) use = { ct: pacs.data.realCt, mr: pacs.data.realMr, accessions: pacs.realAccessions };
+      else this.skip();
+    });
+    body(() => use!);
+  });
+}
+
+/** The same suite on the generated studies, then again on the real ones. */
+export function describeEachDataset(title: string, body: (use: () => DatasetUse) => void): void {
+  describeOn('generated', title, body);
+  describeOn('real', title, body);
 }
 
 export interface GatewayRequest {
@@ -63,8 +103,8 @@ export async function stopHospitalB(): Promise<void> {
 }
 
 /** StudyInstanceUIDs the PACS holds for a patient, asked through its own REST API. */
-export async function patientStudies(patientId: string): Promise<string[]> {
-  return (await executeServerCommand('patient-studies', { patientId })) as string[];
+export async function patientStudies(patientId: string, modality?: string): Promise<string[]> {
+  return (await executeServerCommand('patient-studies', { patientId, modality })) as string[];
 }
 
 /** Emulates user preferences, e.g. `{ 'forced-colors': 'active', 'prefers-reduced-motion': 'reduce' }`. */

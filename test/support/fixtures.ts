@@ -1,19 +1,22 @@
 /**
- * The test PACS: a real Orthanc loaded from ../shared/dicom, with one accession number per test (each
- * a copy of a shared study with new UIDs, made through Orthanc's modify API), behind the demo gateway.
+ * The test PACS: a real Orthanc loaded with the generated sample studies (always) and with
+ * ../shared/dicom's real studies (when that folder exists), with one accession number per test (each a
+ * copy of a study with new UIDs, made through Orthanc's modify API), behind the demo gateway.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
 import { type GatewayLogEntry, startGatewayServer } from '../../demo/server/gateway.js';
 import { loadCharsetStudies } from './charset-studies.js';
 import { type OrthancServer, copyStudyWithAccession, startOrthanc, uploadFolder } from './orthanc.js';
+import { type DatasetName, type TestData, prepareTestData } from './test-data.js';
 
-export const SHARED_DICOM = path.resolve(fileURLToPath(new URL('../../../shared/dicom', import.meta.url)));
-export const CT_FOLDER = path.join(SHARED_DICOM, 'ct-dcmqact-philips-head-phantom');
-export const MR_FOLDER = path.join(SHARED_DICOM, 'mr-dcmqadecubitus-siemens-t1-sag');
+interface Fixture {
+  accession: string;
+  /** The studies copied under that accession number. */
+  from: readonly DatasetName[];
+  /** A transfer syntax Orthanc transcodes the copy to. */
+  transcode?: string;
+}
 
-/** Accession numbers the browser tests use; each test owns its own. */
+/** Accession numbers the browser tests use, on the generated studies; each test owns its own. */
 export const ACCESSIONS = {
   ctPixels: { accession: 'FL-CT-PIXELS', from: ['ct'] },
   mr: { accession: 'FL-MR-1', from: ['mr'] },
@@ -33,7 +36,19 @@ export const ACCESSIONS = {
   firstImage: { accession: 'FL-FIRST-CT', from: ['ct'] },
   /** The MR series transcoded by Orthanc to JPEG-LS lossless. */
   mrJpegLs: { accession: 'FL-MR-JLS', from: ['mr'], transcode: '1.2.840.10008.1.2.4.80' },
-} as const;
+} as const satisfies Record<string, Fixture>;
+
+/**
+ * The same tests' accession numbers on ../shared/dicom's real studies (the Philips head phantom and the
+ * Siemens brain MR), made only when that folder exists.
+ */
+export const REAL_ACCESSIONS = {
+  ctPixels: { accession: 'FL-REAL-CT-PIXELS', from: ['realCt'] },
+  firstImage: { accession: 'FL-REAL-FIRST-CT', from: ['realCt'] },
+  mr: { accession: 'FL-REAL-MR-1', from: ['realMr'] },
+  mrTools: { accession: 'FL-REAL-MR-TOOLS', from: ['realMr'] },
+  mrJpegLs: { accession: 'FL-REAL-MR-JLS', from: ['realMr'], transcode: '1.2.840.10008.1.2.4.80' },
+} as const satisfies Record<string, Fixture>;
 
 /** Studies the tests generate in specific character sets (see charset-studies.ts). */
 export const CHARSET_ACCESSIONS = { vi: 'FL-CHARSET-VI', tr: 'FL-CHARSET-TR' } as const;
@@ -50,48 +65,53 @@ export interface TestPacs {
   hospitalB: { gatewayUrl: string; stop: () => Promise<void> };
   /** StudyInstanceUIDs created for each accession. */
   studies: Record<string, string[]>;
+  /** What the tests compare the screen with, read from the files. */
+  data: TestData;
   requests: GatewayLogEntry[];
   stop: () => Promise<void>;
 }
 
 export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<TestPacs> {
-  for (const folder of [CT_FOLDER, MR_FOLDER]) {
-    if (!existsSync(folder)) throw new Error(`Test data missing: ${folder} (clone the project beside ../shared)`);
-  }
+  const data = await prepareTestData();
   const orthanc = await startOrthanc();
-  const [ctStudies, mrStudies] = [await uploadFolder(orthanc, CT_FOLDER), await uploadFolder(orthanc, MR_FOLDER)];
-  const originals = { ct: ctStudies[0]!, mr: mrStudies[0]! };
-  const studies: Record<string, string[]> = {};
-  for (const fixture of Object.values(ACCESSIONS)) {
-    const { accession, from } = fixture;
-    const transcode = 'transcode' in fixture ? fixture.transcode : undefined;
-    studies[accession] = [];
-    for (const source of from) {
-      studies[accession].push(await copyStudyWithAccession(orthanc, originals[source], accession, {}, transcode));
+  try {
+    const originals: Partial<Record<DatasetName, string>> = {};
+    for (const name of Object.keys(data) as DatasetName[]) originals[name] = (await uploadFolder(orthanc, data[name]!.folder))[0];
+    const studies: Record<string, string[]> = {};
+    const fixtures: Fixture[] = [...Object.values(ACCESSIONS), ...(data.realCt ? Object.values(REAL_ACCESSIONS) : [])];
+    for (const { accession, from, transcode } of fixtures) {
+      studies[accession] = [];
+      for (const source of from) {
+        studies[accession].push(await copyStudyWithAccession(orthanc, originals[source]!, accession, {}, transcode));
+      }
     }
+    for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
+    const requests: GatewayLogEntry[] = [];
+    const hospitalB = await startHospitalB(orthanc, data.mr.folder, allowedOrigins, studies, requests);
+    const gateway = await startGatewayServer({
+      upstream: orthanc.dicomwebUrl,
+      // Test tokens: any `test-token-…`; the identity logged is the token's suffix, as a real gateway would log a token id.
+      verifyToken: (token) => (token.startsWith('test-token-') ? `id:${token.slice(11)}` : undefined),
+      allowedOrigins,
+      onRequest: (entry) => requests.push(entry),
+    });
+    return {
+      orthanc,
+      gatewayUrl: gateway.url,
+      hospitalB,
+      studies,
+      data,
+      requests,
+      stop: async () => {
+        await hospitalB.stop();
+        await gateway.close();
+        await orthanc.stop();
+      },
+    };
+  } catch (error) {
+    await orthanc.stop();
+    throw error;
   }
-  for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
-  const requests: GatewayLogEntry[] = [];
-  const hospitalB = await startHospitalB(orthanc, allowedOrigins, studies, requests);
-  const gateway = await startGatewayServer({
-    upstream: orthanc.dicomwebUrl,
-    // Test tokens: any `test-token-…`; the identity logged is the token's suffix, as a real gateway would log a token id.
-    verifyToken: (token) => (token.startsWith('test-token-') ? `id:${token.slice(11)}` : undefined),
-    allowedOrigins,
-    onRequest: (entry) => requests.push(entry),
-  });
-  return {
-    orthanc,
-    gatewayUrl: gateway.url,
-    hospitalB,
-    studies,
-    requests,
-    stop: async () => {
-      await hospitalB.stop();
-      await gateway.close();
-      await orthanc.stop();
-    },
-  };
 }
 
 /** Accession numbers of the several-PACS tests. */
@@ -108,12 +128,13 @@ export const MULTI_PACS = {
  */
 async function startHospitalB(
   hospitalA: OrthancServer,
+  mrFolder: string,
   allowedOrigins: string[] | '*',
   studies: Record<string, string[]>,
   requests: GatewayLogEntry[],
 ): Promise<{ gatewayUrl: string; stop: () => Promise<void> }> {
   const orthanc = await startOrthanc('hospital-b');
-  const [original] = await uploadFolder(orthanc, MR_FOLDER);
+  const [original] = await uploadFolder(orthanc, mrFolder);
   studies[MULTI_PACS.shared] = [await copyStudyWithAccession(orthanc, original!, MULTI_PACS.shared)];
   studies[MULTI_PACS.onlyB] = [await copyStudyWithAccession(orthanc, original!, MULTI_PACS.onlyB)];
   const shared = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: studies[MULTI_PACS.shared]![0] })).json()) as { ID: string }[];
