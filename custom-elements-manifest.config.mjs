@@ -79,7 +79,9 @@ function publicClass(declaration) {
     // An attribute documented on the class (`@attr token`) names the property it feeds when there is one.
     attribute.fieldName || !fields.has(attribute.name) ? attribute : { ...attribute, fieldName: attribute.name },
   );
-  return { ...declaration, members, attributes };
+  const attributeOf = new Map(attributes.filter((a) => a.fieldName).map((a) => [a.fieldName, a.name]));
+  const linked = members.map((m) => (m.kind === 'field' && !m.static && !m.attribute && attributeOf.has(m.name) ? { ...m, attribute: attributeOf.get(m.name) } : m));
+  return { ...declaration, members: linked, attributes };
 }
 
 function packageModulesPlugin() {

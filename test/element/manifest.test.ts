@@ -1,0 +1,279 @@
+/**
+ * dist/custom-elements.json (built by `npm run build`, before the browser tests in `npm test`) against the
+ * element's real public surface, in both directions: nothing public is missing from the manifest, and
+ * nothing in it is not real. "Public" is what TypeScript users see in the shipped declaration file
+ * (dist/types): a member marked private or protected there is not API, whatever JavaScript exposes.
+ */
+import { expect } from 'chai';
+import { FILMLESS_EVENTS } from '../../src/index.js';
+import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { cleanup, nextEvent, until } from '../support/browser.js';
+import { scriptedDicomweb } from '../support/scripted-dicomweb.js';
+
+interface Named {
+  name: string;
+  description?: string;
+  type?: { text: string };
+}
+interface Member extends Named {
+  kind: 'field' | 'method';
+  static?: boolean;
+  readonly?: boolean;
+  privacy?: string;
+  attribute?: string;
+  parameters?: (Named & { optional?: boolean; default?: string })[];
+}
+interface Attribute extends Named {
+  fieldName?: string;
+  readonly?: boolean;
+}
+interface ElementDeclaration extends Named {
+  kind: 'class';
+  customElement?: boolean;
+  tagName?: string;
+  attributes?: Attribute[];
+  members?: Member[];
+  events?: Named[];
+  cssProperties?: Named[];
+  cssParts?: Named[];
+  slots?: Named[];
+}
+interface Manifest {
+  modules: {
+    path: string;
+    declarations?: ElementDeclaration[];
+    exports?: { kind: string; name: string; declaration: { name: string; module?: string } }[];
+  }[];
+}
+
+type ViewerClass = typeof FilmlessViewer;
+
+let manifest: Manifest;
+let element: ElementDeclaration;
+/** Member names the shipped declaration file marks private or protected. */
+let hidden: Set<string>;
+let viewerClass: ViewerClass;
+
+/** A file of dist/ as it is on disk (`?raw`: Vite would otherwise compile a `.d.ts` into an empty module). */
+async function text(path: string): Promise<string> {
+  try {
+    return ((await import(/* @vite-ignore */ `${path}?raw`)) as { default: string }).default;
+  } catch (error) {
+    throw new Error(`${path} could not be read (run \`npm run build\` first)`, { cause: error });
+  }
+}
+
+/** The private and protected members of `class FilmlessViewer` in a declaration file tsc wrote. */
+function nonPublicMembers(declarations: string): Set<string> {
+  const body = declarations.match(/export declare class FilmlessViewer\b[^{]*\{([\s\S]*?)\n\}/)?.[1];
+  if (!body) throw new Error('class FilmlessViewer not found in its declaration file');
+  const names = new Set<string>();
+  for (const line of body.split('\n')) {
+    const member = line.match(/^ {4}(private|protected)\s+(?:static\s+)?(?:readonly\s+)?(?:get\s+|set\s+)?([\w$]+)/);
+    if (member) names.add(member[2]!);
+    if (/^ {4}#private;/.test(line)) names.add('#private');
+  }
+  return names;
+}
+
+const names = (list: Named[] | undefined) => (list ?? []).map((item) => item.name).sort();
+const publicMembers = () => (element.members ?? []).filter((m) => !m.privacy || m.privacy === 'public');
+
+/** Own members of the class or its prototype that are neither hidden nor overrides of what the superclass has. */
+function ownPublic(target: object, superTarget: object, kind: 'accessor' | 'method' | 'any'): string[] {
+  return Object.getOwnPropertyNames(target)
+    .filter((name) => !['constructor', 'prototype', 'name', 'length'].includes(name) && !hidden.has(name) && !(name in superTarget))
+    .filter((name) => {
+      const descriptor = Object.getOwnPropertyDescriptor(target, name)!;
+      if (kind === 'accessor') return Boolean(descriptor.get || descriptor.set);
+      if (kind === 'method') return typeof descriptor.value === 'function';
+      return true;
+    })
+    .sort();
+}
+
+/** Creates a viewer that records every event it dispatches and every part and slot its shadow DOM ever shows. */
+function recordedViewer(props: Record<string, unknown>) {
+  const viewer = document.createElement('filmless-viewer');
+  viewer.setAttribute('style', 'display:block; width: 640px; height: 560px');
+  const events: string[] = [];
+  const parts = new Set<string>();
+  const slots = new Set<string>();
+  const dispatch = viewer.dispatchEvent.bind(viewer);
+  viewer.dispatchEvent = (event: Event) => {
+    events.push(event.type);
+    return dispatch(event);
+  };
+  const collect = (root: ParentNode) => {
+    for (const node of root.querySelectorAll('[part]')) for (const part of node.getAttribute('part')!.split(/\s+/)) if (part) parts.add(part);
+    for (const slot of root.querySelectorAll('slot')) slots.add(slot.name || '(default)');
+  };
+  const observer = new MutationObserver(() => collect(viewer.shadowRoot!));
+  Object.assign(viewer, props);
+  document.body.append(viewer);
+  observer.observe(viewer.shadowRoot!, { subtree: true, childList: true, attributes: true, attributeFilter: ['part'] });
+  collect(viewer.shadowRoot!);
+  return {
+    viewer,
+    events,
+    parts,
+    slots,
+    stop: () => {
+      collect(viewer.shadowRoot!);
+      observer.disconnect();
+    },
+  };
+}
+
+/** A value for an attribute of that type, and the property value it must become. */
+function sampleFor(type: string): [string | null, unknown] {
+  if (type === 'boolean') return ['', true];
+  if (type === 'number') return ['7', 7];
+  const literal = type.match(/'([^']+)'/);
+  if (literal) return [literal[1]!, literal[1]];
+  return ['sample-value', 'sample-value'];
+}
+
+before(async () => {
+  manifest = JSON.parse(await text('/dist/custom-elements.json')) as Manifest;
+  const elements = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement);
+  expect(elements.map((d) => d.tagName)).to.deep.equal(['filmless-viewer']);
+  element = elements[0]!;
+  const index = await text('/dist/types/index.d.ts');
+  const from = index.match(/export \{[^}]*\bFilmlessViewer\b[^}]*\} from '([^']+)'/)?.[1];
+  if (!from) throw new Error('dist/types/index.d.ts does not export FilmlessViewer');
+  hidden = nonPublicMembers(await text(new URL(from.replace(/\.js$/, '.d.ts'), new URL('/dist/types/index.d.ts', location.href)).pathname));
+  viewerClass = customElements.get('filmless-viewer') as ViewerClass;
+});
+
+afterEach(cleanup);
+
+describe('custom-elements.json against the element', () => {
+  it('names the class the page registers, in the module a script tag loads, and is made of files the package ships', () => {
+    expect(element.name).to.equal(viewerClass.name);
+    const definitions = manifest.modules.flatMap((m) => (m.exports ?? []).filter((e) => e.kind === 'custom-element-definition').map((e) => ({ module: m.path, ...e })));
+    expect(definitions).to.deep.equal([{ module: 'dist/filmless-viewer.js', kind: 'custom-element-definition', name: 'filmless-viewer', declaration: { name: 'FilmlessViewer', module: 'dist/index.js' } }]);
+    for (const module of manifest.modules) expect(module.path).to.match(/^dist\/[\w-]+\.js$/);
+  });
+
+  it('lists every observed and self-set attribute, and each one feeds the property it names', async () => {
+    const { viewer, stop } = recordedViewer({});
+    await viewer.updateComplete;
+    stop();
+    // Attributes the element reacts to, plus the ones it writes on itself (reflected state).
+    const real = new Set([...viewerClass.observedAttributes, ...viewer.getAttributeNames().filter((a) => a !== 'style')]);
+    expect(names(element.attributes)).to.deep.equal([...real].sort());
+
+    for (const attribute of element.attributes ?? []) {
+      if (attribute.readonly) {
+        expect(viewer.getAttribute(attribute.name), attribute.name).to.equal(String(viewer[attribute.fieldName as keyof FilmlessViewer]));
+        continue;
+      }
+      if (!attribute.fieldName) continue;
+      expect(publicMembers().find((m) => m.name === attribute.fieldName)?.attribute, `${attribute.name} in the property's entry`).to.equal(attribute.name);
+      // A fresh element that is not in the page: attributes set properties without starting a load.
+      const fresh = document.createElement('filmless-viewer');
+      const [value, expected] = sampleFor(attribute.type?.text ?? '');
+      fresh.setAttribute(attribute.name, value!);
+      expect(fresh[attribute.fieldName as keyof FilmlessViewer], `${attribute.name} → ${attribute.fieldName}`).to.deep.equal(expected);
+    }
+  });
+
+  it('has a type for every attribute, property and method parameter', () => {
+    for (const item of [...(element.attributes ?? []), ...publicMembers().filter((m) => m.kind === 'field')]) {
+      expect(item.type?.text, item.name).to.be.a('string').and.not.equal('');
+    }
+    for (const method of publicMembers().filter((m) => m.kind === 'method')) {
+      for (const parameter of method.parameters ?? []) expect(parameter.type?.text, `${method.name}(${parameter.name})`).to.be.a('string');
+    }
+  });
+
+  it('lists exactly the public properties: reactive ones, accessors, and static ones', () => {
+    const reactive = [...viewerClass.elementProperties].filter(([, options]) => !options.state).map(([name]) => String(name));
+    const accessors = ownPublic(viewerClass.prototype, Object.getPrototypeOf(viewerClass.prototype) as object, 'accessor');
+    expect(reactive.filter((name) => hidden.has(name)), 'reactive properties hidden by TypeScript').to.deep.equal([]);
+    const fields = publicMembers().filter((m) => m.kind === 'field');
+    expect(names(fields.filter((m) => !m.static))).to.deep.equal([...new Set([...reactive, ...accessors])].sort());
+
+    // Static: what the class adds that LitElement does not already have (`styles` is Lit's input, not API).
+    const LitElementClass = Object.getPrototypeOf(viewerClass) as object;
+    const statics = ownPublic(viewerClass, LitElementClass, 'any').filter((name) => name !== 'styles' && !name.startsWith('_'));
+    expect(names(fields.filter((m) => m.static))).to.deep.equal(statics);
+    const readonly = fields.filter((m) => m.readonly).map((m) => m.name);
+    for (const name of readonly) expect(Object.getOwnPropertyDescriptor(viewerClass.prototype, name)?.set, `${name} is read-only`).to.equal(undefined);
+  });
+
+  it('lists exactly the public methods, with their number of parameters', () => {
+    const methods = publicMembers().filter((m) => m.kind === 'method');
+    expect(names(methods)).to.deep.equal(ownPublic(viewerClass.prototype, Object.getPrototypeOf(viewerClass.prototype) as object, 'method'));
+    for (const method of methods) {
+      const required = (method.parameters ?? []).filter((p) => !p.optional && p.default === undefined).length;
+      const implementation = (viewerClass.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method.name]!;
+      expect(implementation.length, `${method.name}'s parameters`).to.equal(required);
+    }
+  });
+
+  it('lists exactly the custom properties the styles read from the page', () => {
+    const cssText = viewerClass.elementStyles.map((style) => ('cssText' in style ? style.cssText : [...style.cssRules].map((r) => r.cssText).join('\n'))).join('\n');
+    const read = new Set([...cssText.matchAll(/var\(\s*(--filmless-[\w-]+)/g)].map((m) => m[1]!));
+    const setInside = new Set([...cssText.matchAll(/(--filmless-[\w-]+)\s*:/g)].map((m) => m[1]!));
+    // A property the element sets itself is internal; the ones it only reads are the page's to set.
+    const inputs = [...read].filter((name) => !setInside.has(name)).sort();
+    expect(inputs.length).to.be.greaterThan(0);
+    expect(names(element.cssProperties)).to.deep.equal(inputs);
+  });
+
+  it('lists exactly the events the element dispatches, each with its detail type, and the parts and slots it renders', async () => {
+    expect(names(element.events)).to.deep.equal([...FILMLESS_EVENTS].sort());
+    for (const event of element.events ?? []) expect(event.type?.text, event.name).to.match(/^CustomEvent<Filmless\w+Detail>$/);
+
+    const seen = { events: new Set<string>(), parts: new Set<string>(), slots: new Set<string>() };
+    const keep = (run: ReturnType<typeof recordedViewer>) => {
+      run.stop();
+      for (const e of run.events) seen.events.add(e);
+      for (const p of run.parts) seen.parts.add(p);
+      for (const s of run.slots) seen.slots.add(s);
+    };
+
+    // Idle, then a setup error.
+    const idle = recordedViewer({});
+    await idle.viewer.updateComplete;
+    const failing = recordedViewer({ accessionNumber: 'A-1' });
+    await nextEvent(failing.viewer, 'filmless-error');
+    await failing.viewer.updateComplete;
+    keep(idle);
+    keep(failing);
+
+    // Two studies share the accession number: the chooser; picking one loads it; the user reads and shares it.
+    const run = recordedViewer({
+      dicomwebUrl: 'https://pacs.example/dicom-web',
+      accessionNumber: 'SCRIPTED-1',
+      fetch: scriptedDicomweb({ studies: [{ uid: '1.2.3', images: 6 }, { uid: '2.3.4', modality: 'MR' }] }),
+      shareTokenProvider: async () => 'share-token',
+    });
+    const { viewer } = run;
+    await nextEvent(viewer, 'filmless-candidates');
+    await viewer.updateComplete;
+    const ready = nextEvent(viewer, 'filmless-ready');
+    viewer.selectStudy('1.2.3');
+    await ready;
+    await until(() => viewer.shadowRoot!.querySelector('.share-button') !== null, 'the Share button');
+    const changed = nextEvent(viewer, 'filmless-statechange');
+    viewer.scrollImages(1);
+    await changed;
+    const shared = nextEvent(viewer, 'filmless-shared');
+    viewer.shadowRoot!.querySelector<HTMLButtonElement>('.share-button')!.click();
+    await shared;
+    await viewer.updateComplete;
+    const help = [...viewer.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="toolbar"] button')].find((b) => b.textContent!.trim() === '?')!;
+    help.click();
+    await until(() => viewer.shadowRoot!.querySelector('[part="help"]') !== null, 'the help to open');
+    keep(run);
+
+    const manifestEvents = names(element.events);
+    expect([...seen.events].filter((e) => !manifestEvents.includes(e)), 'dispatched but not in the manifest').to.deep.equal([]);
+    expect(manifestEvents.filter((e) => !seen.events.has(e)), 'in the manifest but never dispatched').to.deep.equal([]);
+    expect(names(element.cssParts)).to.deep.equal([...seen.parts].sort());
+    expect(names(element.slots)).to.deep.equal([...seen.slots].sort());
+  });
+});
