@@ -249,8 +249,8 @@ export class FilmlessViewer extends LitElement {
   private loadStartedAt = performance.now();
 
   /**
-   * Where the viewer is: `idle | resolving | loading | ready | error` (read-only). Reflected to the `status`
-   * attribute, which the viewer sets itself: style or query it, e.g. `filmless-viewer[status='error']`.
+   * Where the viewer is: `idle | resolving | loading | ready | error`. Reflected to the `status` attribute,
+   * which the viewer sets itself: style or query it, e.g. `filmless-viewer[status='error']`.
    * @attr status
    */
   get status(): FilmlessStatus {
