@@ -1,7 +1,9 @@
 import { FilmlessError, codeForHttpStatus, isAbortError } from '../errors.js';
 import type { DicomJsonDataset } from './dicom-json.js';
 import { boundaryOf, mediaTypeParameter, parseMultipart } from './multipart.js';
-import type { SeriesSplitter } from './part10-splitter.js';
+import type { FrameBytes, SeriesSplitter } from './frame-bytes.js';
+
+export type { FrameBytes } from './frame-bytes.js';
 
 /** The `fetch` signature Filmless uses; hosts may inject their own (e.g. to add tracing). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -18,12 +20,6 @@ export interface DicomwebClientOptions {
   timeoutMs?: number;
   /** Observes every request the client sends (URL and headers), for host diagnostics. */
   onRequest?: (url: string, headers: Headers) => void;
-}
-
-/** One frame's bytes exactly as the server stored them, and the transfer syntax they are in. */
-export interface FrameBytes {
-  bytes: Uint8Array;
-  transferSyntaxUID: string;
 }
 
 export const FRAMES_AS_STORED = 'multipart/related; type="application/octet-stream"; transfer-syntax=*';

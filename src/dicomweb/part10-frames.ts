@@ -3,7 +3,7 @@
  * must not need the Cornerstone image loader, which is loaded only after the first image is on screen.
  */
 import dicomParser from 'dicom-parser';
-import type { FrameBytes } from './client.js';
+import type { FrameBytes } from './frame-bytes.js';
 import { type FrameRanges, locateFrames } from './frame-layout.js';
 
 export interface Part10Frames {

@@ -1,5 +1,5 @@
-import { startModuleWorker } from '../imaging/module-worker.js';
-import type { FrameBytes } from './client.js';
+import { startModuleWorker } from '../workers/module-worker.js';
+import type { FrameBytes, SeriesSplitter } from './frame-bytes.js';
 import { MultipartReader } from './multipart.js';
 import { framesOfPart10 } from './part10-frames.js';
 import type { SplitterAnswer, SplitterRequest } from './part10-splitter-protocol.js';
@@ -11,14 +11,6 @@ export interface SplitInstance {
   frames: FrameBytes[];
 }
 
-/** Receives the bytes of a multipart series response and hands over its instances' frames. */
-export interface SeriesSplitter {
-  push(chunk: Uint8Array): void;
-  /** Resolves once every instance pushed so far has been handed over. */
-  finish(): Promise<void>;
-  /** Stops splitting (abort, failure); nothing more is handed over. */
-  close(): void;
-}
 
 function instanceOf(answer: Extract<SplitterAnswer, { type: 'instance' }>): SplitInstance {
   return {

@@ -1,4 +1,4 @@
-import { startModuleWorker } from '../imaging/module-worker.js';
+import { startModuleWorker } from '../workers/module-worker.js';
 import type { JpegLsAnswer, JpegLsRequest } from './jpegls-protocol.js';
 import workerUrl from './jpegls.worker.ts?worker&url';
 

@@ -25,7 +25,7 @@ import {
 } from '@cornerstonejs/tools';
 import { FilmlessError } from '../errors.js';
 import { registerFrameLoader } from './frame-loader.js';
-import { startModuleWorker } from './module-worker.js';
+import { startModuleWorker } from '../workers/module-worker.js';
 import { type RendererPreference, getRendererPreference, onRendererPreferenceChange } from './renderer-preference.js';
 
 const ENGINE_ID = 'filmless-shared-engine';
