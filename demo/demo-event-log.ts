@@ -12,22 +12,33 @@ const EVENT_TYPES = [
   'filmless-statechange',
 ] as const;
 
-export function showViewerEvents(viewer: HTMLElement, list: HTMLElement, lastType: HTMLElement): void {
+/** The log's words in the page's language: `{type}` and `{time}` are replaced. */
+export interface EventLogText {
+  locale: string;
+  /** e.g. `{type} at {time}` */
+  heading: string;
+  /** e.g. `(last: {type})` */
+  last: string;
+}
+
+export function showViewerEvents(viewer: HTMLElement, list: HTMLElement, lastType: HTMLElement, text: () => EventLogText): void {
   const entries = new Map<string, HTMLLIElement>();
   for (const type of EVENT_TYPES) {
     viewer.addEventListener(type, (event) => {
       const entry = entries.get(type) ?? document.createElement('li');
       entries.set(type, entry);
-      entry.replaceChildren(eventHeading(type), eventDetail(event.detail));
+      entry.replaceChildren(eventHeading(type, text()), eventDetail(event.detail));
       list.prepend(entry);
-      lastType.textContent = `(last: ${type})`;
+      lastType.dataset.type = type;
+      lastType.textContent = text().last.replace('{type}', type);
     });
   }
 }
 
-function eventHeading(type: string): HTMLElement {
+function eventHeading(type: string, text: EventLogText): HTMLElement {
   const heading = document.createElement('strong');
-  heading.textContent = `${type} at ${new Date().toLocaleTimeString()}`;
+  const time = new Date().toLocaleTimeString(text.locale);
+  heading.textContent = text.heading.replace('{type}', type).replace('{time}', time);
   return heading;
 }
 

@@ -1,12 +1,13 @@
 /**
  * Embedding Filmless in a hospital information system: this file is the whole integration. The HIS
- * already stores each radiology record's accession number; showing its images takes one attribute.
- * (The page loads the element with `<script type="module" src=".../filmless-viewer.js">`.)
+ * already stores each radiology record's accession number and the patient's ID; showing the images
+ * takes two attributes. (The page loads the element with `<script type="module" src=".../filmless-viewer.js">`.)
  */
 import type { DemoSession } from './server/demo-session.js';
 import { requestShareGrant } from './demo-share-client.js';
 
 const viewer = document.querySelector('filmless-viewer')!;
+const info = document.querySelector<HTMLElement>('#viewer-info')!;
 
 // 1. Point the viewer at the DICOMweb gateway, with a token from the HIS backend (here: the demo server).
 const fetchSession = async (): Promise<DemoSession> => (await fetch('/demo/session')).json();
@@ -18,8 +19,31 @@ viewer.tokenProvider = async () => (await fetchSession()).token; // asked again 
 // 2. Let the user share the open study (a link, its QR code and an access code, valid for days).
 viewer.shareTokenProvider = (study) => requestShareGrant(study.studyInstanceUID, session.token);
 
-// 3. Show the study of the record the user picks.
+// 3. Show the study of the record the user picks. The patient's ID goes along: with accession number
+//    9998 (images without one) the viewer lists that patient's studies to choose from.
 document.querySelector('#radiology-records')!.addEventListener('click', (event) => {
   const record = (event.target as Element).closest<HTMLElement>('tr[data-accession]');
-  if (record) viewer.setAttribute('accession-number', record.dataset.accession!);
+  if (!record) return;
+  showInfo(false);
+  const patientId = document.querySelector<HTMLElement>('.his-patient')!.dataset.patientId;
+  if (patientId) viewer.setAttribute('patient-id', patientId);
+  viewer.setAttribute('accession-number', record.dataset.accession!);
+});
+
+// 4. Accession number 9999 means an exam on an analog device: nothing digital exists. That is
+//    information for the user, not a failure, so the page says it in its own words instead of the
+//    viewer's error panel (and its "Try again").
+viewer.addEventListener('filmless-error', (event) => {
+  if (event.detail.code === 'no-digital-images') showInfo(true);
+});
+
+function showInfo(shown: boolean): void {
+  info.hidden = !shown;
+  viewer.toggleAttribute('data-no-digital-images', shown);
+}
+
+// 5. The viewer speaks the HIS screen's language.
+viewer.lang = document.documentElement.lang;
+document.addEventListener('his-languagechange', (event) => {
+  viewer.lang = (event as CustomEvent<string>).detail;
 });
