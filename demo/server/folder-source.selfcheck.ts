@@ -35,7 +35,7 @@ import {
   writeCharsetFixtures,
   type CharsetFixture,
 } from './folder-selfcheck-support.js';
-import { generateSampleStudies, HEAD_PHANTOM } from './sample-studies.js';
+import { generateSampleStudies, HEAD_CT_GEOMETRY, headModel } from './sample-studies.js';
 
 const SHARED_FOLDER = resolve(process.argv[2] ?? fileURLToPath(new URL('../../../shared/dicom', import.meta.url)));
 const PHILIPS_CT_FOLDER = 'ct-dcmqact-philips-head-phantom';
@@ -360,8 +360,8 @@ async function checkSamples(folder: string): Promise<void> {
   const started = performance.now();
   const first = await generateSampleStudies(folder);
   const elapsed = Math.round(performance.now() - started);
-  await checks.run('generates the sample CT and MR', () => {
-    assert.deepEqual(first.map((s) => s.accessionNumber), ['SAMPLE-CT-1', 'SAMPLE-MR-1']);
+  await checks.run('generates the head CT, brain MR, prior head CT and chest CT', () => {
+    assert.deepEqual(first.map((s) => s.accessionNumber), ['SAMPLE-CT-1', 'SAMPLE-MR-1', 'SAMPLE-CT-PRIOR', 'SAMPLE-CT-CHEST']);
     assert.ok(first.every((s) => s.series.every((series) => series.written)));
     return `${first.flatMap((s) => s.series).reduce((n, s) => n + s.instanceCount, 0)} files in ${elapsed} ms`;
   });
@@ -382,63 +382,73 @@ async function checkSamples(folder: string): Promise<void> {
   });
 
   const server = await mountOnLocalServer(createFolderSource(index));
+  const { marker } = headModel();
+  const { sliceCount, firstZ, sliceSpacing, size, fieldOfView, center } = HEAD_CT_GEOMETRY;
   try {
     const base = server.baseUrl;
-    await checks.run('QIDO finds SAMPLE-CT-1: 2 series, 61 instances', async () => {
+    await checks.run(`QIDO finds SAMPLE-CT-1: 2 series, ${sliceCount + 1} instances`, async () => {
       const [study, ...more] = await getDicomJson(`${base}/studies?AccessionNumber=SAMPLE-CT-1`);
       assert.equal(more.length, 0);
       assert.deepEqual(study['00201206'].Value, [2]);
-      assert.deepEqual(study['00201208'].Value, [61]);
-      assert.equal(nameOf(study), 'SAMPLE^CT^PHANTOM');
+      assert.deepEqual(study['00201208'].Value, [sliceCount + 1]);
+      assert.equal(nameOf(study), 'SAMPLE^HEAD^CT');
       assert.deepEqual(study['00080080'].Value, ['Filmless demo']);
       const series = await getDicomJson(`${base}/series?AccessionNumber=SAMPLE-CT-1`);
-      assert.deepEqual(series.map((s) => s['0008103E'].Value?.[0]), ['Localizer', 'Synthetic head 2.5 mm']);
+      assert.deepEqual(series.map((s) => s['0008103E'].Value?.[0]), ['Scout lateral', 'Head 1.25 mm']);
     });
-    const ct = await sampleSeries(base, 'SAMPLE-CT-1', 'Synthetic head 2.5 mm');
-    await checks.run('CT InstanceNumber 1 is the most inferior slice, 60 the most superior', async () => {
+    await checks.run('the prior is the same patient and modality, a year earlier', async () => {
+      const [current] = await getDicomJson(`${base}/studies?AccessionNumber=SAMPLE-CT-1`);
+      const [prior] = await getDicomJson(`${base}/studies?AccessionNumber=SAMPLE-CT-PRIOR`);
+      assert.deepEqual(prior['00100020'].Value, current['00100020'].Value);
+      assert.deepEqual(prior['00080061'].Value, ['CT']);
+      assert.ok(String(prior['00080020'].Value?.[0]) < String(current['00080020'].Value?.[0]));
+    });
+    const ct = await sampleSeries(base, 'SAMPLE-CT-1', 'Head 1.25 mm');
+    await checks.run('CT InstanceNumber 1 is the most inferior slice, the last the most superior', async () => {
       const metadata = await getDicomJson(`${base}/studies/${ct.studyUid}/series/${ct.seriesUid}/metadata`);
       const zOf = (n: number): unknown =>
         metadata.find((m) => m['00200013'].Value?.[0] === n)?.['00200032'].Value?.[2];
-      assert.equal(metadata.length, 60);
-      assert.equal(zOf(1), -72.5);
-      assert.equal(zOf(60), 75);
+      assert.equal(metadata.length, sliceCount);
+      assert.equal(zOf(1), firstZ);
+      assert.equal(zOf(sliceCount), firstZ + (sliceCount - 1) * sliceSpacing);
       assert.ok(metadata.every((m) => m['00281050'].Value?.[0] === 40 && m['00281051'].Value?.[0] === 80));
     });
-    await checks.run('CT pixels: marker at patient left-anterior, brain opposite, air outside', async () => {
-      // Instance 40 lies at z = 25; pixel (row, column) sits at x = -102 + 0.8 column, y = -102 + 0.8 row.
-      const { center } = HEAD_PHANTOM.marker;
-      assert.equal(-72.5 + 39 * 2.5, center.z);
-      const frame = await sampleFrame(base, ct, 40);
-      const hu = (x: number, y: number): number =>
-        frame.readInt16LE((Math.round((y + 102) / 0.8) * 256 + Math.round((x + 102) / 0.8)) * 2) - 1024;
-      const marker = hu(center.x, center.y);
-      const mirrored = hu(-center.x, center.y);
-      assert.ok(Math.abs(marker - 300) <= 10, `marker ${marker} HU`);
-      assert.ok(Math.abs(mirrored - 35) <= 10, `mirror image of the marker ${mirrored} HU`);
-      assert.equal(hu(-100, -100), -1000);
-      return `marker ${marker} HU, opposite side ${mirrored} HU`;
-    });
-    const mr = await sampleSeries(base, 'SAMPLE-MR-1', 'Synthetic T1 sagittal');
-    await checks.run('MR pixels: marker only in the left hemisphere slices', async () => {
-      // Instance n lies at x = -69 + 6 (n - 1); pixel (row, column) at y = -114.6 + 1.2 column, z = 114.6 - 1.2 row.
-      const { center } = HEAD_PHANTOM.marker;
-      const signal = async (instanceNumber: number): Promise<number> => {
-        const frame = await sampleFrame(base, mr, instanceNumber);
-        const row = Math.round((114.6 - center.z) / 1.2);
-        const column = Math.round((center.y + 114.6) / 1.2);
-        return frame.readUInt16LE((row * 192 + column) * 2);
+    await checks.run('CT pixels: the skin marker at patient left, scalp or air opposite, brain inside, air in the corner', async () => {
+      const instanceNumber = Math.round((marker.center.z - firstZ) / sliceSpacing) + 1;
+      const frame = await sampleFrame(base, ct, instanceNumber);
+      const pixel = fieldOfView / size;
+      const hu = (x: number, y: number): number => {
+        const column = Math.round((x - (center.x - fieldOfView / 2 + pixel / 2)) / pixel);
+        const row = Math.round((y - (center.y - fieldOfView / 2 + pixel / 2)) / pixel);
+        return frame.readUInt16LE((row * size + column) * 2) - 1024;
       };
-      const left = await signal(18);
-      const right = await signal(7);
-      assert.ok(left > 3600, `left (x = +33) ${left}`);
-      assert.ok(Math.abs(right - 1400) < 100, `right (x = -33) ${right}`);
+      const left = hu(marker.center.x, marker.center.y);
+      const right = hu(-marker.center.x, marker.center.y);
+      assert.ok(left > 1500, `marker ${left} HU`);
+      assert.ok(right < 100, `mirror image of the marker ${right} HU`);
+      assert.ok(hu(-fieldOfView / 2 + 5, center.y - fieldOfView / 2 + 5) < -950, 'corner is air');
+      return `marker ${left} HU, opposite side ${right} HU`;
+    });
+    const mr = await sampleSeries(base, 'SAMPLE-MR-1', 'T1 MPRAGE sag 1.2 mm');
+    await checks.run('MR pixels: the vitamin E marker only in the left slices', async () => {
+      // Instance n lies at x = -76.2 + 1.2 (n - 1); pixel (row, column) at y = -140 + column, z = 112 - row.
+      const signal = async (x: number): Promise<number> => {
+        const frame = await sampleFrame(base, mr, Math.round((x + 76.2) / 1.2) + 1);
+        const row = Math.round(112 - marker.center.z);
+        const column = Math.round(marker.center.y + 140);
+        return frame.readUInt16LE((row * 256 + column) * 2);
+      };
+      const left = await signal(marker.center.x);
+      const right = await signal(-marker.center.x);
+      assert.ok(left > 1000, `left (x = ${marker.center.x.toFixed(1)}) ${left}`);
+      assert.ok(right < 400, `right ${right}`);
       return `left ${left}, right ${right}`;
     });
-    await checks.run('MR series retrieve returns the 24 generated files', async () => {
+    await checks.run('MR series retrieve returns the 128 generated files', async () => {
       const response = await request(`${base}/studies/${mr.studyUid}/series/${mr.seriesUid}`, { accept: FILES_ACCEPT });
       const parts = readMultipart(response.body, response.headers.get('content-type') ?? '');
       const files = [...(index.studies.get(mr.studyUid)?.series.get(mr.seriesUid)?.instances.values() ?? [])];
-      assert.equal(parts.length, 24);
+      assert.equal(parts.length, 128);
       for (const [i, part] of parts.entries()) assert.ok(part.body.equals(await readFile(files[i].filePath)));
     });
   } finally {
