@@ -12,7 +12,7 @@ export type DataFolderChoice =
   | { kind: 'named'; folder: string; namedBy: 'argument' | 'FILMLESS_DATA' }
   /** `../shared/dicom`, the test data every developer of the project has. */
   | { kind: 'shared'; folder: string }
-  /** The project's synthetic CT and MR, written to a cache folder. */
+  /** The project's sample studies (head CT and its prior, brain MR, chest CT), written to a cache folder. */
   | { kind: 'samples'; folder: string };
 
 export interface DataFolderCandidates {
@@ -43,9 +43,13 @@ export function chooseDataFolder(candidates: DataFolderCandidates): DataFolderCh
  * first start pays for it), or checks that a named folder exists. A mistyped path must stop the
  * demo rather than quietly show other data.
  */
-export async function prepareDataFolder(choice: DataFolderChoice): Promise<void> {
+export async function prepareDataFolder(
+  choice: DataFolderChoice,
+  log: (line: string) => void = (line) => console.log(line),
+): Promise<void> {
   if (choice.kind === 'samples') {
-    await generateSampleStudies(choice.folder);
+    // Prints how long the first generation took; a kept cache prints nothing.
+    await generateSampleStudies(choice.folder, log);
     return;
   }
   const info = await stat(choice.folder).catch(() => undefined);
