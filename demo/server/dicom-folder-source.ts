@@ -1,6 +1,6 @@
 /**
  * A read-only DICOMweb server (QIDO-RS, WADO-RS metadata, frames, Part-10 retrieve and rendered
- * PNG previews of uncompressed images) over a folder index, so the demo runs on a machine without
+ * JPEG or PNG images, compressed frames decoded) over a folder index, so the demo runs on a machine without
  * a PACS.
  *
  * It answers one request at a time for a gateway that owns everything else: authentication,
@@ -10,13 +10,12 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DicomIndex, IndexedInstance, IndexedSeries, IndexedStudy } from './dicom-index.js';
-import { acceptsRenderedPng, acceptsStored } from './folder-accept.js';
+import { acceptsStored, renderedMediaType } from './folder-accept.js';
 import { readFrames } from './folder-frames.js';
 import { multipartClosing, multipartContentType, newBoundary, PART_CLOSING, partOpening } from './folder-multipart.js';
-import { NotRenderableError, pixelLayoutOf } from './folder-pixels.js';
-import { encodePng } from './folder-png.js';
+import { NotRenderableError } from './folder-pixels.js';
 import { QueryError, runQuery, type QueryLevel } from './folder-qido.js';
-import { parseRenderOptions, renderFrame, RenderQueryError, seriesPreviewFrame, type FrameRef } from './folder-render.js';
+import { parseRenderOptions, renderedFile, RenderQueryError, seriesPreviewFrame, type FrameRef } from './folder-render.js';
 import { parseRoute, RouteError, type Route } from './folder-routes.js';
 
 /**
@@ -139,20 +138,18 @@ async function sendFrames(
 }
 
 /**
- * One frame rendered as PNG. The PNG is small (a few kB for a thumbnail), so it is built whole and
- * sent with its length.
+ * One frame rendered as JPEG or PNG, as the Accept header prefers; compressed frames are decoded
+ * first. The image is small (a few kB for a thumbnail), so it is built whole and sent with its length.
  */
 async function sendRendered(target: FrameRef, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
   const options = parseRenderOptions(query);
-  if (!acceptsRenderedPng(req.headers.accept)) {
-    throw new HttpError(406, 'rendered images are only available as image/png');
-  }
+  const type = renderedMediaType(req.headers.accept);
+  if (!type) throw new HttpError(406, 'rendered images are available as image/jpeg or image/png');
   const { instance, frameIndex } = target;
-  const layout = pixelLayoutOf(instance.json, instance.transferSyntaxUID);
   const [frame] = await readFrames(instance, [frameIndex]);
-  const png = encodePng(renderFrame(instance.json, frameIndex, frame, layout, options));
-  res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
-  res.end(req.method === 'HEAD' ? undefined : png);
+  const body = await renderedFile(instance, frameIndex, frame, options, type);
+  res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Accept-header negotiation for WADO-RS, for a server that only ever sends data as stored, and
- * rendered images only as PNG.
+ * Accept-header negotiation for WADO-RS, for a server that sends data as stored, and rendered
+ * images as JPEG or PNG.
  *
  * The question is never "which representation is best" but "may the one we have be sent at all":
  * yes, unless every alternative the client lists names a different media type or transfer syntax.
@@ -47,23 +47,46 @@ function rangeAllows(range: MediaRange, stored: StoredRepresentation): boolean {
   return (partTypeAllowed && anySyntax) || storedSyntaxRequested;
 }
 
-/** The media types that allow a PNG; any of them in an Accept header lets PNG be sent. */
-const PNG_RANGES = new Set(['image/png', 'image/*', '*/*']);
+/** The media types a rendered image is answered in; JPEG first, the standard's default (PS3.18 8.7.4). */
+export type RenderedMediaType = 'image/jpeg' | 'image/png';
+const RENDERED_TYPES: readonly RenderedMediaType[] = ['image/jpeg', 'image/png'];
 
 /**
- * True when a rendered image may be answered as `image/png`: no Accept header, a range allowing
- * PNG (`image/png`, `image/*`, `*\/*`), or an Accept that names image/jpeg alone. That last case
- * is a deliberate exception: this server bundles no JPEG encoder, and Filmless (like any browser
- * `<img>`) asks for JPEG yet draws whatever image type comes back, so PNG serves it better than
- * a 406. Any other list of only non-PNG types, or one refusing PNG with q=0, is answered 406.
+ * The media type to answer a rendered request in, from its Accept header (RFC 9110 12.5.1): each
+ * candidate gets the q of the most specific range that matches it (`image/png` over `image/*`
+ * over `*\/*`), the highest q wins, a tie goes to JPEG. No header, or one naming only `*\/*` or
+ * `image/*`, gives JPEG. Undefined (406) when every candidate is refused or unlisted, e.g.
+ * `image/gif` or `image/png;q=0, image/jpeg;q=0`.
  */
-export function acceptsRenderedPng(acceptHeader: string | undefined): boolean {
-  if (acceptHeader === undefined || acceptHeader.trim() === '') return true;
+export function renderedMediaType(acceptHeader: string | undefined): RenderedMediaType | undefined {
+  if (acceptHeader === undefined || acceptHeader.trim() === '') return 'image/jpeg';
   const ranges = parseMediaRanges(acceptHeader);
-  const accepted = ranges.filter((range) => !isRefused(range));
-  if (ranges.some((range) => range.mediaType === 'image/png' && isRefused(range))) return false;
-  if (accepted.some((range) => PNG_RANGES.has(range.mediaType))) return true;
-  return accepted.length > 0 && accepted.every((range) => range.mediaType === 'image/jpeg');
+  let best: RenderedMediaType | undefined;
+  let bestQ = 0;
+  for (const type of RENDERED_TYPES) {
+    const q = qualityOf(type, ranges);
+    if (q > bestQ) {
+      best = type;
+      bestQ = q;
+    }
+  }
+  return best;
+}
+
+/** The q a media type gets from the most specific range matching it; 0 when none does. */
+function qualityOf(type: string, ranges: readonly MediaRange[]): number {
+  const [major] = type.split('/');
+  let specificity = -1;
+  let q = 0;
+  for (const range of ranges) {
+    const level = range.mediaType === type ? 2 : range.mediaType === `${major}/*` ? 1 : range.mediaType === '*/*' ? 0 : -1;
+    if (level > specificity) {
+      specificity = level;
+      const value = Number(range.parameters.get('q') ?? 1);
+      q = Number.isFinite(value) ? value : 0;
+    }
+  }
+  return q;
 }
 
 /** Media ranges with q=0 (explicitly refused) left out. */

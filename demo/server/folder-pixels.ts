@@ -1,7 +1,7 @@
 /**
- * Reads the numbers out of a native (uncompressed) frame: stored values for greyscale, 8-bit
- * samples for RGB. Whatever would need a codec or a colour model other than RGB is refused with
- * {@link NotRenderableError}, never guessed.
+ * Reads the numbers out of a native (uncompressed or already decoded) frame: stored values for
+ * greyscale, 8-bit samples for RGB. A colour model other than RGB, or a compressed frame nobody
+ * decoded, is refused with {@link NotRenderableError}, never guessed.
  */
 import type { DicomJsonDataset } from './folder-dicom-json.js';
 
@@ -33,11 +33,12 @@ const NATIVE_SYNTAXES: ReadonlyMap<string, { bigEndian: boolean }> = new Map([
 ]);
 
 /**
- * The layout of an instance's frames.
- * @throws NotRenderableError for compressed transfer syntaxes and unsupported pixel formats.
+ * The layout of an instance's frames, as stored or (with `decoded`) as a codec returned them:
+ * little-endian, interleaved, and RGB where the decoder converted a YBR colour model.
+ * @throws NotRenderableError for compressed transfer syntaxes (unless decoded) and unsupported pixel formats.
  */
-export function pixelLayoutOf(json: DicomJsonDataset, transferSyntaxUID: string): PixelLayout {
-  const syntax = NATIVE_SYNTAXES.get(transferSyntaxUID);
+export function pixelLayoutOf(json: DicomJsonDataset, transferSyntaxUID: string, decoded?: { photometric?: 'RGB' }): PixelLayout {
+  const syntax = decoded ? { bigEndian: false } : NATIVE_SYNTAXES.get(transferSyntaxUID);
   if (!syntax) {
     throw new NotRenderableError(
       `frames in transfer syntax ${transferSyntaxUID} are compressed; this server has no codec to render them`,
@@ -49,7 +50,7 @@ export function pixelLayoutOf(json: DicomJsonDataset, transferSyntaxUID: string)
   const bitsAllocated = numberOf(json, '00280100');
   const bitsStored = numberOf(json, '00280101') ?? bitsAllocated;
   const highBit = numberOf(json, '00280102') ?? (bitsStored === undefined ? undefined : bitsStored - 1);
-  const photometric = json['00280004']?.Value?.[0];
+  const photometric = decoded?.photometric ?? json['00280004']?.Value?.[0];
   if (!rows || !columns || bitsAllocated === undefined || bitsStored === undefined || highBit === undefined) {
     throw new NotRenderableError('Rows, Columns or BitsAllocated is missing');
   }
@@ -75,7 +76,7 @@ export function pixelLayoutOf(json: DicomJsonDataset, transferSyntaxUID: string)
     bitsStored,
     highBit,
     signed: numberOf(json, '00280103') === 1,
-    planar: rgb && numberOf(json, '00280006') === 1,
+    planar: rgb && !decoded && numberOf(json, '00280006') === 1,
     // Explicit VR Big Endian swaps 16-bit words; 8-bit samples are taken to be OB (byte order as
     // written), which is how that retired syntax is written in practice.
     bigEndian: syntax.bigEndian,

@@ -4,9 +4,11 @@
  * (rescale, window, MONOCHROME1 inversion, area-averaged downscaling).
  */
 import type { IndexedInstance, IndexedSeries } from './dicom-index.js';
+import type { RenderedMediaType } from './folder-accept.js';
+import { decodeFrame, DECODABLE_SYNTAXES, encodeJpeg } from './folder-codecs.js';
 import type { DicomJsonDataset, DicomJsonValue } from './folder-dicom-json.js';
-import { readGreyscale, readRgb, type PixelLayout } from './folder-pixels.js';
-import type { RasterImage } from './folder-png.js';
+import { pixelLayoutOf, readGreyscale, readRgb, type PixelLayout } from './folder-pixels.js';
+import { encodePng, type RasterImage } from './folder-png.js';
 
 /** A `viewport` or `window` query parameter this server cannot read; answered with 400. */
 export class RenderQueryError extends Error {}
@@ -109,6 +111,31 @@ function geometricOrder(images: readonly IndexedInstance[]): IndexedInstance[] |
   // Array.prototype.sort is stable: equal distances keep InstanceNumber order.
   along.sort((a, b) => a.distance - b.distance);
   return along.map((entry) => entry.image);
+}
+
+/**
+ * One frame of an instance as an image file: decoded first when compressed, rendered, and encoded
+ * as JPEG or PNG.
+ * @throws NotRenderableError when the frame cannot be decoded or its pixel format is not rendered.
+ */
+export async function renderedFile(
+  instance: IndexedInstance,
+  frameIndex: number,
+  frame: Uint8Array,
+  options: RenderOptions,
+  type: RenderedMediaType,
+): Promise<Buffer> {
+  let layout: PixelLayout;
+  let samples = frame;
+  if (DECODABLE_SYNTAXES.has(instance.transferSyntaxUID)) {
+    const decoded = await decodeFrame(instance.json, instance.transferSyntaxUID, frame);
+    layout = pixelLayoutOf(instance.json, instance.transferSyntaxUID, decoded);
+    samples = decoded.bytes;
+  } else {
+    layout = pixelLayoutOf(instance.json, instance.transferSyntaxUID);
+  }
+  const image = renderFrame(instance.json, frameIndex, samples, layout, options);
+  return type === 'image/jpeg' ? encodeJpeg(image) : encodePng(image);
 }
 
 /**
