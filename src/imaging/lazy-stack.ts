@@ -1,4 +1,5 @@
-import type { DisplayState, PrimaryTool, StackController } from './stack-controller.js';
+import { type DisplayState, plainDisplay } from './display-state.js';
+import type { PrimaryTool, StackController } from './stack-controller.js';
 
 type ImagingModule = typeof import('./imaging-module.js');
 
@@ -72,7 +73,7 @@ export class LazyStack {
   }
 
   state(): DisplayState {
-    return this.inner?.state() ?? { imageIndex: 0, imageCount: 0, windowCenter: 0, windowWidth: 0, zoom: 1 };
+    return this.inner?.state() ?? plainDisplay(0, 0, 0, 0);
   }
 
   scroll(delta: number): void {

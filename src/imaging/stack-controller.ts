@@ -19,6 +19,9 @@ import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
 
 /** What a left drag (or a one-finger drag) does. */
+import { type DisplayState, plainDisplay } from './display-state.js';
+
+export type { DisplayState } from './display-state.js';
 export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'scroll';
 
 const TOOL_NAMES: Record<PrimaryTool, string> = {
@@ -27,14 +30,6 @@ const TOOL_NAMES: Record<PrimaryTool, string> = {
   zoom: ZoomTool.toolName,
   scroll: StackScrollTool.toolName,
 };
-
-export interface DisplayState {
-  imageIndex: number;
-  imageCount: number;
-  windowCenter: number;
-  windowWidth: number;
-  zoom: number;
-}
 
 let viewportSequence = 0;
 
@@ -278,19 +273,24 @@ export class StackController {
 
   state(): DisplayState {
     const viewport = this.viewportOrUndefined();
-    if (!viewport || this.imageIds.length === 0) {
-      return { imageIndex: 0, imageCount: this.imageIds.length, windowCenter: 0, windowWidth: 0, zoom: 1 };
-    }
-    const { voiRange } = viewport.getProperties();
+    if (!viewport || this.imageIds.length === 0) return plainDisplay(0, this.imageIds.length, 0, 0);
+    const { voiRange, invert } = viewport.getProperties();
     const { windowCenter, windowWidth } = voiRange
       ? utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper)
       : { windowCenter: 0, windowWidth: 0 };
+    const presentation = viewport.getViewPresentation();
+    const [panX, panY] = presentation.pan ?? [0, 0];
     return {
       imageIndex: viewport.getCurrentImageIdIndex(),
       imageCount: this.imageIds.length,
       windowCenter,
       windowWidth,
       zoom: this.relativeZoom(viewport),
+      pan: [panX, panY],
+      rotation: presentation.rotation ?? 0,
+      flipH: presentation.flipHorizontal ?? false,
+      flipV: presentation.flipVertical ?? false,
+      invert: invert ?? false,
     };
   }
 

@@ -68,9 +68,37 @@ export interface FilmlessSharedDetail {
 
 export type FilmlessStatus = 'idle' | 'resolving' | 'loading' | 'ready' | 'error';
 
-/** `filmless-statechange`: the view changed (slice, window/level, zoom). */
+/** `filmless-statechange`: the view changed (slice, window/level, zoom, layout, active viewport). */
 export type FilmlessStateChangeDetail = FilmlessViewState;
 
+/** The viewport grid's layout: rows × columns (`1x2`: two viewports side by side). */
+export type FilmlessLayout = '1x1' | '1x2' | '2x1' | '2x2';
+
+/** What one viewport of the grid shows, and how. */
+export interface FilmlessViewportState {
+  /** Empty while the viewport shows nothing. */
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  /** 0-based index of the displayed image in the ordered series. */
+  imageIndex: number;
+  imageCount: number;
+  windowCenter: number;
+  windowWidth: number;
+  /** 1 = the whole image fitted in the viewport. */
+  zoom: number;
+  /** Pan from the fitted position, as fractions of the viewport's width and height. */
+  pan: [number, number];
+  /** Clockwise rotation in degrees. */
+  rotation: number;
+  flipH: boolean;
+  flipV: boolean;
+  invert: boolean;
+}
+
+/**
+ * The view, for saving, sharing or syncing it. Its first seven fields describe the active viewport (as
+ * they did before the grid existed); `viewports` describes every viewport, in grid order.
+ */
 export interface FilmlessViewState {
   studyInstanceUID: string;
   seriesInstanceUID: string;
@@ -80,6 +108,10 @@ export interface FilmlessViewState {
   windowCenter: number;
   windowWidth: number;
   zoom: number;
+  layout: FilmlessLayout;
+  /** Index of the active viewport in `viewports` (the one tools, keys and the series panel act on). */
+  activeViewport: number;
+  viewports: FilmlessViewportState[];
 }
 
 /** Every event `<filmless-viewer>` dispatches, by name, with its type. All of them bubble and are composed. */

@@ -38,6 +38,13 @@ export const styles = css`
   .group { display: flex; gap: 2px; }
   .fold-toggle { display: none; }
   .stage { position: relative; flex: 1; min-height: 0; touch-action: none; }
+  /* The viewport grid: cells in rows × columns, the active one outlined when there are several. */
+  .grid { position: absolute; inset: 0; display: grid; gap: 2px; background: #000; }
+  .grid.layout-1x2 { grid-template-columns: 1fr 1fr; }
+  .grid.layout-2x1 { grid-template-rows: 1fr 1fr; }
+  .grid.layout-2x2 { grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr; }
+  .cell { position: relative; min-width: 0; min-height: 0; overflow: hidden; }
+  .cell.active::after { content: ''; position: absolute; inset: 0; border: 2px solid var(--filmless-accent); pointer-events: none; z-index: 2; }
   .viewport { position: absolute; inset: 0; outline: none; }
   /* The lean first image, drawn over the viewport until Cornerstone shows the same image. */
   .first-image { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; background: #000; }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SHORTCUTS, actionForKey } from '../../src/viewer/shortcuts.js';
+import { SHORTCUTS, actionForKey } from '../../src/viewer/parts/shortcuts.js';
 
 const key = (k: string, mods: Partial<Record<'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey', boolean>> = {}) => ({
   key: k,

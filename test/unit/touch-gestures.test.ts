@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { TouchGestures } from '../../src/viewer/touch-gestures.js';
+import { TouchGestures } from '../../src/viewer/parts/touch-gestures.js';
 
 function recorder() {
   const calls: string[] = [];

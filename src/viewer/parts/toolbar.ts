@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
-import type { LocalizeController } from '../i18n/localize-controller.js';
-import type { MessageKey } from '../i18n/messages.js';
-import type { PrimaryTool } from '../imaging/stack-controller.js';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
+import type { MessageKey } from '../../i18n/messages.js';
+import type { PrimaryTool } from '../../imaging/stack-controller.js';
 import { CT_PRESETS } from './window-presets.js';
 
 export interface ToolbarState {

@@ -1,5 +1,5 @@
 import { html } from 'lit';
-import type { LocalizeController } from '../i18n/localize-controller.js';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
 import { SHORTCUTS } from './shortcuts.js';
 
 /** The `?` overlay: every shortcut from the same table the key handler uses, plus mouse and touch. */

@@ -1,4 +1,4 @@
-import type { MessageKey } from '../i18n/messages.js';
+import type { MessageKey } from '../../i18n/messages.js';
 
 export interface WindowPreset {
   label: MessageKey;

@@ -1,4 +1,4 @@
-import type { MessageKey } from '../i18n/messages.js';
+import type { MessageKey } from '../../i18n/messages.js';
 
 /** What a key does; the viewer maps each action to its viewport. */
 export type ShortcutAction =

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
-import type { LocalizeController } from '../i18n/localize-controller.js';
-import type { ShareGrant } from '../share/share-link.js';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
+import type { ShareGrant } from '../../share/share-link.js';
 
 export interface SharePanelState {
   link: string;

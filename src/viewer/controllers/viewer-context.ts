@@ -1,0 +1,22 @@
+/**
+ * What the element gives its controllers: its reactive host, its localizer, and the one way each thing
+ * leaves the element (an event, a status, a failure, a debug line). Controllers never reach into the
+ * element otherwise, so each one can be read, and tested, on its own.
+ */
+import type { ReactiveControllerHost } from 'lit';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
+import type { FilmlessEventMap, FilmlessStatus } from '../events.js';
+
+export type EventDetail<K extends keyof FilmlessEventMap> = FilmlessEventMap[K] extends CustomEvent<infer D> ? D : never;
+
+export interface ViewerContext {
+  readonly host: ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment };
+  readonly localize: LocalizeController;
+  /** Dispatches one of the element's documented events (bubbling, composed). */
+  emit<K extends keyof FilmlessEventMap>(type: K, detail: EventDetail<K>): void;
+  setStatus(status: FilmlessStatus): void;
+  /** Reports a failure once: status `error`, the localized message, `filmless-error`. Aborts are not failures. */
+  fail(error: unknown, signal?: AbortSignal): void;
+  /** A debug line, only with the `debug` attribute (never the token). */
+  log(message: string, ...details: unknown[]): void;
+}

@@ -1,0 +1,152 @@
+/**
+ * The viewport grid: the layout (1×1, 1×2, 2×1, 2×2), which viewport is active, and one ViewportLoad
+ * per cell. Every cell's load is its own: showing a series in one aborts that cell's work only. All cells
+ * of all viewers share the page's one Cornerstone runtime and rendering engine (src/imaging/runtime.ts).
+ */
+import type { ReactiveController } from 'lit';
+import { toFilmlessError } from '../../errors.js';
+import type { StudySummary } from '../../study/types.js';
+import type { DicomwebClient } from '../../dicomweb/client.js';
+import { type LoadOutcome, ViewportLoad } from '../../viewport/viewport-load.js';
+import type { FilmlessLayout, FilmlessViewportState } from '../events.js';
+import type { ViewerContext } from './viewer-context.js';
+
+export type Layout = FilmlessLayout;
+export const LAYOUTS: readonly Layout[] = ['1x1', '1x2', '2x1', '2x2'];
+
+/** Rows and columns of a layout: `1x2` is one row of two viewports side by side. */
+export function layoutShape(layout: Layout): { rows: number; columns: number } {
+  const [rows, columns] = layout.split('x').map(Number) as [number, number];
+  return { rows, columns };
+}
+
+export interface ViewportCell {
+  /** Stable across layout changes: the DOM of a cell (Cornerstone's element) lives as long as it does. */
+  readonly id: number;
+  readonly load: ViewportLoad;
+}
+
+export interface GridEvents {
+  /** A cell's series is on screen with working tools (for series previews, which wait for the first). */
+  seriesReady(cell: ViewportCell, study: StudySummary): void;
+  /** The user changed the active cell's view (slice, window, zoom). */
+  viewChanged(): void;
+}
+
+export class ViewportGrid implements ReactiveController {
+  layout: Layout = '1x1';
+  activeIndex = 0;
+  cells: ViewportCell[] = [];
+  private nextId = 0;
+
+  constructor(
+    private readonly context: ViewerContext,
+    private readonly events: GridEvents,
+  ) {
+    context.host.addController(this);
+    this.cells = [this.createCell()];
+  }
+
+  hostDisconnected(): void {
+    for (const cell of this.cells) cell.load.detach();
+  }
+
+  /** The cell tools, keys and the series panel act on. */
+  get active(): ViewportCell {
+    return this.cells[this.activeIndex] ?? this.cells[0]!;
+  }
+
+  setLayout(layout: Layout): void {
+    const { rows, columns } = layoutShape(layout);
+    const count = rows * columns;
+    this.layout = layout;
+    while (this.cells.length < count) this.cells.push(this.createCell());
+    for (const removed of this.cells.splice(count)) removed.load.detach();
+    this.activeIndex = Math.min(this.activeIndex, count - 1);
+    this.context.host.requestUpdate();
+  }
+
+  activate(index: number): void {
+    if (index < 0 || index >= this.cells.length || index === this.activeIndex) return;
+    this.activeIndex = index;
+    this.context.host.requestUpdate();
+  }
+
+  /** Stops every cell's load (a new study is on its way); the Cornerstone viewports stay for it. */
+  releaseAll(): void {
+    for (const cell of this.cells) cell.load.release();
+    this.context.host.requestUpdate();
+  }
+
+  /**
+   * Shows a series in a cell, aborting only that cell's previous load. A series that turns out to be a
+   * localizer gives way to the study's main series.
+   */
+  async show(index: number, study: StudySummary, seriesUID: string, client: DicomwebClient, startedAt: number): Promise<void> {
+    const cell = this.cells[index];
+    if (!cell) return;
+    if (index === this.activeIndex) this.context.setStatus('loading');
+    this.context.host.requestUpdate();
+    let outcome: LoadOutcome;
+    try {
+      outcome = await cell.load.show(study, seriesUID, { client, startedAt });
+    } catch (error) {
+      this.context.fail(error);
+      return;
+    }
+    if ('instead' in outcome) await this.show(index, study, outcome.instead, client, startedAt);
+  }
+
+  /** Every cell's view, in cell order. */
+  viewportStates(): FilmlessViewportState[] {
+    return this.cells.map(({ load }) => {
+      const display = load.display ?? load.stack.state();
+      return {
+        studyInstanceUID: load.series?.study.studyInstanceUID ?? '',
+        seriesInstanceUID: load.series?.seriesInstanceUID ?? '',
+        ...display,
+        pan: [...display.pan],
+      };
+    });
+  }
+
+  private createCell(): ViewportCell {
+    const id = this.nextId++;
+    const cell: ViewportCell = {
+      id,
+      load: new ViewportLoad(
+        async () => {
+          await this.context.host.updateComplete;
+          const element = this.context.host.renderRoot.querySelector<HTMLElement>(`[data-cell="${id}"]`);
+          const viewport = element?.querySelector<HTMLDivElement>('.viewport');
+          const firstImage = element?.querySelector<HTMLCanvasElement>('canvas.first-image');
+          if (!viewport || !firstImage) throw new Error(`viewport cell ${id} is not on screen`);
+          return { viewport, firstImage };
+        },
+        {
+          firstImage: (detail) => this.context.emit('filmless-first-image', detail),
+          ready: (detail) => {
+            if (this.active === cell) this.context.setStatus('ready');
+            this.context.emit('filmless-ready', detail);
+            if (cell.load.series) this.events.seriesReady(cell, cell.load.series.study);
+          },
+          progress: (detail) => this.context.emit('filmless-progress', detail),
+          changed: () => this.context.host.requestUpdate(),
+          viewChanged: () => {
+            if (this.active === cell) this.events.viewChanged();
+          },
+          badFrame: (error) => {
+            const failure = toFilmlessError(error);
+            this.context.emit('filmless-error', {
+              code: failure.code,
+              message: this.context.localize.term('frameUndecodable'),
+              ...(failure.status ? { status: failure.status } : {}),
+            });
+          },
+          log: (message, ...details) => this.context.log(message, ...details),
+        },
+      ),
+    };
+    return cell;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * What the viewer shows around the images: the series list, the chooser when several studies match, the
+ * waiting message, the error with its retry button, and the text of the polite live region.
+ */
+import { html, nothing } from 'lit';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
+import { isImageSeries } from '../../study/series-selection.js';
+import type { StudySummary } from '../../study/types.js';
+import type { FilmlessErrorDetail, FilmlessProgressDetail, FilmlessStatus } from '../events.js';
+import { unreachableNotice } from './viewport-cell.js';
+
+export interface SeriesListView {
+  study: StudySummary | undefined;
+  /** The series of the active viewport. */
+  selected: string;
+  thumbnails: Map<string, string>;
+  open: boolean;
+}
+
+export function seriesList(t: LocalizeController, view: SeriesListView, select: (seriesInstanceUID: string) => void) {
+  const series = view.study?.series.filter(isImageSeries) ?? [];
+  if (series.length === 0) return nothing;
+  return html`<div id="series" class="series-list ${view.open ? 'open' : ''}" part="series-list" role="group" aria-label=${t.term('seriesListLabel')}>
+    ${series.map(
+      (s) => html`<button type="button" aria-pressed=${s.seriesInstanceUID === view.selected} @click=${() => select(s.seriesInstanceUID)}>
+        ${view.thumbnails.has(s.seriesInstanceUID)
+          ? html`<img src=${view.thumbnails.get(s.seriesInstanceUID)!} alt="" width="64" height="64" />`
+          : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
+        <span>${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
+        <small>${t.count('seriesImages', s.imageCount)}</small>
+      </button>`,
+    )}
+  </div>`;
+}
+
+export interface ChooserView {
+  candidates: StudySummary[];
+  kind: 'accession' | 'patient';
+  unreachable: string[];
+}
+
+export function chooser(t: LocalizeController, view: ChooserView, select: (studyInstanceUID: string) => void) {
+  if (view.candidates.length === 0) return nothing;
+  const named = view.candidates.some((s) => s.sources.some(Boolean));
+  return html`<div class="chooser" part="chooser">
+    <p id="chooser-title">${t.term(view.kind === 'patient' ? 'chooserPatientTitle' : 'chooserTitle')}</p>
+    ${unreachableNotice(t, view.unreachable)}
+    <table aria-labelledby="chooser-title">
+      <thead><tr><th>${t.term('chooserDate')}</th><th>${t.term('chooserModalities')}</th>
+        <th>${t.term('chooserDescription')}</th><th>${t.term('chooserInstitution')}</th>
+        ${named ? html`<th>${t.term('chooserSource')}</th>` : nothing}</tr></thead>
+      <tbody>${view.candidates.map(
+        (s) => html`<tr>
+          <td><button type="button" @click=${() => select(s.studyInstanceUID)}>${t.date(s.studyDate) || '—'}</button></td>
+          <td>${s.modalities.join(', ')}</td><td>${s.description}</td><td>${s.institution}</td>
+          ${named ? html`<td>${s.sources.join(', ')}</td>` : nothing}
+        </tr>`,
+      )}</tbody>
+    </table>
+  </div>`;
+}
+
+/** "Enter an accession number", or "Finding the study…" until the first image. */
+export function waitingMessage(t: LocalizeController, status: FilmlessStatus, hasImage: boolean, choosing: boolean) {
+  if (choosing) return nothing;
+  if (status !== 'idle' && status !== 'resolving' && !(status === 'loading' && !hasImage)) return nothing;
+  return html`<div class="message">${status === 'idle' ? t.term('idle') : t.term('resolving')}</div>`;
+}
+
+export function errorPanel(t: LocalizeController, error: FilmlessErrorDetail | undefined, status: FilmlessStatus, retry: () => void) {
+  if (!error || status !== 'error') return nothing;
+  return html`<div class="error" part="error" role="alert">
+    <p>${error.message}</p>
+    <button type="button" @click=${retry}>${t.term('retry')}</button>
+  </div>`;
+}
+
+/** What the polite live region says: status changes, and loading progress in coarse steps only. */
+export function liveText(t: LocalizeController, status: FilmlessStatus, progress: FilmlessProgressDetail, error: FilmlessErrorDetail | undefined): string {
+  switch (status) {
+    case 'resolving':
+      return t.term('resolving');
+    case 'loading':
+      return t.term('loading', { loaded: progress.loaded, total: progress.total });
+    case 'ready': {
+      const { loaded, total } = progress;
+      if (total > 0 && loaded < total) return t.term('loading', { loaded: Math.floor((loaded / total) * 4) * Math.floor(total / 4), total });
+      return t.term('ready');
+    }
+    case 'error':
+      return error?.message ?? '';
+    default:
+      return '';
+  }
+}

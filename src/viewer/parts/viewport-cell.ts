@@ -1,0 +1,83 @@
+/**
+ * One cell of the viewport grid: Cornerstone's element (the focusable image area), the lean first
+ * image's canvas, and the overlay in the four corners as radiology viewers lay it out (patient top
+ * left, study top right, position bottom left, window bottom right).
+ */
+import { html, nothing } from 'lit';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
+import { formatPersonName } from '../../i18n/person-name.js';
+import type { ViewportLoad } from '../../viewport/viewport-load.js';
+
+export interface CellHandlers {
+  keydown(event: KeyboardEvent): void;
+  wheel(event: WheelEvent): void;
+  /** The user pressed or focused this cell: it becomes the active one. */
+  activate(): void;
+}
+
+export interface CellView {
+  id: number;
+  load: ViewportLoad;
+  active: boolean;
+  /** Several cells are shown: the active one is outlined. */
+  inGrid: boolean;
+  /** Names of sources that could not be reached (shown on the cell that shows the study). */
+  unreachable: string[];
+  /** Whether the viewer is in error (the overlay then gives way to the message). */
+  failed: boolean;
+}
+
+export function viewportCell(t: LocalizeController, view: CellView, on: CellHandlers) {
+  return html`<div class="cell ${view.active && view.inGrid ? 'active' : ''}" data-cell=${view.id}
+      @pointerdown=${on.activate} @focusin=${on.activate}>
+    <div class="viewport" part="viewport" tabindex="0" role="application" aria-roledescription=${t.term('viewerLabel')}
+      aria-label=${viewportDescription(t, view.load)}
+      @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
+    <canvas class="first-image" aria-hidden="true" hidden></canvas>
+    ${view.failed ? nothing : overlay(t, view)} ${progress(t, view)}
+  </div>`;
+}
+
+function overlay(t: LocalizeController, { load, unreachable }: CellView) {
+  const series = load.series;
+  const display = load.display;
+  if (!series || !display) return nothing;
+  const { study, description } = series;
+  const { imageIndex, imageCount, windowCenter, windowWidth } = display;
+  return html`<div class="overlay" part="overlay">
+    <div class="tl"><div>${formatPersonName(study.patientName, t.language)}</div><div>${study.patientID}</div></div>
+    <div class="tr"><div>${t.date(study.studyDate)}</div><div>${description}</div>
+      ${study.sources.some(Boolean) ? html`<div>${study.sources.join(', ')}</div>` : nothing}</div>
+    <div class="bl">${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>
+    <div class="br">${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div>
+    ${load.undecodable.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
+    ${unreachable.length ? html`<div class="banner">${unreachableNotice(t, unreachable)}</div>` : nothing}
+  </div>`;
+}
+
+function progress(t: LocalizeController, { load, failed }: CellView) {
+  const { loaded, total } = load.progress;
+  if (failed || total === 0 || loaded >= total) return nothing;
+  return html`<div class="progress" part="progress"><progress max=${total} value=${loaded}
+    aria-label=${t.term('loading', { loaded, total })}></progress></div>`;
+}
+
+/** Names the sources that could not be reached, so a missing study is never silently missing. */
+export function unreachableNotice(t: LocalizeController, unreachable: string[]) {
+  if (unreachable.length === 0) return nothing;
+  return html`<p class="unreachable" role="status">${t.term('unreachableSources', { sources: unreachable.join(', ') })}</p>`;
+}
+
+/** The image area's text alternative: what is shown, in words. */
+export function viewportDescription(t: LocalizeController, load: ViewportLoad): string {
+  if (!load.series || !load.display) return t.term('viewerLabel');
+  const { imageIndex, imageCount, windowCenter, windowWidth } = load.display;
+  return t.term('viewportDescription', {
+    modality: load.series.modality,
+    series: load.series.description,
+    index: imageIndex + 1,
+    count: imageCount,
+    center: Math.round(windowCenter),
+    width: Math.round(windowWidth),
+  });
+}

@@ -1,0 +1,471 @@
+/**
+ * One viewport and its load: a series' first image (found by number and drawn without Cornerstone when
+ * it can be), the rest of the series streamed and decoded nearest-first, progress, and the Cornerstone
+ * stack that shows it. Each viewport owns its AbortController: showing another series in it aborts this
+ * viewport's requests and decoding, and nothing of any other viewport's.
+ */
+import { DicomwebClient, type FrameBytes } from '../dicomweb/client.js';
+import { type DicomJsonDataset, Tag, stringValue } from '../dicomweb/dicom-json.js';
+import { frameKey } from '../dicomweb/frame-key.js';
+import { SeriesFrames } from '../dicomweb/series-frames.js';
+import { FilmlessError, isAbortError } from '../errors.js';
+import { canDrawLean, decodeFirstFrame } from '../first-image/first-frame.js';
+import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
+import { type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
+import { DecodeQueue } from '../imaging/decode-queue.js';
+import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
+import { type DisplayState, plainDisplay } from '../imaging/display-state.js';
+import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
+import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../study/slice-order.js';
+import type { SeriesSummary, StudySummary } from '../study/types.js';
+import type { FilmlessFirstImageDetail, FilmlessProgressDetail, FilmlessReadyDetail } from '../viewer/events.js';
+
+/** One loaded series: ordered frames and the store their bytes come from. */
+export interface LoadedSeries {
+  study: StudySummary;
+  seriesInstanceUID: string;
+  description: string;
+  modality: string;
+  frames: FrameRef[];
+  /** Cornerstone image IDs, once Cornerstone is loaded (empty while the lean first image is shown). */
+  imageIds: string[];
+  /** Unregisters the series' frames from Cornerstone's loader. */
+  release: () => void;
+}
+
+/** The DOM a viewport draws into: Cornerstone's element and the lean first image's canvas. */
+export interface ViewportElements {
+  viewport: HTMLDivElement;
+  firstImage: HTMLCanvasElement;
+}
+
+/** What a viewport tells its grid. */
+export interface ViewportEvents {
+  firstImage(detail: FilmlessFirstImageDetail): void;
+  ready(detail: FilmlessReadyDetail): void;
+  /** One more image decoded (or found undecodable). */
+  progress(detail: FilmlessProgressDetail): void;
+  /** Something drawn changed (display, progress bar, a damaged slice): re-render. */
+  changed(): void;
+  /** The user changed the view (slice, window, zoom) in Cornerstone. */
+  viewChanged(): void;
+  /** A frame could not be fetched or decoded (reported once per series). */
+  badFrame(error: unknown): void;
+  log(message: string, ...details: unknown[]): void;
+}
+
+export interface ShowSeriesOptions {
+  client: DicomwebClient;
+  /** When the user asked for this: the start of `timeToFirstImageMs` and `timeToInteractiveMs`. */
+  startedAt: number;
+}
+
+/**
+ * What a load ended in: shown; a better series to show instead (the asked one was a localizer); or
+ * aborted (the viewport was given another series, or released), which is never a failure.
+ */
+export type LoadOutcome = { shown: true } | { shown: false; instead: string } | { shown: false; aborted: true };
+
+/**
+ * User Timing marks (`filmless:load-start`, `:resolved`, `:metadata`, `:first-image`, `:series-decoded`):
+ * free when nobody looks, and they let a host or a benchmark see where load time goes.
+ */
+export function mark(name: string): void {
+  performance.mark(`filmless:${name}`);
+}
+
+/**
+ * Resolves once the frame being prepared has been painted (the task after the next animation frame), or
+ * after 100 ms: a hidden page runs no animation frames, and loading must go on there.
+ */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 100);
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        clearTimeout(timer);
+        resolve();
+      }, 0),
+    );
+  });
+}
+
+export class ViewportLoad {
+  readonly stack = new LazyStack();
+  /** The series shown (or loading) here. */
+  series: LoadedSeries | undefined;
+  /** What is drawn: slice, window, zoom; undefined before the first image. */
+  display: DisplayState | undefined;
+  /** Progress as drawn (at most once per animation frame). */
+  progress: FilmlessProgressDetail = { loaded: 0, total: 0 };
+  /** Slices that could not be decoded: each shows a notice instead of an image. */
+  undecodable = new Set<number>();
+
+  private controller: AbortController | undefined;
+  private attached: Promise<void> | undefined;
+  private decodeQueue: DecodeQueue | undefined;
+  private reportedBadFrame = false;
+  private decoded: FilmlessProgressDetail = { loaded: 0, total: 0 };
+  private progressFrame = 0;
+  private elementsNow: ViewportElements | undefined;
+
+  constructor(
+    private readonly elements: () => Promise<ViewportElements>,
+    private readonly events: ViewportEvents,
+  ) {}
+
+  /**
+   * Shows a series here, aborting what this viewport was loading. The lean first image (no Cornerstone)
+   * is used while this viewport has never shown a series through Cornerstone.
+   */
+  async show(study: StudySummary, seriesUID: string, options: ShowSeriesOptions): Promise<LoadOutcome> {
+    this.release();
+    const controller = new AbortController();
+    this.controller = controller;
+    try {
+      return await this.load(study, seriesUID, options, controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted || isAbortError(error)) return { shown: false, aborted: true };
+      throw error;
+    }
+  }
+
+  private async load(study: StudySummary, seriesUID: string, { client, startedAt }: ShowSeriesOptions, signal: AbortSignal): Promise<LoadOutcome> {
+    const leanAllowed = !this.stack.isShowing;
+    if (!leanAllowed) void this.ensureAttached().catch(() => undefined); // awaited below
+    const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
+    let metadataRequest: Promise<DicomJsonDataset[]> | undefined;
+    const requestMetadata = () => {
+      if (!metadataRequest) {
+        metadataRequest = client.retrieveSeriesMetadata(study.studyInstanceUID, seriesUID, signal);
+        metadataRequest.catch(() => undefined); // awaited below
+      }
+      return metadataRequest;
+    };
+    const loaded: LoadedSeries = {
+      study,
+      seriesInstanceUID: seriesUID,
+      description: summary?.description ?? '',
+      modality: summary?.modality ?? '',
+      frames: [],
+      imageIds: [],
+      release: () => undefined,
+    };
+    this.series = loaded;
+    this.undecodable = new Set();
+    this.stack.beginLoading();
+
+    // While the server builds the series metadata (it reads every file), the middle image is found by
+    // its instance number, fetched and drawn.
+    let early: ProbableMiddle | undefined;
+    let firstImageAt: number | undefined;
+    if (leanAllowed && summary) ({ early, firstImageAt } = await this.showProbableMiddle(client, study, summary, requestMetadata, signal, startedAt));
+    // With the first image on screen (or known to need Cornerstone), Cornerstone loads while the metadata
+    // comes; after the next paint, so that compiling a megabyte of script cannot hold the first image back.
+    if (firstImageAt !== undefined) await afterNextPaint();
+    if (early) void this.ensureAttached().catch(() => undefined); // awaited below
+
+    const instances = await requestMetadata();
+    signal.throwIfAborted();
+    if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
+    mark('metadata');
+    const frames = orderFrames(framesOf(instances));
+    if (instances.every(isLocalizerInstance) && summary) {
+      // QIDO could not tell this was a scout; metadata can. Prefer a real series when there is one.
+      const other = chooseDefaultSeries(study.series.filter((s) => s.seriesInstanceUID !== seriesUID && isImageSeries(s)));
+      if (other && other.imageCount > 0) {
+        this.release();
+        return { shown: false, instead: other.seriesInstanceUID };
+      }
+    }
+
+    // The middle slice is the most informative first view: it is fetched alone and drawn before anything
+    // else happens; only then does the rest of the series stream in.
+    const earlySop = early?.sopInstanceUID;
+    const earlyIndex = earlySop ? frames.findIndex((f) => f.sopInstanceUID === earlySop && f.frameNumber === 1) : -1;
+    const first = earlyIndex >= 0 ? earlyIndex : Math.floor((frames.length - 1) / 2);
+    const firstFrame = frames[first]!;
+    const store = new SeriesFrames({
+      client,
+      studyUID: study.studyInstanceUID,
+      seriesUID,
+      frameKeys: frames.map((f) => frameKey(f.sopInstanceUID, f.frameNumber)),
+      signal,
+      onFallback: (error) => this.events.log('series retrieval failed, fetching frame by frame', error),
+    });
+    if (early) store.adopt(early.sopInstanceUID, 1, Promise.resolve([early.bytes]));
+    // The closures made here outlive the load (release, decode queue): let them not keep the frame's bytes.
+    // eslint-disable-next-line no-useless-assignment -- read by no one after this: it is here to be forgotten
+    early = undefined;
+    const firstBytes = store.frameBytes(firstFrame.sopInstanceUID, firstFrame.frameNumber, signal);
+    firstBytes.catch(() => undefined); // observed below
+    loaded.frames = frames;
+    loaded.description ||= stringValue(instances[0], Tag.SeriesDescription);
+    loaded.modality ||= stringValue(instances[0], Tag.Modality);
+    this.setProgress({ loaded: 0, total: frames.length });
+
+    if (firstImageAt !== undefined && this.display) {
+      // Drawn before the metadata: now its place in the ordered series is known.
+      this.display = { ...this.display, imageIndex: first, imageCount: frames.length };
+      this.events.changed();
+    } else if (leanAllowed && canDrawLean(firstFrame.instance)) {
+      firstImageAt = await this.showLeanFirstImage(study, seriesUID, firstFrame.instance, await firstBytes, first, frames.length, signal, startedAt);
+    }
+    // Cornerstone (about 1 MB of script, WebGL, decode workers) loads only now, when the first image is on
+    // screen or the lean path could not draw it; the series streams in meanwhile.
+    if (firstImageAt !== undefined) {
+      await afterNextPaint();
+      void store.startBulk();
+    }
+    const viewportReady = this.ensureAttached();
+    viewportReady.catch(() => undefined); // awaited below
+    const imaging = await loadImaging();
+    signal.throwIfAborted();
+    const sourceKey = imaging.addFrameSource(store);
+    loaded.release = () => imaging.removeFrameSource(sourceKey);
+    loaded.imageIds = frames.map((f) => imaging.frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
+    await viewportReady;
+    signal.throwIfAborted();
+    await this.stack.show(loaded.imageIds, first);
+    signal.throwIfAborted();
+    store.forget(firstFrame.sopInstanceUID, firstFrame.frameNumber); // decoded and cached by Cornerstone now
+    this.hideLeanFirstImage();
+    if (firstImageAt === undefined) {
+      void store.startBulk();
+      firstImageAt = performance.now();
+      this.announceFirstImage(study, seriesUID, first, frames.length, firstImageAt, startedAt);
+    }
+    mark('ready');
+    this.events.ready({
+      studyInstanceUID: study.studyInstanceUID,
+      seriesInstanceUID: seriesUID,
+      imageCount: frames.length,
+      timeToFirstImageMs: Math.round(firstImageAt - startedAt),
+      timeToInteractiveMs: Math.round(performance.now() - startedAt),
+      renderer: imaging.activeRenderer(),
+    });
+    this.stack.applyPendingInput();
+    this.countDecoded();
+    this.prefetch(store, frames, loaded.imageIds, first, signal, imaging.loadAndCacheFrame);
+    return { shown: true };
+  }
+
+  /** The user is reading (scrolling, dragging, keys): background decoding gives way for a moment. */
+  noteInteraction(): void {
+    this.decodeQueue?.interacted();
+  }
+
+  /** Stops this viewport's load and forgets its series (the stack stays attached for the next one). */
+  release(): void {
+    this.hideLeanFirstImage();
+    this.controller?.abort();
+    this.controller = undefined;
+    this.decodeQueue?.stop();
+    this.decodeQueue = undefined;
+    this.series?.release();
+    this.series = undefined;
+    this.display = undefined;
+    this.reportedBadFrame = false;
+    this.setProgress({ loaded: 0, total: 0 });
+  }
+
+  /** Releases everything, the Cornerstone viewport too (the element left the page, or the cell went). */
+  detach(): void {
+    this.release();
+    this.stack.detach();
+    this.attached = undefined;
+    this.elementsNow = undefined;
+  }
+
+  private async ensureAttached(): Promise<void> {
+    const elements = await this.elements();
+    this.elementsNow = elements;
+    this.attached ??= this.stack.attach(elements.viewport).catch((error: unknown) => {
+      this.attached = undefined;
+      throw error instanceof FilmlessError ? error : new FilmlessError('webgl', 'Could not start the renderer', { cause: error });
+    });
+    await this.attached;
+    this.stack.onChange = (display) => {
+      this.display = display;
+      this.events.changed();
+      if (this.series) this.events.viewChanged();
+    };
+    this.stack.onImageError = (imageId) => {
+      const index = this.series?.imageIds.indexOf(imageId) ?? -1;
+      if (index >= 0) this.markUndecodable(index);
+    };
+  }
+
+  /**
+   * Draws the probable middle image (found by instance number) while the series metadata is still on
+   * its way. Gives up, silently, when the metadata comes first or the server cannot tell: the regular
+   * path then draws the middle slice from the metadata.
+   */
+  private async showProbableMiddle(
+    client: DicomwebClient,
+    study: StudySummary,
+    summary: SeriesSummary,
+    requestMetadata: () => Promise<unknown>,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<{ early?: ProbableMiddle; firstImageAt?: number }> {
+    const probeController = new AbortController();
+    const probeSignal = AbortSignal.any([signal, probeController.signal]);
+    const probe = fetchProbableMiddle(client, study.studyInstanceUID, summary.seriesInstanceUID, summary.imageCount, probeSignal).catch((error: unknown) => {
+      this.events.log('middle image not found by instance number', error);
+      return undefined;
+    });
+    // The series metadata makes the server read every file of the series: asked for once the middle
+    // image is in (or after 300 ms), so the two do not compete for the server's disks and cores.
+    await Promise.race([probe, new Promise((resolve) => setTimeout(resolve, 300))]);
+    const metadataIn = requestMetadata().then(
+      () => 'metadata' as const,
+      () => 'metadata' as const,
+    );
+    const early = await Promise.race([probe, metadataIn]);
+    if (early === 'metadata' || !early) {
+      probeController.abort();
+      return {};
+    }
+    signal.throwIfAborted();
+    if (!canDrawLean(early.instance)) return { early };
+    try {
+      const at = await this.showLeanFirstImage(study, summary.seriesInstanceUID, early.instance, early.bytes, early.estimatedIndex, summary.imageCount, signal, startedAt);
+      return { early, firstImageAt: at };
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // A damaged frame is reported by the regular path, which meets it again.
+      this.events.log('early first image failed', error);
+      return {};
+    }
+  }
+
+  /**
+   * Draws the first frame on the lean canvas, without Cornerstone. Returns when it was drawn, or
+   * undefined when its format needs Cornerstone after all; a damaged frame throws `bad-data`.
+   */
+  private async showLeanFirstImage(
+    study: StudySummary,
+    seriesUID: string,
+    instance: DicomJsonDataset,
+    bytes: FrameBytes,
+    index: number,
+    count: number,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<number | undefined> {
+    const grey = await decodeFirstFrame(instance, bytes, signal);
+    signal.throwIfAborted();
+    if (!grey) return undefined;
+    const canvas = (this.elementsNow = await this.elements()).firstImage;
+    signal.throwIfAborted();
+    canvas.hidden = false;
+    if (!drawFirstImage(canvas, grey)) {
+      canvas.hidden = true;
+      return undefined;
+    }
+    const at = performance.now();
+    this.display = plainDisplay(index, count, grey.windowCenter, grey.windowWidth);
+    this.events.changed();
+    this.announceFirstImage(study, seriesUID, index, count, at, startedAt);
+    return at;
+  }
+
+  private announceFirstImage(study: StudySummary, seriesUID: string, index: number, count: number, at: number, startedAt: number): void {
+    mark('first-image');
+    this.events.firstImage({
+      studyInstanceUID: study.studyInstanceUID,
+      seriesInstanceUID: seriesUID,
+      imageIndex: index,
+      imageCount: count,
+      timeToFirstImageMs: Math.round(at - startedAt),
+    });
+  }
+
+  /** Cornerstone shows the image now: the lean canvas goes, and so does its memory. */
+  private hideLeanFirstImage(): void {
+    const canvas = this.elementsNow?.firstImage;
+    if (!canvas || canvas.hidden) return;
+    canvas.hidden = true;
+    releaseCanvas(canvas);
+  }
+
+  /**
+   * Decodes every other image as its bytes arrive, through a queue that takes the slices nearest to the
+   * one on screen first and holds back while the user interacts (see decode-queue.ts).
+   */
+  private prefetch(
+    store: SeriesFrames,
+    frames: FrameRef[],
+    imageIds: string[],
+    first: number,
+    signal: AbortSignal,
+    loadAndCacheFrame: (imageId: string) => Promise<unknown>,
+  ): void {
+    const failed = (index: number, error: unknown) => {
+      if (signal.aborted || isAbortError(error)) return;
+      this.markUndecodable(index);
+      this.countDecoded();
+      if (!this.reportedBadFrame) {
+        this.reportedBadFrame = true;
+        this.events.badFrame(error);
+      }
+    };
+    const queue = new DecodeQueue({
+      concurrency: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+      current: () => this.stack.state().imageIndex,
+      decode: async (index) => {
+        const frame = frames[index]!;
+        try {
+          signal.throwIfAborted();
+          await loadAndCacheFrame(imageIds[index]!);
+          store.forget(frame.sopInstanceUID, frame.frameNumber);
+          this.countDecoded();
+        } catch (error) {
+          failed(index, error);
+        }
+      },
+    });
+    this.decodeQueue = queue;
+    signal.addEventListener('abort', () => queue.stop(), { once: true });
+    frames.forEach((frame, index) => {
+      if (index === first) return;
+      store.whenArrived(frame.sopInstanceUID, frame.frameNumber).then(
+        () => queue.add(index),
+        (error: unknown) => failed(index, error),
+      );
+    });
+  }
+
+  private markUndecodable(index: number): void {
+    this.undecodable = new Set([...this.undecodable, index]);
+    this.events.changed();
+  }
+
+  private setProgress(progress: FilmlessProgressDetail): void {
+    cancelAnimationFrame(this.progressFrame);
+    this.progressFrame = 0;
+    this.decoded = { ...progress };
+    this.progress = progress;
+    this.events.changed();
+  }
+
+  /** Images decoded so far; `progress` (what is drawn) follows it at most once per animation frame. */
+  private countDecoded(): void {
+    const { total } = this.decoded;
+    const loaded = Math.min(total, this.decoded.loaded + 1);
+    this.decoded = { loaded, total };
+    this.events.progress({ loaded, total });
+    if (loaded === total) {
+      mark('series-decoded');
+      this.setProgress({ loaded, total });
+    } else if (!this.progressFrame) {
+      // Hundreds of images decode per second: the bar and its text are redrawn once per frame, not per image.
+      this.progressFrame = requestAnimationFrame(() => {
+        this.progressFrame = 0;
+        this.progress = { ...this.decoded };
+        this.events.changed();
+      });
+    }
+  }
+}
