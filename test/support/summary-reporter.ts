@@ -11,7 +11,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Reporter, TestSession, TestSuiteResult } from '@web/test-runner-core';
+import type { Reporter, TestResultError, TestSession, TestSuiteResult } from '@web/test-runner-core';
 import { REAL_DATA_MARK } from './real-data-mark.js';
 
 export interface GroupSummary {
@@ -22,6 +22,15 @@ export interface GroupSummary {
   skippedRealData: number;
   /** Test files that failed to load or run at all (each also counted in `failed`). */
   brokenFiles: string[];
+}
+
+/** An assertion's message, expected and actual, then where it failed. */
+function describeError(error: TestResultError | undefined): string {
+  if (!error) return 'failed';
+  const lines = [error.message];
+  if (error.expected !== undefined || error.actual !== undefined) lines.push(`expected: ${error.expected}`, `actual:   ${error.actual}`);
+  if (error.stack) lines.push(...error.stack.split('\n').filter((line) => !line.includes(error.message)).slice(0, 6));
+  return lines.join('\n  ');
 }
 
 export function summaryReporter(folder: string): Reporter {
@@ -49,7 +58,7 @@ export function summaryReporter(folder: string): Reporter {
         group.passed++;
       } else {
         group.failed++;
-        appendFileSync(failuresFile, `✗ ${file}\n  ${name}\n  ${test.error?.stack ?? test.error?.message ?? 'failed'}\n\n`);
+        appendFileSync(failuresFile, `✗ ${file}\n  ${name}\n  ${describeError(test.error)}\n\n`);
       }
     }
     for (const child of suite.suites) count(child, [...trail, child.name], group, file, realData || child.name.includes(REAL_DATA_MARK));
