@@ -15,6 +15,8 @@ export type {
   FilmlessReadyDetail,
   FilmlessResolvedDetail,
   FilmlessSharedDetail,
+  FilmlessPrior,
+  FilmlessPriorsDetail,
   FilmlessStateChangeDetail,
   FilmlessStatus,
   FilmlessViewState,

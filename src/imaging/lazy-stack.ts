@@ -25,6 +25,7 @@ export class LazyStack {
   private shown = false;
   private pendingSlices = 0;
   private pendingWheelPixels = 0;
+  private primaryTool: PrimaryTool = 'windowLevel';
   onChange: (state: DisplayState) => void = () => undefined;
   onImageError: (imageId: string, error: unknown) => void = () => undefined;
 
@@ -34,6 +35,8 @@ export class LazyStack {
     stack.onChange = (state) => this.onChange(state);
     stack.onImageError = (imageId, error) => this.onImageError(imageId, error);
     await stack.attach(element);
+    // A tool chosen before Cornerstone was there (patient mode starts on scroll) applies now.
+    if (this.primaryTool !== 'windowLevel') stack.setPrimaryTool(this.primaryTool);
     this.inner = stack;
   }
 
@@ -102,6 +105,10 @@ export class LazyStack {
     this.inner?.panBy(dx, dy);
   }
 
+  setPan(pan: [number, number]): void {
+    this.inner?.setPan(pan);
+  }
+
   setWindow(center: number, width: number): void {
     this.inner?.setWindow(center, width);
   }
@@ -111,6 +118,7 @@ export class LazyStack {
   }
 
   setPrimaryTool(tool: PrimaryTool): void {
+    this.primaryTool = tool;
     this.inner?.setPrimaryTool(tool);
   }
 

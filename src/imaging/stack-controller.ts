@@ -183,6 +183,16 @@ export class StackController {
     viewport.render();
   }
 
+  /** Sets the pan as `state()` reports it, e.g. another viewport's (zoom/pan sync). */
+  setPan(pan: [number, number]): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport) return;
+    const zoom = viewport.getZoom();
+    const [aspectX, aspectY] = viewport.getAspectRatio();
+    viewport.setPan([pan[0] * zoom * aspectX, pan[1] * zoom * aspectY]);
+    viewport.render();
+  }
+
   /** Sets window centre and width (modality units, e.g. HU). */
   setWindow(center: number, width: number): void {
     const viewport = this.viewportOrUndefined();

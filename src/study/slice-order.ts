@@ -39,7 +39,7 @@ export function sliceNormal(orientation: number[]): Vec3 | undefined {
 }
 
 /** Per-frame geometry of an enhanced multi-frame instance, falling back to the shared groups. */
-function frameGeometry(instance: DicomJsonDataset, frameIndex: number): { ipp: number[]; iop: number[] } {
+export function frameGeometry(instance: DicomJsonDataset, frameIndex: number): { ipp: number[]; iop: number[] } {
   const perFrame = sequenceItems(instance, Tag.PerFrameFunctionalGroupsSequence)[frameIndex];
   const shared = sequenceItems(instance, Tag.SharedFunctionalGroupsSequence)[0];
   const pick = (sequenceTag: string, tag: string) => {

@@ -66,6 +66,26 @@ export interface FilmlessSharedDetail {
   expiresAt?: string;
 }
 
+/** One of the patient's other studies, as `filmless-priors` lists it. */
+export interface FilmlessPrior {
+  studyInstanceUID: string;
+  /** DICOM DA, `YYYYMMDD`, as the PACS sent it. */
+  studyDate: string;
+  /** Modalities in the study (CT, MR). */
+  modalities: string[];
+  description: string;
+  /** Names of the sources (hospitals) that hold it; empty with one unnamed source. */
+  sources: string[];
+}
+
+/**
+ * `filmless-priors`: the patient's other CT and MR studies are known, newest first (the open study left
+ * out; possibly none). Not sent when no source lets the token search the patient (401/403).
+ */
+export interface FilmlessPriorsDetail {
+  priors: FilmlessPrior[];
+}
+
 export type FilmlessStatus = 'idle' | 'resolving' | 'loading' | 'ready' | 'error';
 
 /** `filmless-statechange`: the view changed (slice, window/level, zoom, layout, active viewport). */
@@ -124,6 +144,7 @@ export interface FilmlessEventMap {
   'filmless-error': CustomEvent<FilmlessErrorDetail>;
   'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
   'filmless-shared': CustomEvent<FilmlessSharedDetail>;
+  'filmless-priors': CustomEvent<FilmlessPriorsDetail>;
 }
 
 /** One entry per key of `FilmlessEventMap`: the compiler rejects a missing or an extra name. */
@@ -136,6 +157,7 @@ const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
   'filmless-error': true,
   'filmless-statechange': true,
   'filmless-shared': true,
+  'filmless-priors': true,
 };
 
 /** The names of the events `<filmless-viewer>` dispatches (the keys of `FilmlessEventMap`), e.g. to log them all. */
@@ -151,5 +173,6 @@ declare global {
     'filmless-error': CustomEvent<FilmlessErrorDetail>;
     'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
     'filmless-shared': CustomEvent<FilmlessSharedDetail>;
+    'filmless-priors': CustomEvent<FilmlessPriorsDetail>;
   }
 }
