@@ -1,23 +1,11 @@
 /**
- * What a viewport shows and how, in the element's terms. Cornerstone-free, so the element and the lean
- * first image can use it before (and without) the Cornerstone chunk being loaded.
+ * What a viewport shows and how, in the element's terms: the public viewport state without its UIDs.
+ * Cornerstone-free, so the element and the lean first image can use it before (and without) the
+ * Cornerstone chunk being loaded.
  */
+import type { FilmlessViewportState } from '../viewer/events.js';
 
-export interface DisplayState {
-  imageIndex: number;
-  imageCount: number;
-  windowCenter: number;
-  windowWidth: number;
-  /** 1 = the whole image fitted. */
-  zoom: number;
-  /** Pan from the fitted position, as fractions of the viewport's size ([0, 0]: centred). */
-  pan: [number, number];
-  /** Clockwise rotation in degrees. */
-  rotation: number;
-  flipH: boolean;
-  flipV: boolean;
-  invert: boolean;
-}
+export type DisplayState = Omit<FilmlessViewportState, 'studyInstanceUID' | 'seriesInstanceUID'>;
 
 /** The view of an image drawn as it is stored: no pan, rotation, flip or inversion. */
 export function plainDisplay(imageIndex: number, imageCount: number, windowCenter: number, windowWidth: number): DisplayState {

@@ -71,6 +71,8 @@ export interface StudyFacts {
   /** Image counts of every series, ascending. */
   seriesCounts: number[];
   main: SeriesFacts;
+  /** Every series, localizers included, largest first. */
+  series: SeriesFacts[];
   landmarks?: Landmarks;
 }
 
@@ -147,7 +149,22 @@ async function describeStudy(folder: string, landmarks: boolean): Promise<StudyF
   const candidates = [...bySeries.values()].filter((series) => !isLocalizer(series));
   const largest = candidates.sort((a, b) => b.length - a.length)[0];
   if (!largest) throw new Error(`No image series in ${folder}`);
-  const ordered = orderAlongNormal(largest);
+  const main = seriesFacts(largest);
+  const first = instances[0]!.dataSet;
+  const facts: StudyFacts = {
+    folder,
+    patientID: first.string('x00100020') ?? '',
+    studyDate: first.string('x00080020') ?? '',
+    seriesCounts: [...bySeries.values()].map((series) => series.length).sort((a, b) => a - b),
+    main,
+    series: [...bySeries.values()].sort((a, b) => b.length - a.length).map(seriesFacts),
+  };
+  if (landmarks) facts.landmarks = findLandmarks(orderAlongNormal(largest)[main.middleIndex]!);
+  return facts;
+}
+
+function seriesFacts(series: Instance[]): SeriesFacts {
+  const ordered = orderAlongNormal(series);
   const middleIndex = Math.floor((ordered.length - 1) / 2);
   const middle = ordered[middleIndex]!.dataSet;
   const windowAt = (index: number) => {
@@ -155,8 +172,7 @@ async function describeStudy(folder: string, landmarks: boolean): Promise<StudyF
     return [numbers(ds, 'x00281050')[0], numbers(ds, 'x00281051')[0]];
   };
   const [windowCenter, windowWidth] = windowAt(middleIndex);
-  const first = instances[0]!.dataSet;
-  const main: SeriesFacts = {
+  return {
     seriesInstanceUID: middle.string('x0020000e') ?? '',
     description: middle.string('x0008103e') ?? '',
     modality: middle.string('x00080060') ?? '',
@@ -171,15 +187,6 @@ async function describeStudy(folder: string, landmarks: boolean): Promise<StudyF
     windowWidth: windowWidth ?? NaN,
     perSliceWindows: JSON.stringify(windowAt(9)) !== JSON.stringify(windowAt(middleIndex)),
   };
-  const facts: StudyFacts = {
-    folder,
-    patientID: first.string('x00100020') ?? '',
-    studyDate: first.string('x00080020') ?? '',
-    seriesCounts: [...bySeries.values()].map((series) => series.length).sort((a, b) => a - b),
-    main,
-  };
-  if (landmarks) facts.landmarks = findLandmarks(ordered[middleIndex]!);
-  return facts;
 }
 
 /** Position along the slice normal; the end with the lower InstanceNumber first (as the scanner numbers). */
