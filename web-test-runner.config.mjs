@@ -5,6 +5,7 @@ import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
 import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
+import { codecStudies } from './test/support/codec-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { summaryReporter } from './test/support/summary-reporter.ts';
 import { defaultReporter } from '@web/test-runner';
@@ -128,6 +129,7 @@ const pacsPlugin = {
         realAccessions,
         data: pacs.data,
         studies: pacs.studies,
+        codecs: codecStudies(),
         cdnUrl: cdn.url,
       };
     }
