@@ -20,7 +20,8 @@ import { styles } from './filmless-viewer.styles.js';
 import { helpOverlay } from './parts/help-overlay.js';
 import { sharePanel } from './parts/share-panel.js';
 import { chooser, errorPanel, liveText, seriesList, waitingMessage } from './parts/study-panels.js';
-import { toolbar } from './parts/toolbar.js';
+import { type ViewerMode, toolbar } from './parts/toolbar.js';
+import { ChromeController } from './controllers/chrome.js';
 import { viewportCell } from './parts/viewport-cell.js';
 
 /**
@@ -42,8 +43,12 @@ import { viewportCell } from './parts/viewport-cell.js';
  * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - Slice, window/level or zoom changed.
  * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
  *
- * @csspart toolbar - The tool buttons.
- * @csspart series-list - The strip of series.
+ * @slot branding - Patient mode: the hospital's logo and name, at the start of the toolbar (e.g. `<img slot="branding">`).
+ *
+ * @csspart toolbar - The one-row tool bar (icon buttons; what does not fit is in its "more" menu).
+ * @csspart branding - Patient mode: the box around the `branding` slot.
+ * @csspart menu - The toolbar's dropdown menus (more, presets, layout).
+ * @csspart series-list - The series panel: a column left of the images, a drawer over them below 520 px.
  * @csspart viewport - The image area (focusable; arrow keys and PageUp/PageDown scroll).
  * @csspart overlay - Patient, study and image text drawn over the image.
  * @csspart progress - The loading bar.
@@ -153,10 +158,15 @@ export class FilmlessViewer extends LitElement {
    */
   @property({ reflect: true }) layout: FilmlessLayout = '1x1';
 
+  /**
+   * `clinician` (default): the radiologist's tools. `patient`: for patients opening their results on a
+   * phone: large touch targets, scrolling, zoom and named CT windows (Brain, Bone, Lung, Soft tissue),
+   * big series thumbnails and the hospital's `branding` slot; no window/level drag, layouts or sharing.
+   */
+  @property({ reflect: true }) mode: ViewerMode = 'clinician';
+
   @state() private currentStatus: FilmlessStatus = 'idle';
   @state() private error: FilmlessErrorDetail | undefined;
-  @state() private menuOpen = false;
-  @state() private seriesOpen = false;
 
   private readonly localize = new LocalizeController(this);
   private readonly context: ViewerContext = {
@@ -178,6 +188,7 @@ export class FilmlessViewer extends LitElement {
   private readonly input = new InputController(this.context, this.grid, this);
   private readonly share = new ShareController(this.context, this, (study) => this.resolution.sourceOf(study).dicomwebUrl);
   private readonly thumbnails = new SeriesThumbnails(this.context);
+  private readonly chrome = new ChromeController(this);
 
   /**
    * Where the viewer is: `idle | resolving | loading | ready | error`. Reflected to the `status` attribute,
@@ -287,6 +298,7 @@ export class FilmlessViewer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('currentStatus' as keyof FilmlessViewer)) this.setAttribute('status', this.currentStatus);
+    if (changed.has('mode')) this.input.selectTool(this.mode === 'patient' ? 'scroll' : 'windowLevel');
     if (changed.has('layout')) {
       if (!LAYOUTS.includes(this.layout)) this.layout = '1x1';
       this.grid.setLayout(this.layout);
@@ -370,16 +382,16 @@ export class FilmlessViewer extends LitElement {
     return html`
       <div class="layout" lang=${t.language} role="region" aria-label=${t.term('viewerLabel')}>
         ${this.renderToolbar()}
-        ${seriesList(t, { study: this.resolution.study, selected: active.series?.seriesInstanceUID ?? '', thumbnails: this.thumbnails.urls, open: this.seriesOpen }, (uid) => {
-          this.seriesOpen = false;
+        ${seriesList(t, { study: this.resolution.study, selected: active.series?.seriesInstanceUID ?? '', thumbnails: this.thumbnails.urls, open: this.chrome.seriesOpen, large: this.mode === 'patient' }, (uid) => {
+          this.chrome.seriesPicked();
           this.selectSeries(uid);
-        })}
+        }, () => this.chrome.closeSeriesDrawer())}
         <div class="stage" @touchstart=${input.captureTouch} @touchmove=${input.captureTouch}
           @pointerdown=${input.handlePointer} @pointermove=${input.handlePointer} @pointerup=${input.handlePointer}
           @pointercancel=${input.handlePointer}>
           <div class="grid layout-${this.grid.layout}">
             ${repeat(this.grid.cells, (cell) => cell.id, (cell, index) =>
-              viewportCell(t, { id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable, failed: this.currentStatus === 'error' }, {
+              viewportCell(t, { id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable, failed: this.currentStatus === 'error', overlayHidden: input.overlayHidden }, {
                 keydown: input.handleKeydown,
                 wheel: input.handleWheel,
                 activate: () => this.grid.activate(index),
@@ -406,26 +418,38 @@ export class FilmlessViewer extends LitElement {
   private renderToolbar() {
     const series = this.grid.active.load.series;
     if (!series) return nothing;
+    const chrome = this.chrome;
     return toolbar(
       this.localize,
       {
+        mode: this.mode,
         tool: this.input.tool,
-        showPresets: series.modality === 'CT',
-        menuOpen: this.menuOpen,
-        seriesOpen: this.seriesOpen,
+        modality: series.modality,
+        busy: this.currentStatus !== 'ready',
+        layout: this.grid.layout,
+        overlayShown: !this.input.overlayHidden,
+        seriesOpen: chrome.seriesOpen,
         touchMode: this.touchMode,
         canShare: this.share.available,
+        overflow: chrome.overflow,
+        moreVisible: chrome.moreVisible,
+        openMenu: chrome.openMenu,
+        menuLeft: chrome.menuLeft,
       },
       {
         selectTool: (tool) => this.input.selectTool(tool),
         zoom: (factor) => this.grid.active.load.stack.zoomBy(factor),
         preset: (index) => this.input.perform({ type: 'preset', index }),
         reset: () => this.resetView(),
-        help: () => void this.input.toggleHelp(),
-        toggleMenu: () => (this.menuOpen = !this.menuOpen),
-        toggleSeries: () => (this.seriesOpen = !this.seriesOpen),
+        setLayout: (layout) => this.setLayout(layout),
+        toggleOverlay: () => this.input.toggleOverlay(),
+        toggleSeries: () => chrome.toggleSeries(),
         toggleTouchMode: () => (this.touchMode = this.touchMode === 'scroll' ? 'windowLevel' : 'scroll'),
         share: () => void this.share.open(this.resolution.study),
+        help: () => void this.input.toggleHelp(),
+        toggleMenu: (id, trigger) => void chrome.toggleMenu(id, trigger),
+        closeMenu: (focusTrigger) => chrome.closeMenu(focusTrigger),
+        menuKeydown: chrome.menuKeydown,
       },
     );
   }

@@ -64,10 +64,20 @@ describe('using the viewer with the keyboard only', () => {
     panButton.focus();
     await sendKeys({ press: 'Enter' });
     await until(() => panButton.getAttribute('aria-pressed') === 'true', 'Enter to select the pan tool');
-    const presetButton = [...viewer.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="toolbar"] button')].find((b) => b.textContent === 'Bone')!;
-    presetButton.focus();
+    // The CT window presets are a menu: Enter opens it on its first item, arrow keys and End move, Space picks.
+    const presets = [...viewer.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="toolbar"] button')].find((b) => b.title === 'Window presets')!;
+    presets.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => focused(viewer)?.getAttribute('role') === 'menuitem', 'Enter to open the presets menu');
+    await sendKeys({ press: 'End' });
+    expect(focused(viewer)?.textContent).to.equal('Bone');
+    await sendKeys({ press: 'ArrowDown' });
+    expect(focused(viewer)?.textContent, 'the arrows wrap around').to.equal('Brain');
+    await sendKeys({ press: 'ArrowUp' });
     await sendKeys({ press: 'Space' });
     await until(() => viewer.getViewState().windowWidth === 1800, 'Space on the bone preset');
+    await until(() => focused(viewer) === presets, 'the menu closed, focus back on its button');
+    expect(viewer.shadowRoot!.querySelector('[role="menu"]')).to.equal(null);
 
     // ? opens the shortcut help with focus on its Close button; Escape closes it and returns focus.
     viewport.focus();

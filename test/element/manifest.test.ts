@@ -265,10 +265,19 @@ describe('custom-elements.json against the element', () => {
     viewer.shadowRoot!.querySelector<HTMLButtonElement>('.share-button')!.click();
     await shared;
     await viewer.updateComplete;
-    const help = [...viewer.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="toolbar"] button')].find((b) => b.textContent!.trim() === '?')!;
-    help.click();
+    const toolbarButton = (label: string) => [...viewer.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="toolbar"] button')].find((b) => b.getAttribute('aria-label') === label)!;
+    toolbarButton('Layout').click();
+    await until(() => viewer.shadowRoot!.querySelector('[part="menu"]') !== null, 'the layout menu to open');
+    toolbarButton('Layout').click();
+    toolbarButton('Keyboard shortcuts').click();
     await until(() => viewer.shadowRoot!.querySelector('[part="help"]') !== null, 'the help to open');
     keep(run);
+
+    // Patient mode: the hospital's branding.
+    const patient = recordedViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb(), mode: 'patient' });
+    await nextEvent(patient.viewer, 'filmless-ready');
+    await patient.viewer.updateComplete;
+    keep(patient);
 
     const manifestEvents = names(element.events);
     expect([...seen.events].filter((e) => !manifestEvents.includes(e)), 'dispatched but not in the manifest').to.deep.equal([]);

@@ -37,6 +37,10 @@ export const ACCESSIONS = {
   firstImage: { accession: 'FL-FIRST-CT', from: ['ct'] },
   /** The MR series transcoded by Orthanc to JPEG-LS lossless. */
   mrJpegLs: { accession: 'FL-MR-JLS', from: ['mr'], transcode: '1.2.840.10008.1.2.4.80' },
+  /** The chrome tests: image area, toolbar, overlay, patient mode, screenshots. */
+  chrome: { accession: 'FL-CHROME-CT', from: ['ct'] },
+  /** The standalone page opened with a patient's token. */
+  iidPatient: { accession: 'FL-IID-PATIENT', from: ['mr'] },
 } as const satisfies Record<string, Fixture>;
 
 /**

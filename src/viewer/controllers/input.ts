@@ -20,6 +20,8 @@ export class InputController implements ReactiveController {
   /** What the left mouse button does. */
   tool: PrimaryTool = 'windowLevel';
   helpOpen = false;
+  /** The overlay's text is hidden (key I or the toolbar's button). */
+  overlayHidden = false;
 
   private touchScrollRemainder = 0;
   private readonly gestures = new TouchGestures({
@@ -93,6 +95,8 @@ export class InputController implements ReactiveController {
       }
       case 'reset':
         return stack.reset();
+      case 'overlay':
+        return this.toggleOverlay();
       case 'help':
         return void this.toggleHelp();
     }
@@ -102,6 +106,12 @@ export class InputController implements ReactiveController {
   selectTool(tool: PrimaryTool): void {
     this.tool = tool;
     for (const cell of this.grid.cells) cell.load.stack.setPrimaryTool(tool);
+    this.context.host.requestUpdate();
+  }
+
+  /** Hides or shows the overlay's text in every viewport. */
+  toggleOverlay(): void {
+    this.overlayHidden = !this.overlayHidden;
     this.context.host.requestUpdate();
   }
 

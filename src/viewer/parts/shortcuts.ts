@@ -10,6 +10,7 @@ export type ShortcutAction =
   | { type: 'window'; widthDelta: number; centerDelta: number }
   | { type: 'preset'; index: number }
   | { type: 'reset' }
+  | { type: 'overlay' }
   | { type: 'help' };
 
 export interface Shortcut {
@@ -44,6 +45,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: [','], display: ',', label: 'shortcutLowerLevel', action: { type: 'window', widthDelta: 0, centerDelta: -WINDOW_STEP } },
   { keys: ['1', '2', '3', '4'], display: '1 – 4', label: 'shortcutPresets', action: { type: 'preset', index: 0 } },
   { keys: ['r', 'R'], display: 'R', label: 'shortcutReset', action: { type: 'reset' } },
+  { keys: ['i', 'I'], display: 'I', label: 'shortcutOverlay', action: { type: 'overlay' } },
   { keys: ['?'], display: '?', label: 'shortcutHelp', action: { type: 'help' } },
 ];
 

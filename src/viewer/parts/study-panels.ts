@@ -8,6 +8,7 @@ import { isImageSeries } from '../../study/series-selection.js';
 import type { StudySummary } from '../../study/types.js';
 import type { FilmlessErrorDetail, FilmlessProgressDetail, FilmlessStatus } from '../events.js';
 import { unreachableNotice } from './viewport-cell.js';
+import { icon } from './icons.js';
 
 export interface SeriesListView {
   study: StudySummary | undefined;
@@ -15,18 +16,26 @@ export interface SeriesListView {
   selected: string;
   thumbnails: Map<string, string>;
   open: boolean;
+  /** Patient mode: big thumbnails. */
+  large?: boolean;
 }
 
-export function seriesList(t: LocalizeController, view: SeriesListView, select: (seriesInstanceUID: string) => void) {
+/**
+ * The series panel: a column left of the images on wide elements, a drawer over them on narrow ones
+ * (CSS container queries); collapsed unless `open`. The active viewport's series is pressed.
+ */
+export function seriesList(t: LocalizeController, view: SeriesListView, select: (seriesInstanceUID: string) => void, close: () => void = () => undefined) {
   const series = view.study?.series.filter(isImageSeries) ?? [];
   if (series.length === 0) return nothing;
-  return html`<div id="series" class="series-list ${view.open ? 'open' : ''}" part="series-list" role="group" aria-label=${t.term('seriesListLabel')}>
+  return html`<div id="series" class="series-list ${view.open ? 'open' : ''} ${view.large ? 'large' : ''}" part="series-list" role="group"
+    aria-label=${t.term('seriesListLabel')} ?inert=${!view.open}
+    @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && (event.preventDefault(), close())}>
     ${series.map(
       (s) => html`<button type="button" aria-pressed=${s.seriesInstanceUID === view.selected} @click=${() => select(s.seriesInstanceUID)}>
         ${view.thumbnails.has(s.seriesInstanceUID)
-          ? html`<img src=${view.thumbnails.get(s.seriesInstanceUID)!} alt="" width="64" height="64" />`
+          ? html`<img src=${view.thumbnails.get(s.seriesInstanceUID)!} alt="" width="96" height="96" />`
           : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
-        <span>${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
+        <span class="series-name">${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
         <small>${t.count('seriesImages', s.imageCount)}</small>
       </button>`,
     )}
@@ -71,7 +80,7 @@ export function errorPanel(t: LocalizeController, error: FilmlessErrorDetail | u
   if (!error || status !== 'error') return nothing;
   return html`<div class="error" part="error" role="alert">
     <p>${error.message}</p>
-    <button type="button" @click=${retry}>${t.term('retry')}</button>
+    <button type="button" class="with-icon" @click=${retry}>${icon('retry')}<span>${t.term('retry')}</span></button>
   </div>`;
 }
 

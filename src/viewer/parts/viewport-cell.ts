@@ -25,6 +25,8 @@ export interface CellView {
   unreachable: string[];
   /** Whether the viewer is in error (the overlay then gives way to the message). */
   failed: boolean;
+  /** The corners' text is hidden (key I, toolbar button). */
+  overlayHidden?: boolean;
 }
 
 export function viewportCell(t: LocalizeController, view: CellView, on: CellHandlers) {
@@ -38,18 +40,28 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
   </div>`;
 }
 
-function overlay(t: LocalizeController, { load, unreachable }: CellView) {
+/**
+ * The overlay, in the corners as radiology viewers lay it out: patient (top left), study (top right),
+ * series and position (bottom left), window and zoom (bottom right). Each line is truncated with an
+ * ellipsis rather than wrapped, and shadowed to stay legible over any image. The corners can be hidden
+ * (key I, toolbar button); notices about the image stay.
+ */
+function overlay(t: LocalizeController, { load, unreachable, overlayHidden }: CellView) {
   const series = load.series;
   const display = load.display;
   if (!series || !display) return nothing;
-  const { study, description } = series;
-  const { imageIndex, imageCount, windowCenter, windowWidth } = display;
-  return html`<div class="overlay" part="overlay">
-    <div class="tl"><div>${formatPersonName(study.patientName, t.language)}</div><div>${study.patientID}</div></div>
-    <div class="tr"><div>${t.date(study.studyDate)}</div><div>${description}</div>
-      ${study.sources.some(Boolean) ? html`<div>${study.sources.join(', ')}</div>` : nothing}</div>
-    <div class="bl">${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>
-    <div class="br">${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div>
+  const { study, description, modality } = series;
+  const { imageIndex, imageCount, windowCenter, windowWidth, zoom } = display;
+  const number = study.series.find((s) => s.seriesInstanceUID === series.seriesInstanceUID)?.seriesNumber;
+  const line = (text: string | number | undefined) => (text === undefined || text === '' ? nothing : html`<div title=${String(text)}>${text}</div>`);
+  return html`<div class="overlay ${overlayHidden ? 'text-hidden' : ''}" part="overlay">
+    <div class="corner tl"><div class="strong" title=${formatPersonName(study.patientName, t.language)}>${formatPersonName(study.patientName, t.language)}</div>${line(study.patientID)}</div>
+    <div class="corner tr">${line(study.institution)}${line(study.description)}${line(t.date(study.studyDate))}
+      ${study.sources.some(Boolean) ? line(study.sources.join(', ')) : nothing}</div>
+    <div class="corner bl">${line([modality, number === undefined ? '' : t.term('overlaySeries', { number }), description].filter(Boolean).join(' · '))}
+      <div>${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div></div>
+    <div class="corner br">${Math.abs(zoom - 1) > 0.005 ? html`<div>${t.term('overlayZoom', { zoom: Math.round(zoom * 100) })}</div>` : nothing}
+      <div>${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div></div>
     ${load.undecodable.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
     ${unreachable.length ? html`<div class="banner">${unreachableNotice(t, unreachable)}</div>` : nothing}
   </div>`;
