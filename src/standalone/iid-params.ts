@@ -4,6 +4,8 @@
  * reported, never silently ignored, because a wrong launch must not show the wrong patient's images.
  */
 
+import { decodeJwt } from 'jose';
+
 export type RequestType = 'STUDY' | 'PATIENT';
 
 export interface IidLaunch {
@@ -21,6 +23,8 @@ export interface IidLaunch {
   keyImagesOnly: boolean | undefined;
   dicomweb: string;
   token: string;
+  /** The viewer's mode asked for by the link (`mode`), overriding the one the token's purpose implies. */
+  mode: ViewerMode | undefined;
 }
 
 /** A problem with the launch URL, as a message key and its values (the page localizes it). */
@@ -36,8 +40,9 @@ export interface LaunchNotice {
 }
 
 const KNOWN = new Set([
-  // Filmless: the page's language (also taken from the browser when absent).
+  // Filmless: the page's language (also taken from the browser when absent) and the viewer's mode.
   'lang',
+  'mode',
   'requestType',
   'accessionNumber',
   'studyUID',
@@ -51,6 +56,23 @@ const KNOWN = new Set([
   'keyImagesOnly',
   'dicomweb',
 ]);
+
+export type ViewerMode = 'clinician' | 'patient';
+const MODES: readonly ViewerMode[] = ['clinician', 'patient'];
+
+/**
+ * The viewer's mode for a launch: the link's `mode` when given, else `patient` when the token is a JWT
+ * whose `purpose` claim is `patient` (read without verifying it: the gateway verifies every request,
+ * and the mode only chooses the tools shown), else `clinician` (also for tokens that are not JWTs).
+ */
+export function viewerModeFor(launch: Pick<IidLaunch, 'mode' | 'token'>): ViewerMode {
+  if (launch.mode) return launch.mode;
+  try {
+    return decodeJwt(launch.token).purpose === 'patient' ? 'patient' : 'clinician';
+  } catch {
+    return 'clinician';
+  }
+}
 
 const list = (value: string | null) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 
@@ -138,6 +160,10 @@ export function parseLaunch(search: string, hash: string): { launch: IidLaunch; 
   if (!dicomweb) problems.push({ key: 'iidMissing', parameter: 'dicomweb' });
   else if (!/^https?:\/\//i.test(dicomweb) && !dicomweb.startsWith('/')) problems.push({ key: 'iidMalformed', parameter: 'dicomweb' });
 
+  const modeRaw = params.get('mode');
+  const mode = modeRaw === null ? undefined : MODES.find((m) => m === modeRaw.trim().toLowerCase());
+  if (modeRaw !== null && !mode) problems.push({ key: 'iidMalformed', parameter: 'mode' });
+
   const fragment = new URLSearchParams(hash.replace(/^#/, ''));
   const token = fragment.get('token') ?? '';
 
@@ -155,6 +181,7 @@ export function parseLaunch(search: string, hash: string): { launch: IidLaunch; 
       keyImagesOnly: keyImages === 'malformed' ? undefined : keyImages,
       dicomweb,
       token,
+      mode,
     },
     problems,
     notices,

@@ -8,7 +8,7 @@ import { formatMessage, matchLanguage } from '../i18n/localize-controller.js';
 import type { MessageKey } from '../i18n/messages.js';
 import type { FilmlessViewer } from '../viewer/filmless-viewer.component.js';
 import { setDefaultViewerUrl } from '../share/default-viewer-url.js';
-import { parseLaunch } from './iid-params.js';
+import { parseLaunch, viewerModeFor } from './iid-params.js';
 
 // Share links made here point back to this very page.
 setDefaultViewerUrl(new URL(location.pathname, location.href).href);
@@ -42,6 +42,8 @@ if (problems.length > 0) {
 } else {
   for (const notice of notices) say(t(notice.key, { value: notice.value }), 'notice');
   viewer.dicomwebUrl = launch.dicomweb;
+  // A patient's link (token purpose `patient`) opens patient mode; a `mode` parameter decides otherwise.
+  viewer.mode = viewerModeFor(launch);
   if (launch.token) viewer.token = launch.token;
   if (launch.requestType === 'PATIENT') {
     viewer.patientId = launch.patientID;

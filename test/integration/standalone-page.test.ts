@@ -72,15 +72,40 @@ describe('the standalone page, launched with IHE IID parameters', () => {
     expect(viewerIn(frame)).to.not.equal(null);
   });
 
+  it("opens patient mode for a patient's token, clinician mode for other tokens, and a mode parameter decides over both", async () => {
+    const pacs = await pacsInfo();
+    // The test gateway accepts any `test-token-…`; the page reads the JWT payload's purpose without verifying it.
+    const payload = btoa(JSON.stringify({ purpose: 'patient', studies: pacs.studies[pacs.accessions.iidPatient!] })).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+    const patientToken = `test-token-jwt.${payload}.signature`;
+    const query = `requestType=STUDY&accessionNumber=${pacs.accessions.iidPatient}&dicomweb=${encodeURIComponent(pacs.gatewayUrl)}`;
+    const tools = (viewer: FilmlessViewer) => [...viewer.shadowRoot!.querySelectorAll('[part="toolbar"] button')].map((b) => b.getAttribute('aria-label'));
+    const cases = [
+      { query, token: patientToken, mode: 'patient' },
+      { query: `${query}&mode=clinician`, token: patientToken, mode: 'clinician' },
+      { query, token: pacs.token, mode: 'clinician' },
+      { query: `${query}&mode=patient`, token: pacs.token, mode: 'patient' },
+    ];
+    for (const { query: search, token, mode } of cases) {
+      const frame = await openPage(search, `#token=${token}`);
+      const viewer = viewerIn(frame)!;
+      await until(() => viewer.status === 'ready', 'the study to be on screen', 45_000);
+      await viewer.updateComplete;
+      expect(viewer.mode, search).to.equal(mode);
+      expect(tools(viewer).includes('Window/level'), `${mode}: the window/level tool`).to.equal(mode === 'clinician');
+      frame.remove();
+    }
+  });
+
   it('refuses unknown and malformed parameters with a clear message, and opens nothing', async () => {
     const openedAt = Date.now();
-    const frame = await openPage('requestType=SERIES&accessionNumber=A*&color=red&lang=tr&dicomweb=ftp://x');
+    const frame = await openPage('requestType=SERIES&accessionNumber=A*&color=red&lang=tr&mode=admin&dicomweb=ftp://x');
     const text = textOf(frame);
     expect(text).to.contain('Bu bağlantı açılamıyor.');
     expect(text).to.contain('Bağlantıda bilinmeyen parametre: color');
     expect(text).to.contain('requestType değeri geçersiz');
     expect(text).to.contain('accessionNumber değeri geçersiz');
     expect(text).to.contain('dicomweb değeri geçersiz');
+    expect(text).to.contain('mode değeri geçersiz');
     expect(viewerIn(frame)).to.equal(null);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Earlier tests' abandoned downloads may still be logged now; nothing may have started since the page opened.
