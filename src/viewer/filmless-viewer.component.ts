@@ -20,7 +20,7 @@ import { styles } from './filmless-viewer.styles.js';
 import { helpOverlay } from './parts/help-overlay.js';
 import { sharePanel } from './parts/share-panel.js';
 import { chooser, errorPanel, liveText, seriesList, waitingMessage } from './parts/study-panels.js';
-import { type ViewerMode, toolbar } from './parts/toolbar.js';
+import { toolbar } from './parts/toolbar.js';
 import { ChromeController } from './controllers/chrome.js';
 import { viewportCell } from './parts/viewport-cell.js';
 
@@ -163,7 +163,7 @@ export class FilmlessViewer extends LitElement {
    * phone: large touch targets, scrolling, zoom and named CT windows (Brain, Bone, Lung, Soft tissue),
    * big series thumbnails and the hospital's `branding` slot; no window/level drag, layouts or sharing.
    */
-  @property({ reflect: true }) mode: ViewerMode = 'clinician';
+  @property({ reflect: true }) mode: 'clinician' | 'patient' = 'clinician';
 
   @state() private currentStatus: FilmlessStatus = 'idle';
   @state() private error: FilmlessErrorDetail | undefined;
