@@ -171,7 +171,8 @@ export class DicomwebClient {
   private queryString(query: Record<string, string>): string {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) params.append(key, value);
-    const text = params.toString();
+    // Commas stay commas: Orthanc reads `includefield=A%2CB` as one unknown attribute, and answers without A and B.
+    const text = params.toString().replace(/%2C/gi, ',');
     return text ? `?${text}` : '';
   }
 

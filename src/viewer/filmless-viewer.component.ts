@@ -10,6 +10,9 @@ import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js
 import type { DicomwebSource } from '../study/sources.js';
 import type { StudySummary } from '../study/types.js';
 import { InputController } from './controllers/input.js';
+import { PriorsController } from './controllers/priors.js';
+import { ViewportSync } from './controllers/scroll-sync.js';
+import { compareBar, priorsList, priorsStyles, studyBadge } from './parts/priors-list.js';
 import { SeriesThumbnails } from './controllers/series-thumbnails.js';
 import { ShareController } from './controllers/share.js';
 import { StudyResolution } from './controllers/study-resolution.js';
@@ -42,6 +45,7 @@ import { viewportCell } from './parts/viewport-cell.js';
  * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows.
  * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - Slice, window/level or zoom changed.
  * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
+ * @fires {CustomEvent<FilmlessPriorsDetail>} filmless-priors - The patient's other CT/MR studies are known, newest first (not sent when the token may not search the patient).
  *
  * @slot branding - Patient mode: the hospital's logo and name, at the start of the toolbar (e.g. `<img slot="branding">`).
  *
@@ -50,6 +54,9 @@ import { viewportCell } from './parts/viewport-cell.js';
  * @csspart menu - The toolbar's dropdown menus (more, presets, layout).
  * @csspart series-list - The series panel: a column left of the images, a drawer over them below 520 px.
  * @csspart viewport - The image area (focusable; arrow keys and PageUp/PageDown scroll).
+ * @csspart priors - The list of the patient's prior studies, each with a Compare button (in the series panel).
+ * @csspart compare - The bar shown while comparing with a prior: scroll, window/level and zoom/pan sync, end.
+ * @csspart study-badge - The study date on each viewport while comparing ("Current" or "Prior").
  * @csspart overlay - Patient, study and image text drawn over the image.
  * @csspart progress - The loading bar.
  * @csspart error - The error message and its retry button.
@@ -68,7 +75,7 @@ import { viewportCell } from './parts/viewport-cell.js';
  * @cssprop --filmless-font-size - Base font size.
  */
 export class FilmlessViewer extends LitElement {
-  static override styles = styles;
+  static override styles = [styles, priorsStyles];
 
   /**
    * The renderer of every viewer on the page (they share one Cornerstone runtime): `auto` (default)
@@ -159,6 +166,12 @@ export class FilmlessViewer extends LitElement {
   @property({ reflect: true }) layout: FilmlessLayout = '1x1';
 
   /**
+   * Opens the patient's most recent prior CT/MR study beside the study as soon as the priors are known
+   * (see `comparePrior`).
+   */
+  @property({ type: Boolean, attribute: 'compare-prior' }) compareWithPrior = false;
+
+  /**
    * `clinician` (default): the radiologist's tools. `patient`: for patients opening their results on a
    * phone: large touch targets, scrolling, zoom and named CT windows (Brain, Bone, Lung, Soft tissue),
    * big series thumbnails and the hospital's `branding` slot; no window/level drag, layouts or sharing.
@@ -182,12 +195,26 @@ export class FilmlessViewer extends LitElement {
     opened: (study) => this.openStudy(study),
   });
   private readonly grid = new ViewportGrid(this.context, {
-    seriesReady: (_cell, study) => this.thumbnails.load(study, this.resolution.clientForStudy(study)),
+    seriesReady: (cell, study) => {
+      this.sync.seriesShown(cell);
+      if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
+    },
     viewChanged: () => this.emit('filmless-statechange', this.getViewState()),
+    cellChanged: (cell) => this.sync.cellChanged(cell),
   });
   private readonly input = new InputController(this.context, this.grid, this);
   private readonly share = new ShareController(this.context, this, (study) => this.resolution.sourceOf(study).dicomwebUrl);
   private readonly thumbnails = new SeriesThumbnails(this.context);
+  private readonly sync = new ViewportSync(this.context, this.grid);
+  private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {
+    timeout: () => this.sourceTimeout,
+    autoCompare: () => this.compareWithPrior,
+    setLayout: (layout) => {
+      this.layout = layout;
+      this.grid.setLayout(layout);
+    },
+    compared: () => this.sync.startComparing(),
+  });
   private readonly chrome = new ChromeController(this);
 
   /**
@@ -233,14 +260,31 @@ export class FilmlessViewer extends LitElement {
   }
 
   /**
-   * Shows a series of the open study in one viewport (0-based, in grid order), aborting only that
-   * viewport's load. Unknown series or viewports are ignored.
+   * Shows a series in one viewport (0-based, in grid order), aborting only that viewport's load: a
+   * series of the open study, or with `studyInstanceUID`, of one of the patient's priors (see
+   * `filmless-priors`). Unknown series, studies or viewports are ignored.
    */
-  showSeries(viewportIndex: number, seriesInstanceUID: string): void {
+  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID?: string): void {
+    if (studyInstanceUID && studyInstanceUID !== this.resolution.study?.studyInstanceUID) {
+      if (Number.isInteger(viewportIndex) && viewportIndex >= 0 && viewportIndex < this.grid.cells.length) {
+        void this.priors.showPriorSeries(viewportIndex, studyInstanceUID, seriesInstanceUID);
+      }
+      return;
+    }
     const study = this.resolution.study;
     if (!study?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID)) return;
     if (!Number.isInteger(viewportIndex) || viewportIndex < 0 || viewportIndex >= this.grid.cells.length) return;
     void this.grid.show(viewportIndex, study, seriesInstanceUID, this.resolution.clientForStudy(study), performance.now());
+  }
+
+  /**
+   * Opens one of the patient's prior studies (a `studyInstanceUID` from `filmless-priors`) beside the
+   * open study, in a 1×2 layout: the active viewport's series on the left, the prior's most similar
+   * series (same modality, closest orientation and description) on the right, scrolling in sync.
+   * Waits for the priors search if it is still running; unknown studies are ignored.
+   */
+  comparePrior(studyInstanceUID: string): void {
+    void this.priors.compare(studyInstanceUID);
   }
 
   /** Changes the viewport grid (see `layout`); new viewports show the study's next series. */
@@ -336,6 +380,7 @@ export class FilmlessViewer extends LitElement {
   private closeStudy(): void {
     this.grid.releaseAll();
     this.thumbnails.release();
+    this.priors.reset();
     this.error = undefined;
   }
 
@@ -385,13 +430,15 @@ export class FilmlessViewer extends LitElement {
         ${seriesList(t, { study: this.resolution.study, selected: active.series?.seriesInstanceUID ?? '', thumbnails: this.thumbnails.urls, open: this.chrome.seriesOpen, large: this.mode === 'patient' }, (uid) => {
           this.chrome.seriesPicked();
           this.selectSeries(uid);
-        }, () => this.chrome.closeSeriesDrawer())}
+        }, () => this.chrome.closeSeriesDrawer(), this.renderPriorsList())}
+        ${this.renderCompareBar()}
         <div class="stage" @touchstart=${input.captureTouch} @touchmove=${input.captureTouch}
           @pointerdown=${input.handlePointer} @pointermove=${input.handlePointer} @pointerup=${input.handlePointer}
           @pointercancel=${input.handlePointer}>
           <div class="grid layout-${this.grid.layout}">
             ${repeat(this.grid.cells, (cell) => cell.id, (cell, index) =>
-              viewportCell(t, { id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable, failed: this.currentStatus === 'error', overlayHidden: input.overlayHidden }, {
+              viewportCell(t, { id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable, failed: this.currentStatus === 'error', overlayHidden: input.overlayHidden,
+                extra: this.priors.comparing ? studyBadge(t, cell.load, this.resolution.study?.studyInstanceUID) : nothing }, {
                 keydown: input.handleKeydown,
                 wheel: input.handleWheel,
                 activate: () => this.grid.activate(index),
@@ -413,6 +460,29 @@ export class FilmlessViewer extends LitElement {
         <div class="sr-only" role="status" aria-live="polite">${liveText(t, this.currentStatus, active.progress, this.error)}</div>
       </div>
     `;
+  }
+
+  /** The priors list, at the foot of the series panel. */
+  private renderPriorsList() {
+    const { state, priors, opening } = this.priors;
+    const shown = this.grid.cells.map((cell) => cell.load.series?.study.studyInstanceUID ?? '');
+    return priorsList(this.localize, { state, priors, opening, shown }, (uid) => this.comparePrior(uid));
+  }
+
+  /** While a prior is shown beside the study: its sync toggles, between the toolbar and the images. */
+  private renderCompareBar() {
+    if (!this.priors.comparing) return nothing;
+    return compareBar(this.localize, this.sync, { toggle: (kind) => this.sync.toggle(kind), end: () => this.endComparison() });
+  }
+
+  /** Back to the open study alone: the viewports showing a prior show the open study's series again. */
+  private endComparison(): void {
+    const open = this.resolution.study?.studyInstanceUID;
+    const reading = this.grid.cells.find((cell) => cell.load.series?.study.studyInstanceUID === open)?.load.series?.seriesInstanceUID;
+    for (const cell of this.grid.cells) if (cell.load.series && cell.load.series.study.studyInstanceUID !== open) cell.load.release();
+    this.grid.activate(0);
+    this.setLayout('1x1');
+    if (reading && this.grid.cells[0]?.load.series?.seriesInstanceUID !== reading) this.showSeries(0, reading);
   }
 
   private renderToolbar() {

@@ -5,6 +5,7 @@
  */
 import { type GatewayLogEntry, startGatewayServer } from '../../demo/server/gateway.js';
 import { loadCharsetStudies } from './charset-studies.js';
+import { loadPriorStudies } from './prior-studies.js';
 import { loadCodecStudies } from './codec-studies.js';
 import { type OrthancServer, copyStudyWithAccession, startOrthanc, uploadFolder } from './orthanc.js';
 import { type DatasetName, type TestData, prepareTestData } from './test-data.js';
@@ -91,6 +92,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
       }
     }
     for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
+    await loadPriorStudies(orthanc, data, studies, allowedOrigins);
     await loadCodecStudies(orthanc, data.ct, studies);
     const requests: GatewayLogEntry[] = [];
     const hospitalB = await startHospitalB(orthanc, data.mr.folder, allowedOrigins, studies, requests);

@@ -137,6 +137,18 @@ export class PriorsController implements ReactiveController {
     return study;
   }
 
+  /** Shows a series of a prior in one viewport (`showSeries` with a study UID); unknown ones are ignored. */
+  async showPriorSeries(index: number, studyInstanceUID: string, seriesInstanceUID: string): Promise<void> {
+    try {
+      const signal = new AbortController().signal;
+      const prior = await this.priorStudy(studyInstanceUID, signal);
+      if (!prior?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID)) return;
+      await this.grid.show(index, prior, seriesInstanceUID, this.sources.clientForStudy(prior), performance.now());
+    } catch (error) {
+      this.context.log('the prior could not be opened', error);
+    }
+  }
+
   /**
    * Opens a prior beside the current study (1×2): the current series on the left, the prior's best
    * match on the right. Unknown studies are ignored; a failure to open the prior is reported on its

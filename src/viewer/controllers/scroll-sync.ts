@@ -102,20 +102,27 @@ export class ViewportSync implements ReactiveController {
     return this.grid.cells.filter((cell) => cell.load.series).length > 1;
   }
 
+  /**
+   * A series is on screen in Cornerstone in this cell (filmless-ready): with scroll sync on, it joins the
+   * others where they are (the active viewport, else the first other one showing a series).
+   */
+  seriesShown(cell: ViewportCell): void {
+    const { series, display } = cell.load;
+    if (!series || !display) return;
+    this.last.set(cell.id, { series, display: { ...display, pan: [...display.pan] } });
+    if (!this.scroll) return;
+    const active = this.grid.active;
+    const reference = active !== cell && active.load.series && active.load.display ? active : this.others(cell)[0];
+    if (reference) this.moveTo(reference, cell);
+  }
+
   /** A cell's view changed (in Cornerstone): find out what, and let the others follow. */
   cellChanged(cell: ViewportCell): void {
     const { series, display } = cell.load;
     if (!series || !display || series.frames.length === 0) return;
     const before = this.last.get(cell.id);
     this.last.set(cell.id, { series, display: { ...display, pan: [...display.pan] } });
-    if (!before || before.series !== series) {
-      // A series newly shown here: it joins the others where they are.
-      if (this.scroll) {
-        const reference = this.grid.active !== cell && this.grid.active.load.series ? this.grid.active : this.grid.cells.find((c) => c !== cell && c.load.series && c.load.display);
-        if (reference) this.moveTo(reference, cell);
-      }
-      return;
-    }
+    if (!before || before.series !== series) return; // a new series: it joins the others once shown (seriesShown)
     if (display.imageIndex !== before.display.imageIndex && !this.isEcho(cell, display.imageIndex)) {
       if ((this.adjusting.get(cell.id) ?? 0) > performance.now()) {
         this.adjusting.delete(cell.id);

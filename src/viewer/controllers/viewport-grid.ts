@@ -31,6 +31,8 @@ export interface GridEvents {
   seriesReady(cell: ViewportCell, study: StudySummary): void;
   /** The user changed the active cell's view (slice, window, zoom). */
   viewChanged(): void;
+  /** Any cell's view changed in Cornerstone (slice, window, zoom), the user's doing or not (viewport sync). */
+  cellChanged?(cell: ViewportCell): void;
 }
 
 export class ViewportGrid implements ReactiveController {
@@ -133,6 +135,7 @@ export class ViewportGrid implements ReactiveController {
           progress: (detail) => this.context.emit('filmless-progress', detail),
           changed: () => this.context.host.requestUpdate(),
           viewChanged: () => {
+            this.events.cellChanged?.(cell);
             if (this.active === cell) this.events.viewChanged();
           },
           badFrame: (error) => {

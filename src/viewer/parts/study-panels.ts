@@ -24,7 +24,14 @@ export interface SeriesListView {
  * The series panel: a column left of the images on wide elements, a drawer over them on narrow ones
  * (CSS container queries); collapsed unless `open`. The active viewport's series is pressed.
  */
-export function seriesList(t: LocalizeController, view: SeriesListView, select: (seriesInstanceUID: string) => void, close: () => void = () => undefined) {
+export function seriesList(
+  t: LocalizeController,
+  view: SeriesListView,
+  select: (seriesInstanceUID: string) => void,
+  close: () => void = () => undefined,
+  /** More of the panel, below the series (the priors list). */
+  footer: unknown = nothing,
+) {
   const series = view.study?.series.filter(isImageSeries) ?? [];
   if (series.length === 0) return nothing;
   return html`<div id="series" class="series-list ${view.open ? 'open' : ''} ${view.large ? 'large' : ''}" part="series-list" role="group"
@@ -39,6 +46,7 @@ export function seriesList(t: LocalizeController, view: SeriesListView, select: 
         <small>${t.count('seriesImages', s.imageCount)}</small>
       </button>`,
     )}
+    ${footer}
   </div>`;
 }
 

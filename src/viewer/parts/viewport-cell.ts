@@ -25,6 +25,8 @@ export interface CellView {
   unreachable: string[];
   /** Whether the viewer is in error (the overlay then gives way to the message). */
   failed: boolean;
+  /** More to draw over the image, apart from the overlay's corners (the study date while comparing). */
+  extra?: unknown;
   /** The corners' text is hidden (key I, toolbar button). */
   overlayHidden?: boolean;
 }
@@ -36,7 +38,7 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
       aria-label=${viewportDescription(t, view.load)}
       @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
     <canvas class="first-image" aria-hidden="true" hidden></canvas>
-    ${view.failed ? nothing : overlay(t, view)} ${progress(t, view)}
+    ${view.failed ? nothing : overlay(t, view)} ${progress(t, view)} ${view.failed ? nothing : (view.extra ?? nothing)}
   </div>`;
 }
 
