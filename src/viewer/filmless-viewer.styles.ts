@@ -33,13 +33,16 @@ export const styles = css`
   }
   /*
    * The frame: one toolbar row on top, then the series panel (a column, collapsed by default) beside the
-   * stage. A grid, so the panel's column is as wide as the panel and nothing when it is collapsed. Other
-   * bars (comparison, priors) take full-width rows between the toolbar and the images.
+   * stage. A grid, so the panel's column is as wide as the panel and nothing when it is collapsed. A bar
+   * (comparison) takes the full-width row between the toolbar and the images; the priors list sits in the
+   * panel's column, under the series.
    */
-  .layout { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-template-rows: auto auto auto minmax(0, 1fr); height: 100%;
+  .layout { display: grid; grid-template-columns: auto minmax(0, 1fr); grid-template-rows: auto auto minmax(0, 1fr) auto; height: 100%;
     container-type: inline-size; position: relative; --toolbar-height: 40px; --button-size: 32px; --icon-size: 18px; }
   :host([mode='patient']) .layout { --toolbar-height: 52px; --button-size: 44px; --icon-size: 22px; }
-  .layout > :not(.toolbar, .series-list, .stage, .sr-only) { grid-column: 1 / -1; }
+  .layout > :not(.toolbar, .series-list, .stage, .sr-only, .priors-list) { grid-column: 1 / -1; grid-row: 2; }
+  /* As wide as the series panel, never wider (its own content does not size the column). */
+  .layout > .priors-list { grid-column: 1; grid-row: 4; contain: inline-size; }
   .toolbar { grid-column: 1 / -1; grid-row: 1; position: relative; z-index: 5; display: flex; flex-wrap: nowrap; align-items: center;
     gap: 2px; height: var(--toolbar-height); box-sizing: border-box; padding: 0 4px; background: var(--filmless-panel);
     color: var(--filmless-panel-foreground); border-bottom: 1px solid rgb(127 127 127 / 0.25); }
@@ -81,7 +84,7 @@ export const styles = css`
   @media (pointer: coarse) {
     .touch-only { display: flex !important; }
   }
-  .stage { grid-column: 2; grid-row: 4; position: relative; min-width: 0; min-height: 0; touch-action: none; }
+  .stage { grid-column: 2; grid-row: 3 / 5; position: relative; min-width: 0; min-height: 0; touch-action: none; }
   /* The viewport grid: cells in rows × columns, the active one outlined when there are several. */
   .grid { position: absolute; inset: 0; display: grid; gap: 2px; background: #000; }
   .grid.layout-1x2 { grid-template-columns: 1fr 1fr; }
@@ -102,7 +105,7 @@ export const styles = css`
   button:focus-visible { outline: 3px solid var(--filmless-accent); outline-offset: 1px; }
   button[aria-pressed='true'] { border-color: var(--filmless-accent); box-shadow: inset 0 0 0 1px var(--filmless-accent); }
   /* The series panel: a column of thumbnails left of the images; collapsed unless open. */
-  .series-list { grid-column: 1; grid-row: 4; display: none; flex-direction: column; gap: 6px; width: 132px; box-sizing: border-box;
+  .series-list { grid-column: 1; grid-row: 3; display: none; flex-direction: column; gap: 6px; width: 148px; box-sizing: border-box;
     padding: 6px; overflow-y: auto; background: var(--filmless-panel); color: var(--filmless-panel-foreground);
     border-right: 1px solid rgb(127 127 127 / 0.25); transition: transform 150ms ease-out; }
   .series-list.open { display: flex; }
@@ -164,6 +167,8 @@ export const styles = css`
   @container (max-width: 519px) {
     .layout { --toolbar-height: 44px; --button-size: 38px; }
     :host([mode='patient']) .layout { --toolbar-height: 52px; --button-size: 44px; }
+    /* Out of the grid: positioned against the whole element, under the toolbar. */
+    .series-list, .layout > .priors-list { grid-row: auto; grid-column: auto; contain: none; }
     .series-list { position: absolute; top: var(--toolbar-height); left: 0; bottom: 0; z-index: 4; width: min(180px, 60%);
       box-shadow: 8px 0 24px rgb(0 0 0 / 0.5); }
     .series-list.large { width: min(220px, 70%); }

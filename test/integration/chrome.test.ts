@@ -98,6 +98,10 @@ describe('chrome: the image gets the space', function () {
         measured.push(`  ${width}×${height} ${lang} (patient mode): ${imageFraction(viewer).toFixed(3)}`);
         await screenshot(`chrome-${width}x${height}-${lang}-patient`);
         expectOneRow(viewer, `patient ${width}×${height} ${lang}`);
+        if (width >= 1280) {
+          const folded = [...shadow(viewer).querySelectorAll<HTMLElement>('.bar-items > [data-item]')].filter((b) => !visible(b));
+          expect(folded.map((b) => b.dataset.item), 'everything fits at this width').to.deep.equal([]);
+        }
       });
     }
   }

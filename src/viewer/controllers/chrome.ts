@@ -192,7 +192,9 @@ export class ChromeController implements ReactiveController {
       if (item.hidden) continue;
       const style = getComputedStyle(item);
       if (style.display === 'none') continue;
-      this.widths.set(item.dataset.item!, item.getBoundingClientRect().width + parseFloat(style.marginLeft) + parseFloat(style.marginRight));
+      // An item pushed to the row's end has an automatic margin: only its fixed margins take room.
+      const margins = item.classList.contains('group-end') ? 0 : parseFloat(style.marginLeft) + parseFloat(style.marginRight);
+      this.widths.set(item.dataset.item!, item.getBoundingClientRect().width + margins);
     }
     const more = toolbar.querySelector<HTMLElement>('.more-button');
     const gap = parseFloat(getComputedStyle(row).columnGap) || 0;
