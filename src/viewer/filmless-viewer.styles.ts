@@ -173,6 +173,8 @@ export const styles = css`
       box-shadow: 8px 0 24px rgb(0 0 0 / 0.5); }
     .series-list.large { width: min(220px, 70%); }
     .menu { max-width: calc(100% - 8px); }
+    .toolbar .tool .tool-label { display: none; }
+    .branding { max-width: 40%; }
   }
   @media (prefers-reduced-motion: reduce) {
     * { transition: none !important; animation: none !important; }

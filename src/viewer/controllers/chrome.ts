@@ -76,12 +76,13 @@ export class ChromeController implements ReactiveController {
       if (row) this.resizeObserver?.observe(row);
       this.observedRow = row;
     }
-    const signature = toolbar?.dataset.signature ?? '';
+    // The items (mode, language, a CT series with presets, sharing) and the button size (narrow or not).
+    const signature = toolbar ? `${toolbar.dataset.signature ?? ''}|${this.narrow ? 'narrow' : 'wide'}` : '';
     if (signature !== this.measuredSignature) {
-      // Other items (a language, a mode, a CT series with presets, sharing): measure them all again.
-      const modeChanged = signature.split('|')[0] !== this.measuredSignature.split('|')[0];
+      const sizes = (key: string) => `${key.split('|')[0]}|${key.split('|').at(-1)}`;
+      const resized = sizes(signature) !== sizes(this.measuredSignature);
       this.measuredSignature = signature;
-      if (modeChanged) {
+      if (resized) {
         this.widths.clear();
         if (this.overflow.size > 0) {
           // Hidden items cannot be measured: show them all once (the row clips, it never wraps), then fit.

@@ -153,6 +153,11 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
     });
   }
   items.push({ id: 'overlay', label: t.term('overlayToggle'), icon: state.overlayShown ? 'overlayOn' : 'overlayOff', pressed: state.overlayShown, run: actions.toggleOverlay, group: patient ? 'start' : undefined, className: 'toggle' });
+  if (patient) {
+    // Patients pinch to zoom on a phone: the named windows come right after scrolling, so they stay in the row.
+    const presets = items.findIndex((item) => item.id === 'presets');
+    if (presets > 0) items.splice(1, 0, ...items.splice(presets, 1));
+  }
   if (state.canShare && !patient) items.push({ id: 'share', label: t.term('share'), icon: 'share', run: actions.share, group: 'end', className: 'share-button' });
   items.push({ id: 'help', label: t.term('help'), icon: 'help', run: actions.help, group: state.canShare && !patient ? undefined : 'end' });
   return items;
