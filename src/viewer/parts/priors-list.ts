@@ -9,6 +9,7 @@ import type { StudySummary } from '../../study/types.js';
 import type { ViewportLoad } from '../../viewport/viewport-load.js';
 import type { PriorsState } from '../controllers/priors.js';
 import type { SyncKind } from '../controllers/scroll-sync.js';
+import { type IconName, icon } from './icons.js';
 
 export interface PriorsListView {
   state: PriorsState;
@@ -60,14 +61,20 @@ export interface CompareBarActions {
   end(): void;
 }
 
-/** The comparison's toggles, over the top of the images while a prior is shown beside the study. */
+/**
+ * The comparison's toggles, in a bar between the toolbar and the images while a prior is shown beside
+ * the study: icon and label, the labels giving way to the icons alone in narrow elements.
+ */
 export function compareBar(t: LocalizeController, view: CompareBarView, on: CompareBarActions) {
-  const toggle = (kind: SyncKind, label: string) =>
-    html`<button type="button" class="sync-${kind}" aria-pressed=${view[kind] ? 'true' : 'false'} @click=${() => on.toggle(kind)}>${label}</button>`;
-  return html`<div class="compare-bar" part="compare" role="toolbar" aria-label=${t.term('compareLabel')} title=${t.term('syncShiftHint')}>
-    <span class="compare-title" aria-hidden="true">${t.term('compareLabel')}</span>
-    ${toggle('scroll', t.term('syncScroll'))} ${toggle('windowLevel', t.term('syncWindowLevel'))} ${toggle('zoomPan', t.term('syncZoomPan'))}
-    <button type="button" class="compare-end" @click=${on.end}>${t.term('compareEnd')}</button>
+  const button = (name: IconName, label: string, className: string, action: () => void, pressed?: boolean) =>
+    html`<button type="button" class="with-icon ${className}" aria-pressed=${pressed === undefined ? nothing : pressed ? 'true' : 'false'}
+      aria-label=${label} title=${label} @click=${action}>${icon(name)}<span class="compare-label">${label}</span></button>`;
+  return html`<div class="compare-bar" part="compare" role="toolbar" aria-label=${t.term('compareLabel')}>
+    <span class="compare-title" title=${t.term('syncShiftHint')}>${t.term('compareLabel')}</span>
+    ${button('scroll', t.term('syncScroll'), 'sync-scroll', () => on.toggle('scroll'), view.scroll)}
+    ${button('windowLevel', t.term('syncWindowLevel'), 'sync-windowLevel', () => on.toggle('windowLevel'), view.windowLevel)}
+    ${button('pan', t.term('syncZoomPan'), 'sync-zoomPan', () => on.toggle('zoomPan'), view.zoomPan)}
+    ${button('layout1x1', t.term('compareEnd'), 'compare-end', on.end)}
   </div>`;
 }
 
@@ -92,23 +99,30 @@ export const priorsStyles = css`
   .priors-list li { display: flex; flex-direction: column; gap: 2px; }
   .prior-text, .prior-source { opacity: 0.85; overflow: hidden; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
   .prior-modalities { font-weight: 600; }
-  .priors-list .prior-compare { min-height: 28px; padding: 2px 6px; margin-top: 2px; }
+  .series-list .priors-list .prior-compare { flex-direction: row; align-items: center; justify-content: center; text-align: center;
+    border: 1px solid var(--filmless-border); padding: 3px 6px; min-height: 28px; margin-top: 2px; }
   .priors-note { margin: 2px 0; opacity: 0.85; }
   /* Between the toolbar and the images while comparing: it never covers the overlay's corners. */
   .compare-bar { display: flex; gap: 4px; padding: 3px 4px; align-items: center; background: var(--filmless-panel);
     color: var(--filmless-panel-foreground); overflow-x: auto; border-top: 1px solid var(--filmless-border); }
   .compare-bar .compare-title { font-weight: 600; margin-right: 4px; white-space: nowrap; }
-  .compare-bar button { min-height: 28px; padding: 2px 8px; font-size: 0.9em; white-space: nowrap; }
+  .compare-bar button { min-height: 28px; padding: 2px 8px; font-size: 0.9em; white-space: nowrap; gap: 6px; flex: none; }
+  .compare-bar .icon { width: 16px; height: 16px; flex: none; }
   .compare-bar .compare-end { margin-left: auto; }
-  /* Bottom centre, between the image number and the window: the corners keep the overlay's text. */
-  .study-badge { position: absolute; bottom: 10px; left: 50%; transform: translateX(-50%); z-index: 1; pointer-events: none;
+  /* Bottom centre, above the overlay's two bottom lines: the corners keep their text. */
+  .study-badge { position: absolute; bottom: 48px; left: 50%; transform: translateX(-50%); z-index: 1; pointer-events: none;
     display: flex; gap: 6px; align-items: baseline; padding: 1px 8px; border-radius: 4px; font-weight: 600;
     background: rgb(0 0 0 / 0.7); color: #fff; border: 1px solid #fff; font-size: 1.1em; white-space: nowrap; }
   .study-badge.prior { border-color: #ffd166; color: #ffd166; }
   .study-badge .badge-kind { font-size: 0.75em; font-weight: 500; text-transform: uppercase; letter-spacing: 0.04em; }
+  @container (max-width: 899px) {
+    .compare-bar .compare-label { display: none; }
+    .compare-bar button { padding: 2px 6px; }
+  }
   @container (max-width: 519px) {
-    .compare-bar button { min-height: 36px; }
-    .study-badge { font-size: 0.95em; bottom: 28px; }
+    .compare-bar .compare-title { display: none; }
+    .compare-bar button { min-height: 36px; min-width: 36px; justify-content: center; }
+    .study-badge { font-size: 0.95em; }
     .study-badge .badge-kind { display: none; }
   }
   @media (forced-colors: active) {
