@@ -3,7 +3,7 @@
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
-import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
+import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, FOUR_SERIES_ACCESSION, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
@@ -119,6 +119,7 @@ const pacsPlugin = {
         charsetTr: CHARSET_ACCESSIONS.tr,
         multiShared: MULTI_PACS.shared,
         multiOnlyB: MULTI_PACS.onlyB,
+        fourSeries: FOUR_SERIES_ACCESSION,
       };
       const realAccessions = pacs.data.realCt ? Object.fromEntries(Object.entries(REAL_ACCESSIONS).map(([k, v]) => [k, v.accession])) : undefined;
       return {

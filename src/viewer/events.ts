@@ -38,6 +38,8 @@ export interface FilmlessFirstImageDetail {
   imageCount: number;
   /** From the start of this load (connection or a new accession / study / series) to pixels drawn. */
   timeToFirstImageMs: number;
+  /** Which viewport of the grid (0-based, grid order) shows it. */
+  viewportIndex: number;
 }
 
 /** `filmless-ready`: the displayed series is on screen and its tools (scroll, window/level, zoom) work. */
@@ -51,6 +53,8 @@ export interface FilmlessReadyDetail {
   timeToInteractiveMs: number;
   /** Which renderer draws the stack: WebGL (`gpu`) or Cornerstone's CPU renderer (see `FilmlessViewer.renderer`). */
   renderer: 'gpu' | 'cpu';
+  /** Which viewport of the grid (0-based, grid order) shows it. */
+  viewportIndex: number;
 }
 
 /** `filmless-error`: one event per failure; `message` is the localized text shown in the widget. */

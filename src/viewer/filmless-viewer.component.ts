@@ -402,7 +402,7 @@ export class FilmlessViewer extends LitElement {
       this.fail(new FilmlessError('unsupported', 'The study has no image series'));
       return;
     }
-    this.showSeries(this.grid.activeIndex, main.seriesInstanceUID);
+    void this.grid.show(this.grid.activeIndex, study, main.seriesInstanceUID, this.resolution.clientForStudy(study), this.resolution.startedAt, true);
     this.fillEmptyViewports();
   }
 
@@ -437,11 +437,16 @@ export class FilmlessViewer extends LitElement {
           @pointercancel=${input.handlePointer}>
           <div class="grid layout-${this.grid.layout}">
             ${repeat(this.grid.cells, (cell) => cell.id, (cell, index) =>
-              viewportCell(t, { id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable, failed: this.currentStatus === 'error', overlayHidden: input.overlayHidden,
-                extra: this.priors.comparing ? studyBadge(t, cell.load, this.resolution.study?.studyInstanceUID) : nothing }, {
+              viewportCell(t, {
+                id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable,
+                failed: this.currentStatus === 'error', overlayHidden: input.overlayHidden, maximized: this.grid.maximized === undefined ? 'none' : this.grid.maximized === index ? 'this' : 'other',
+                extra: this.priors.comparing ? studyBadge(t, cell.load, this.resolution.study?.studyInstanceUID) : nothing,
+              }, {
                 keydown: input.handleKeydown,
                 wheel: input.handleWheel,
                 activate: () => this.grid.activate(index),
+                toggleMaximized: () => this.grid.toggleMaximized(index),
+                dropSeries: (uid) => this.showSeries(index, uid),
               }),
             )}
           </div>

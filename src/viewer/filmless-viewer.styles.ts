@@ -91,6 +91,8 @@ export const styles = css`
   .grid.layout-2x1 { grid-template-rows: 1fr 1fr; }
   .grid.layout-2x2 { grid-template-columns: 1fr 1fr; grid-template-rows: 1fr 1fr; }
   .cell { position: relative; min-width: 0; min-height: 0; overflow: hidden; }
+  .cell[hidden] { display: none; }
+  .grid .cell.maximized { grid-area: 1 / 1 / -1 / -1; }
   .cell.active::after { content: ''; position: absolute; inset: 0; border: 2px solid var(--filmless-accent); pointer-events: none; z-index: 2; }
   .viewport { position: absolute; inset: 0; outline: none; }
   /* The lean first image, drawn over the viewport until Cornerstone shows the same image. */

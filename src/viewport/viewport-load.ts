@@ -39,10 +39,13 @@ export interface ViewportElements {
   firstImage: HTMLCanvasElement;
 }
 
+/** Details as a viewport knows them; the grid adds which viewport it is. */
+type CellDetail<T> = Omit<T, 'viewportIndex'>;
+
 /** What a viewport tells its grid. */
 export interface ViewportEvents {
-  firstImage(detail: FilmlessFirstImageDetail): void;
-  ready(detail: FilmlessReadyDetail): void;
+  firstImage(detail: CellDetail<FilmlessFirstImageDetail>): void;
+  ready(detail: CellDetail<FilmlessReadyDetail>): void;
   /** One more image decoded (or found undecodable). */
   progress(detail: FilmlessProgressDetail): void;
   /** Something drawn changed (display, progress bar, a damaged slice): re-render. */
@@ -58,6 +61,11 @@ export interface ShowSeriesOptions {
   client: DicomwebClient;
   /** When the user asked for this: the start of `timeToFirstImageMs` and `timeToInteractiveMs`. */
   startedAt: number;
+  /**
+   * The viewer chose this series itself (the study's main series): a series that turns out to be a
+   * localizer then gives way to a real one. A series the user or host asked for is shown as it is.
+   */
+  chosenByViewer?: boolean;
 }
 
 /**
@@ -130,7 +138,7 @@ export class ViewportLoad {
     }
   }
 
-  private async load(study: StudySummary, seriesUID: string, { client, startedAt }: ShowSeriesOptions, signal: AbortSignal): Promise<LoadOutcome> {
+  private async load(study: StudySummary, seriesUID: string, { client, startedAt, chosenByViewer }: ShowSeriesOptions, signal: AbortSignal): Promise<LoadOutcome> {
     const leanAllowed = !this.stack.isShowing;
     if (!leanAllowed) void this.ensureAttached().catch(() => undefined); // awaited below
     const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
@@ -170,7 +178,7 @@ export class ViewportLoad {
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
     mark('metadata');
     const frames = orderFrames(framesOf(instances));
-    if (instances.every(isLocalizerInstance) && summary) {
+    if (chosenByViewer && instances.every(isLocalizerInstance) && summary) {
       // QIDO could not tell this was a scout; metadata can. Prefer a real series when there is one.
       const other = chooseDefaultSeries(study.series.filter((s) => s.seriesInstanceUID !== seriesUID && isImageSeries(s)));
       if (other && other.imageCount > 0) {

@@ -56,6 +56,12 @@ export const REAL_ACCESSIONS = {
   mrJpegLs: { accession: 'FL-REAL-MR-JLS', from: ['realMr'], transcode: '1.2.840.10008.1.2.4.80' },
 } as const satisfies Record<string, Fixture>;
 
+/**
+ * A study of four series (the generated CT's localizer and axial series, the MR's two), made by copying
+ * both studies and merging the MR copy's series into the CT copy with Orthanc's merge API: for layouts.
+ */
+export const FOUR_SERIES_ACCESSION = 'FL-LAYOUT-4';
+
 /** Studies the tests generate in specific character sets (see charset-studies.ts). */
 export const CHARSET_ACCESSIONS = { vi: 'FL-CHARSET-VI', tr: 'FL-CHARSET-TR' } as const;
 
@@ -91,6 +97,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
         studies[accession].push(await copyStudyWithAccession(orthanc, originals[source]!, accession, {}, transcode));
       }
     }
+    studies[FOUR_SERIES_ACCESSION] = [await mergedStudy(orthanc, FOUR_SERIES_ACCESSION, [originals.ct!, originals.mr!])];
     for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
     await loadPriorStudies(orthanc, data, studies, allowedOrigins);
     await loadCodecStudies(orthanc, data.ct, studies);
@@ -120,6 +127,27 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
     await orthanc.stop();
     throw error;
   }
+}
+
+/** Orthanc's ID of a study, by its StudyInstanceUID. */
+async function orthancStudyId(orthanc: OrthancServer, uid: string): Promise<string> {
+  const [found] = (await (await fetch(`${orthanc.url}/tools/lookup`, { method: 'POST', body: uid })).json()) as { ID: string }[];
+  if (!found) throw new Error(`Orthanc has no study ${uid}`);
+  return found.ID;
+}
+
+/** Copies of several studies under one accession number, merged into one study (the first one's). */
+async function mergedStudy(orthanc: OrthancServer, accession: string, sources: string[]): Promise<string> {
+  const [first, ...others] = sources;
+  const target = await copyStudyWithAccession(orthanc, first!, accession);
+  const targetId = await orthancStudyId(orthanc, target);
+  for (const other of others) {
+    const copyId = await orthancStudyId(orthanc, await copyStudyWithAccession(orthanc, other, `${accession}-SOURCE`));
+    const series = (await (await fetch(`${orthanc.url}/studies/${copyId}/series`)).json()) as { ID: string }[];
+    const merged = await fetch(`${orthanc.url}/studies/${targetId}/merge`, { method: 'POST', body: JSON.stringify({ Resources: series.map((s) => s.ID), KeepSource: false }) });
+    if (!merged.ok) throw new Error(`merge failed: ${merged.status} ${await merged.text()}`);
+  }
+  return target;
 }
 
 /** Accession numbers of the several-PACS tests. */

@@ -38,6 +38,8 @@ export interface GridEvents {
 export class ViewportGrid implements ReactiveController {
   layout: Layout = '1x1';
   activeIndex = 0;
+  /** The cell shown alone over the whole grid (double-click), if any; the layout is kept for its return. */
+  maximized: number | undefined;
   cells: ViewportCell[] = [];
   private nextId = 0;
 
@@ -65,6 +67,15 @@ export class ViewportGrid implements ReactiveController {
     while (this.cells.length < count) this.cells.push(this.createCell());
     for (const removed of this.cells.splice(count)) removed.load.detach();
     this.activeIndex = Math.min(this.activeIndex, count - 1);
+    this.maximized = undefined;
+    this.context.host.requestUpdate();
+  }
+
+  /** Shows one cell alone over the whole grid, or the grid again; the cell becomes the active one. */
+  toggleMaximized(index: number): void {
+    if (this.cells.length < 2 || !this.cells[index]) return;
+    this.maximized = this.maximized === undefined ? index : undefined;
+    this.activeIndex = index;
     this.context.host.requestUpdate();
   }
 
@@ -84,19 +95,19 @@ export class ViewportGrid implements ReactiveController {
    * Shows a series in a cell, aborting only that cell's previous load. A series that turns out to be a
    * localizer gives way to the study's main series.
    */
-  async show(index: number, study: StudySummary, seriesUID: string, client: DicomwebClient, startedAt: number): Promise<void> {
+  async show(index: number, study: StudySummary, seriesUID: string, client: DicomwebClient, startedAt: number, chosenByViewer = false): Promise<void> {
     const cell = this.cells[index];
     if (!cell) return;
     if (index === this.activeIndex) this.context.setStatus('loading');
     this.context.host.requestUpdate();
     let outcome: LoadOutcome;
     try {
-      outcome = await cell.load.show(study, seriesUID, { client, startedAt });
+      outcome = await cell.load.show(study, seriesUID, { client, startedAt, chosenByViewer });
     } catch (error) {
       this.context.fail(error);
       return;
     }
-    if ('instead' in outcome) await this.show(index, study, outcome.instead, client, startedAt);
+    if ('instead' in outcome) await this.show(index, study, outcome.instead, client, startedAt, true);
   }
 
   /** Every cell's view, in cell order. */
@@ -126,10 +137,10 @@ export class ViewportGrid implements ReactiveController {
           return { viewport, firstImage };
         },
         {
-          firstImage: (detail) => this.context.emit('filmless-first-image', detail),
+          firstImage: (detail) => this.context.emit('filmless-first-image', { ...detail, viewportIndex: this.cells.indexOf(cell) }),
           ready: (detail) => {
             if (this.active === cell) this.context.setStatus('ready');
-            this.context.emit('filmless-ready', detail);
+            this.context.emit('filmless-ready', { ...detail, viewportIndex: this.cells.indexOf(cell) });
             if (cell.load.series) this.events.seriesReady(cell, cell.load.series.study);
           },
           progress: (detail) => this.context.emit('filmless-progress', detail),

@@ -7,8 +7,8 @@ import type { LocalizeController } from '../../i18n/localize-controller.js';
 import { isImageSeries } from '../../study/series-selection.js';
 import type { StudySummary } from '../../study/types.js';
 import type { FilmlessErrorDetail, FilmlessProgressDetail, FilmlessStatus } from '../events.js';
-import { unreachableNotice } from './viewport-cell.js';
 import { icon } from './icons.js';
+import { SERIES_DRAG_TYPE, unreachableNotice } from './viewport-cell.js';
 
 export interface SeriesListView {
   study: StudySummary | undefined;
@@ -38,7 +38,9 @@ export function seriesList(
     aria-label=${t.term('seriesListLabel')} ?inert=${!view.open}
     @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && (event.preventDefault(), close())}>
     ${series.map(
-      (s) => html`<button type="button" aria-pressed=${s.seriesInstanceUID === view.selected} @click=${() => select(s.seriesInstanceUID)}>
+      (s) => html`<button type="button" aria-pressed=${s.seriesInstanceUID === view.selected} @click=${() => select(s.seriesInstanceUID)}
+        draggable="true" data-series=${s.seriesInstanceUID}
+        @dragstart=${(event: DragEvent) => event.dataTransfer?.setData(SERIES_DRAG_TYPE, s.seriesInstanceUID)}>
         ${view.thumbnails.has(s.seriesInstanceUID)
           ? html`<img src=${view.thumbnails.get(s.seriesInstanceUID)!} alt="" width="96" height="96" />`
           : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}

@@ -13,7 +13,14 @@ export interface CellHandlers {
   wheel(event: WheelEvent): void;
   /** The user pressed or focused this cell: it becomes the active one. */
   activate(): void;
+  /** Double-click: this cell alone over the grid, and back. */
+  toggleMaximized(): void;
+  /** A series thumbnail was dropped on this cell. */
+  dropSeries(seriesInstanceUID: string): void;
 }
+
+/** The drag data type of a series thumbnail: its SeriesInstanceUID. */
+export const SERIES_DRAG_TYPE = 'application/x-filmless-series';
 
 export interface CellView {
   id: number;
@@ -27,13 +34,31 @@ export interface CellView {
   failed: boolean;
   /** More to draw over the image, apart from the overlay's corners (the study date while comparing). */
   extra?: unknown;
+  /** Shown alone over the grid; `hidden`: another cell is. */
+  maximized: 'this' | 'other' | 'none';
   /** The corners' text is hidden (key I, toolbar button). */
   overlayHidden?: boolean;
 }
 
+function acceptsSeries(event: DragEvent): boolean {
+  return event.dataTransfer?.types.includes(SERIES_DRAG_TYPE) ?? false;
+}
+
 export function viewportCell(t: LocalizeController, view: CellView, on: CellHandlers) {
-  return html`<div class="cell ${view.active && view.inGrid ? 'active' : ''}" data-cell=${view.id}
-      @pointerdown=${on.activate} @focusin=${on.activate}>
+  return html`<div class="cell ${view.active && view.inGrid ? 'active' : ''} ${view.maximized === 'this' ? 'maximized' : ''}"
+      data-cell=${view.id} ?hidden=${view.maximized === 'other'}
+      @pointerdown=${on.activate} @focusin=${on.activate} @dblclick=${on.toggleMaximized}
+      @dragover=${(event: DragEvent) => {
+        if (!acceptsSeries(event)) return;
+        event.preventDefault();
+        event.dataTransfer!.dropEffect = 'copy';
+      }}
+      @drop=${(event: DragEvent) => {
+        const uid = event.dataTransfer?.getData(SERIES_DRAG_TYPE);
+        if (!uid) return;
+        event.preventDefault();
+        on.dropSeries(uid);
+      }}>
     <div class="viewport" part="viewport" tabindex="0" role="application" aria-roledescription=${t.term('viewerLabel')}
       aria-label=${viewportDescription(t, view.load)}
       @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
