@@ -264,7 +264,7 @@ export class FilmlessViewer extends LitElement {
    * series of the open study, or with `studyInstanceUID`, of one of the patient's priors (see
    * `filmless-priors`). Unknown series, studies or viewports are ignored.
    */
-  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID?: string): void {
+  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = ''): void {
     if (studyInstanceUID && studyInstanceUID !== this.resolution.study?.studyInstanceUID) {
       if (Number.isInteger(viewportIndex) && viewportIndex >= 0 && viewportIndex < this.grid.cells.length) {
         void this.priors.showPriorSeries(viewportIndex, studyInstanceUID, seriesInstanceUID);

@@ -271,6 +271,10 @@ describe('custom-elements.json against the element', () => {
     toolbarButton('Layout').click();
     toolbarButton('Keyboard shortcuts').click();
     await until(() => viewer.shadowRoot!.querySelector('[part="help"]') !== null, 'the help to open');
+    // The other scripted study is the same patient's: a prior (filmless-priors, the list); compare with it.
+    await until(() => viewer.shadowRoot!.querySelector('[part="priors"] li') !== null, 'the priors list');
+    viewer.comparePrior('2.3.4');
+    await until(() => viewer.shadowRoot!.querySelectorAll('[part="study-badge"]').length === 2 && viewer.shadowRoot!.querySelector('[part="compare"]') !== null, 'the comparison');
     keep(run);
 
     // Patient mode: the hospital's branding.

@@ -73,6 +73,8 @@ export function scriptedDicomweb(options: ScriptOptions = {}): FetchLike {
   });
   return async (url, init) => {
     const path = new URL(url).pathname;
+    // The patient's studies (the priors search): every scripted study, with its modality.
+    if (path.endsWith('/studies')) return json(studies.map((s) => ({ ...studyAttributes(s), '00080061': { vr: 'CS', Value: [s.modality ?? 'CT'] } })));
     if (path.endsWith('/series')) return json(studies.map(studyAttributes));
     const instanceMetadata = path.match(/\/instances\/([^/]+)\/metadata$/);
     if (instanceMetadata) {
