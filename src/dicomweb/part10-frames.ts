@@ -26,15 +26,22 @@ function frameBytes(file: Uint8Array, ranges: FrameRanges): Uint8Array {
   return joined;
 }
 
+const DEFLATED = '1.2.840.10008.1.2.1.99';
+
 /**
  * Parses a Part-10 file and returns its frames. Throws when the file does not parse; a file whose
  * pixel data contradicts its header (truncated, fragments that cannot be told apart) gives no frames,
- * so each is fetched on its own and reported as damaged if it is.
+ * so each is fetched on its own and reported as damaged if it is. A deflated file (1.2.840.10008.1.2.1.99)
+ * needs its data set inflated first (`inflated`, see readPart10Frames); its frames are then views into
+ * the inflated bytes, still labelled with the file's transfer syntax (Cornerstone reads them as explicit
+ * little endian).
  */
-export function framesOfPart10(part10: Uint8Array): Part10Frames {
-  const dataSet = dicomParser.parseDicom(part10);
+export function framesOfPart10(part10: Uint8Array, inflated?: Uint8Array): Part10Frames {
+  const meta = dicomParser.readPart10Header(part10);
+  // Read from the meta header itself: a deflated data set's elements point into the inflated bytes.
+  const transferSyntaxUID = meta.string('x00020010')?.trim() || IMPLICIT_LITTLE_ENDIAN;
+  const dataSet = dicomParser.parseDicom(part10, inflated ? ({ inflater: () => inflated } as dicomParser.ParseDicomOptions) : undefined);
   const sopInstanceUID = dataSet.string('x00080018') ?? '';
-  const transferSyntaxUID = dataSet.string('x00020010') ?? IMPLICIT_LITTLE_ENDIAN;
   let layout: FrameRanges[];
   try {
     layout = locateFrames(dataSet);
@@ -42,4 +49,18 @@ export function framesOfPart10(part10: Uint8Array): Part10Frames {
     layout = [];
   }
   return { sopInstanceUID, frames: layout.map((ranges) => ({ bytes: frameBytes(dataSet.byteArray, ranges), transferSyntaxUID })) };
+}
+
+/**
+ * framesOfPart10 for any file, a deflated one too: its data set (everything after the meta header) is
+ * inflated first (raw deflate, PS3.5 A.5). With pako, loaded only when a deflated file comes: the
+ * platform's DecompressionStream refuses bytes after the end of the deflate stream, and writers leave
+ * some there (Orthanc's copies of a deflated file carry thousands of zero bytes after it); zlib, and
+ * pako, ignore them.
+ */
+export async function readPart10Frames(part10: Uint8Array): Promise<Part10Frames> {
+  const meta = dicomParser.readPart10Header(part10) as ReturnType<typeof dicomParser.readPart10Header> & { position: number };
+  if (meta.string('x00020010')?.trim() !== DEFLATED) return framesOfPart10(part10);
+  const { inflateRaw } = await import('pako');
+  return framesOfPart10(part10, inflateRaw(part10.subarray(meta.position)));
 }

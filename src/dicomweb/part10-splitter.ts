@@ -1,7 +1,7 @@
 import { startModuleWorker } from '../workers/module-worker.js';
 import type { FrameBytes, SeriesSplitter } from './frame-bytes.js';
 import { MultipartReader } from './multipart.js';
-import { framesOfPart10 } from './part10-frames.js';
+import { readPart10Frames } from './part10-frames.js';
 import type { SplitterAnswer, SplitterRequest } from './part10-splitter-protocol.js';
 import workerUrl from './part10-splitter.worker.ts?worker&url';
 
@@ -85,18 +85,23 @@ export function streamSeriesInWorker(
 export function splitInThread(boundary: string, onInstance: (instance: SplitInstance) => void): SeriesSplitter {
   const reader = new MultipartReader(boundary);
   let closed = false;
+  // In stream order, each instance once split (a deflated one is inflated first, asynchronously).
+  let splitting: Promise<void> = Promise.resolve();
   return {
     push(chunk) {
       for (const part of reader.push(chunk)) {
-        if (closed) return;
-        try {
-          onInstance(framesOfPart10(part.body));
-        } catch {
-          // not a DICOM file: the per-frame fallback fetches (and reports) its frames
-        }
+        splitting = splitting.then(async () => {
+          if (closed) return;
+          try {
+            const instance = await readPart10Frames(part.body);
+            if (!closed) onInstance(instance);
+          } catch {
+            // not a DICOM file: the per-frame fallback fetches (and reports) its frames
+          }
+        });
       }
     },
-    finish: () => Promise.resolve(),
+    finish: () => splitting,
     close() {
       closed = true;
     },

@@ -4,7 +4,7 @@
  * frames go out transferred (views into their instance's buffer, no copy).
  */
 import { MultipartReader, boundaryOf } from './multipart.js';
-import { framesOfPart10 } from './part10-frames.js';
+import { readPart10Frames } from './part10-frames.js';
 import type { SplitFrame, SplitterAnswer, SplitterRequest } from './part10-splitter-protocol.js';
 
 interface WorkerScope {
@@ -14,10 +14,17 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 let reader: MultipartReader | undefined;
 
+/** Instances are handed over in stream order, each once it is split (a deflated one is inflated first). */
+let splitting: Promise<void> = Promise.resolve();
+
 function split(part10: Uint8Array): void {
-  let parsed: ReturnType<typeof framesOfPart10>;
+  splitting = splitting.then(() => splitOne(part10));
+}
+
+async function splitOne(part10: Uint8Array): Promise<void> {
+  let parsed: Awaited<ReturnType<typeof readPart10Frames>>;
   try {
-    parsed = framesOfPart10(part10);
+    parsed = await readPart10Frames(part10);
   } catch {
     return; // not a DICOM file: the main thread's per-frame fallback fetches (and reports) its frames
   }
@@ -62,6 +69,7 @@ async function fetchAndSplit(url: string, headers: Record<string, string>): Prom
     scope.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     return;
   }
+  await splitting;
   scope.postMessage({ type: 'done' });
 }
 
@@ -70,5 +78,5 @@ scope.onmessage = (event) => {
   if (message.type === 'start') reader = new MultipartReader(message.boundary);
   else if (message.type === 'chunk') for (const part of reader?.push(new Uint8Array(message.chunk)) ?? []) split(part.body);
   else if (message.type === 'fetch') void fetchAndSplit(message.url, message.headers);
-  else scope.postMessage({ type: 'done' });
+  else void splitting.then(() => scope.postMessage({ type: 'done' }));
 };
