@@ -1,4 +1,4 @@
-import { FilmlessError, isAbortError } from '../errors.js';
+import { FilmlessError, codeForHttpStatus, isAbortError } from '../errors.js';
 import type { DicomwebClient, FrameBytes } from './client.js';
 
 interface Waiter {
@@ -17,6 +17,25 @@ export interface SeriesFramesOptions {
   onFrameArrived?: (sopInstanceUID: string, frameNumber: number) => void;
   /** Called when the bulk series retrieval failed and frames are fetched one by one instead. */
   onFallback?: (error: unknown) => void;
+  /** Called when the server would not cut a frame out (400 or 5xx) and frames come from the series stream instead. */
+  onFramesRefused?: (error: unknown) => void;
+}
+
+/**
+ * A frame request the server answered with 400 or a 5xx while it may well send the whole instance: a
+ * server that cannot cut frames out of some files (Orthanc: big endian, deflated, retired JPEG processes,
+ * fragmented multi-frame JPEG without an offset table). Not 401/403/404 (about access or existence,
+ * the stream would answer the same), not an abort or a network failure (nothing was answered).
+ */
+/** A failed series stream as the error a host sees (the worker reports only a status and a message). */
+function asFilmlessError(error: unknown): unknown {
+  if (!(error instanceof WorkerStreamError)) return error;
+  return new FilmlessError(error.status === undefined ? 'network' : codeForHttpStatus(error.status), `Series retrieval failed: ${error.message}`, { status: error.status, cause: error });
+}
+
+function isFrameRefusal(error: unknown): boolean {
+  const status = error instanceof FilmlessError ? error.status : undefined;
+  return status !== undefined && (status === 400 || status >= 500);
 }
 
 import { frameKey } from './frame-key.js';
@@ -34,6 +53,14 @@ export { frameKey };
  * own. Servers that cannot stream a series fall back to per-frame requests, a few at a time.
  */
 export class SeriesFrames {
+  /**
+   * The first frame request the server refused (see isFrameRefusal). From then on no frame is asked
+   * for alone: every frame waits for the one series stream, and what it did not bring fails at once.
+   * At most the requests already in flight fail with it (the fallback runs four at a time).
+   */
+  private framesRefused: unknown;
+  /** The series stream has ended (or failed): a frame it did not bring will not come that way. */
+  private bulkEnded = false;
   private readonly frames = new Map<string, FrameBytes>();
   private readonly arrivedKeys = new Set<string>();
   /** Frames whose bytes were released once decoded (see forget). */
@@ -67,6 +94,8 @@ export class SeriesFrames {
 
   /** Releases a frame's bytes once the decoded image is cached elsewhere. */
   forget(sopInstanceUID: string, frameNumber: number): void {
+    // Frames the server will not send alone cannot be asked for again: their bytes stay (compressed).
+    if (this.framesRefused !== undefined) return;
     const key = frameKey(sopInstanceUID, frameNumber);
     this.frames.delete(key);
     this.released.add(key);
@@ -96,6 +125,7 @@ export class SeriesFrames {
   private fetchOne(sop: string, frame: number, signal?: AbortSignal): Promise<FrameBytes> {
     const pending = this.individual.get(frameKey(sop, frame));
     if (pending) return pending;
+    if (this.framesRefused !== undefined) return this.fromStream(sop, frame);
     const combined = signal ? AbortSignal.any([this.options.signal, signal]) : this.options.signal;
     const { client, studyUID, seriesUID } = this.options;
     return this.track(sop, frame, client.retrieveFrames(studyUID, seriesUID, sop, [frame], combined));
@@ -104,15 +134,47 @@ export class SeriesFrames {
   /** Records an individual frame request until it settles; its bytes count as arrived. */
   private track(sop: string, frame: number, request: Promise<FrameBytes[]>): Promise<FrameBytes> {
     const key = frameKey(sop, frame);
-    const pending = request.then((parts) => {
-      const first = parts[0];
-      if (!first || first.bytes.length === 0) throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} is empty`);
-      this.arrived(sop, frame, first);
-      return first;
-    });
+    const pending = request.then(
+      (parts) => {
+        const first = parts[0];
+        if (!first || first.bytes.length === 0) throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} is empty`);
+        this.arrived(sop, frame, first);
+        return first;
+      },
+      (error: unknown) => {
+        if (!isFrameRefusal(error) || this.options.signal.aborted) throw error;
+        if (this.framesRefused === undefined) {
+          this.framesRefused = error;
+          this.options.onFramesRefused?.(error);
+        }
+        return this.fromStream(sop, frame);
+      },
+    );
     pending.catch(() => undefined).finally(() => this.individual.delete(key));
     this.individual.set(key, pending);
     return pending;
+  }
+
+  /** A frame the server will not send alone: from the series stream (started if it was not). */
+  private fromStream(sop: string, frame: number): Promise<FrameBytes> {
+    const key = frameKey(sop, frame);
+    const ready = this.frames.get(key);
+    if (ready) return Promise.resolve(ready);
+    if (this.bulkEnded) return Promise.reject(this.notInStream(sop, frame));
+    const waiting = new Promise<FrameBytes>((resolve, reject) => {
+      const list = this.waiters.get(key) ?? [];
+      list.push({ resolve, reject });
+      this.waiters.set(key, list);
+    });
+    void this.startBulk();
+    return waiting;
+  }
+
+  /** Why a refused frame is not coming: the series stream ended without it in a form we can read. */
+  private notInStream(sop: string, frame: number): FilmlessError {
+    return new FilmlessError('unsupported', `The server cannot send frame ${frame} of ${sop} alone, and the series retrieval did not bring it in a form the viewer reads`, {
+      cause: this.framesRefused,
+    });
   }
 
   private arrived(sop: string, frame: number, bytes: FrameBytes): void {
@@ -129,6 +191,7 @@ export class SeriesFrames {
 
   private async runBulk(): Promise<void> {
     const { client, studyUID, seriesUID, signal } = this.options;
+    let streamError: unknown;
     try {
       if (!(await this.streamInWorker())) {
         await client.streamSeriesInstances(studyUID, seriesUID, signal, (boundary) => splitInWorker(boundary, (instance) => this.acceptInstance(instance)));
@@ -137,11 +200,28 @@ export class SeriesFrames {
       if (isAbortError(error) || signal.aborted) return;
       this.bulkFailed = true;
       this.options.onFallback?.(error);
+      streamError = error;
     }
+    this.bulkEnded = true;
     // Whatever the stream did not bring (server without series retrieval, a cut connection, missing
-    // instances) is fetched frame by frame.
+    // instances) is fetched frame by frame, unless the server already refused to send frames alone.
     this.bulkFailed = true; // from now on, waiting for a frame means fetching it
-    await this.fetchMissing(this.options.frameKeys.filter((key) => !this.arrivedKeys.has(key)));
+    const missing = this.options.frameKeys.filter((key) => !this.arrivedKeys.has(key));
+    if (this.framesRefused !== undefined) {
+      this.rejectWaiting(missing, streamError);
+      return;
+    }
+    await this.fetchMissing(missing);
+  }
+
+  /** Fails the frames still awaited: with the stream's own failure, else as not readable from it. */
+  private rejectWaiting(keys: string[], streamError: unknown): void {
+    for (const key of [...keys, ...this.waiters.keys()]) {
+      const slash = key.lastIndexOf('/');
+      const error = streamError !== undefined ? asFilmlessError(streamError) : this.notInStream(key.slice(0, slash), Number(key.slice(slash + 1)));
+      for (const waiter of this.waiters.get(key) ?? []) waiter.reject(error);
+      this.waiters.delete(key);
+    }
   }
 
   /**
@@ -172,6 +252,8 @@ export class SeriesFrames {
         const sop = key.slice(0, slash);
         const frame = Number(key.slice(slash + 1));
         try {
+          // Once the server refused a frame, the rest would be refused too: no request storm.
+          if (this.framesRefused !== undefined) throw this.notInStream(sop, frame);
           await this.fetchOne(sop, frame);
         } catch (error) {
           if (this.options.signal.aborted) return;
