@@ -3,12 +3,13 @@
  * request per series where the server allows it, see series-frames.ts) and hands them to Cornerstone's
  * DICOM image loader only to decode, so Cornerstone never sends a request of its own.
  */
-import { cache, imageLoader, type Types } from '@cornerstonejs/core';
+import { cache, imageLoader, type Types, utilities } from '@cornerstonejs/core';
 import { createImage, wadors } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
 import { Tag, numberValue } from '../dicomweb/dicom-json.js';
 import type { FrameBytes } from '../dicomweb/client.js';
+import { type CorrectedPixels, type DecodedImage, JS_DCT_JPEG, correctTwelveBitJpeg, jpegCoding } from './jpeg12-correction.js';
 
 export const SCHEME = 'filmless';
 
@@ -65,18 +66,47 @@ function assertCompleteFrame(imageId: string, frame: FrameBytes): void {
   }
 }
 
+/** Puts a new pixel array in a decoded image: its frame, its voxel manager, its type and size. */
+function usePixels(image: Types.IImage, pixels: CorrectedPixels): void {
+  const frame = (image as unknown as { imageFrame: { pixelData: unknown; pixelDataLength: number } }).imageFrame;
+  frame.pixelData = pixels;
+  frame.pixelDataLength = pixels.length;
+  const writable = image as unknown as Record<string, unknown>;
+  writable.voxelManager = utilities.VoxelManager.createImageVoxelManager({
+    scalarData: pixels,
+    width: image.columns,
+    height: image.rows,
+    numberOfComponents: image.numberOfComponents ?? 1,
+  });
+  writable.dataType = pixels.constructor.name;
+  writable.sizeInBytes = pixels.byteLength;
+}
+
 async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.IImage> {
   const { key, sop, frame } = parseImageId(imageId);
   const source = sources.get(key);
   if (!source) throw new FilmlessError('bad-data', `No frame source for ${imageId}`);
   const bytes = await source.frameBytes(sop, frame, signal);
   assertCompleteFrame(imageId, bytes);
+  // Read before decoding: the decoder may be handed (and detach) the bytes.
+  const jpeg = JS_DCT_JPEG.has(bytes.transferSyntaxUID) ? jpegCoding(bytes.bytes) : undefined;
+  const twelveBitJpeg = jpeg?.precision === 12;
+  if (twelveBitJpeg && jpeg.successiveApproximation) {
+    throw new FilmlessError('unsupported', `Frame ${frame} of ${sop} is 12-bit JPEG with successive approximation, which Cornerstone's decoder gets wrong`);
+  }
+  let image: Types.IImage;
   try {
-    const image = await createImage(imageId, bytes.bytes, bytes.transferSyntaxUID, {});
-    return image as unknown as Types.IImage;
+    image = (await createImage(imageId, bytes.bytes, bytes.transferSyntaxUID, {})) as unknown as Types.IImage;
   } catch (error) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
   }
+  if (twelveBitJpeg) {
+    // Cornerstone's JavaScript decoder gives every 12-bit sample 15 units too high (jpeg12-correction.ts).
+    const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
+    const replaced = correctTwelveBitJpeg(image as unknown as DecodedImage, numberValue(instance, '00280103') === 1, numberValue(instance, '00280101') ?? 12);
+    if (replaced) usePixels(image, replaced);
+  }
+  return image;
 }
 
 function createLoadObject(imageId: string): Types.IImageLoadObject {
