@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { FilmlessErrorDetail, FilmlessReadyDetail } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { CodecStudies, CodecStudy } from '../support/codec-studies.js';
-import { canvasGrey, cleanup, imageToCanvas, mountViewer, nextEvent, pacsInfo, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, gatewayRequests, imageToCanvas, mountViewer, nextEvent, pacsInfo, viewerCanvas } from '../support/browser.js';
 
 const NAMES: Record<string, string> = {
   '1.2.840.10008.1.2': 'Implicit VR Little Endian',
@@ -59,12 +59,14 @@ interface Shown {
   /** The lean canvas as drawn at filmless-first-image (it is released at the hand-over). */
   firstCopy?: HTMLCanvasElement;
   ms: number;
+  /** When the viewer was mounted (the gateway's clock is this machine's). */
+  startedAt: Date;
 }
 
 async function show(study: CodecStudy): Promise<{ viewer: FilmlessViewer; shown: Shown }> {
   const viewer = mountViewer({ dicomwebUrl: info.gatewayUrl, token: info.token, accessionNumber: study.accession });
   const started = performance.now();
-  const shown: Partial<Shown> = {};
+  const shown: Partial<Shown> = { startedAt: new Date(Date.now() - 1) };
   viewer.addEventListener(
     'filmless-first-image',
     () => {
@@ -88,6 +90,23 @@ async function show(study: CodecStudy): Promise<{ viewer: FilmlessViewer; shown:
 
 const table: string[] = [];
 
+/**
+ * Pixel requests of one load, from the gateway's log: single frames (and how many failed) and series
+ * streams. Frames the server will not cut out come from one series stream, without a retry storm.
+ */
+async function pixelRequests(since: Date): Promise<{ frames: number; failedFrames: number; seriesStreams: number }> {
+  // Requests are logged when they end: give a stream that was still running a moment.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const log = (await gatewayRequests()).filter((r) => new Date(r.time) >= since && r.method === 'GET');
+  const paths = log.map((r) => ({ path: new URL(r.url, 'http://x').pathname, status: r.status }));
+  const frames = paths.filter((r) => /\/frames\/\d/.test(r.path));
+  return {
+    frames: frames.length,
+    failedFrames: frames.filter((r) => r.status >= 400).length,
+    seriesStreams: paths.filter((r) => /\/studies\/[^/]+\/series\/[^/]+$/.test(r.path)).length,
+  };
+}
+
 describe('every transfer syntax, shown from Orthanc and checked against the files', function () {
   this.timeout(60_000);
   afterEach(cleanup);
@@ -106,7 +125,22 @@ describe('every transfer syntax, shown from Orthanc and checked against the file
     it(name, async () => {
       const { viewer, shown } = await show(study);
       const detail = shown.outcome.detail as FilmlessReadyDetail | FilmlessErrorDetail;
-      table.push(`  ${name}: ${shown.outcome.type === 'filmless-ready' ? 'ready' : `error ${(detail as FilmlessErrorDetail).code}`}, path ${shown.path ?? '-'}, ${shown.ms} ms`);
+      const requests = await pixelRequests(shown.startedAt);
+      table.push(
+        `  ${name}: ${shown.outcome.type === 'filmless-ready' ? 'ready' : `error ${(detail as FilmlessErrorDetail).code}`}, path ${shown.path ?? '-'}, ${shown.ms} ms, ` +
+          `${requests.frames} frame requests (${requests.failedFrames} refused), ${requests.seriesStreams} series stream(s)`,
+      );
+      expect(requests.seriesStreams, 'series streams').to.be.at.most(1);
+      // Refused frames: at most the probable middle and the first frame; the rest come from the stream.
+      expect(requests.failedFrames, 'refused frame requests').to.be.at.most(2);
+      if (study.refusal) {
+        // Refused, as README's unsupported data says: a clear error, quickly, and no image shown as ready.
+        expect(shown.outcome.type, `${study.refusal.why}: ${JSON.stringify(detail)}`).to.equal('filmless-error');
+        expect((detail as FilmlessErrorDetail).code, study.refusal.why).to.equal(study.refusal.code);
+        expect(viewer.status).to.equal('error');
+        expect(shown.ms, 'refused within 5 s').to.be.lessThan(5_000);
+        return;
+      }
       expect(shown.outcome.type, JSON.stringify(detail)).to.equal('filmless-ready');
       expect(viewer.status).to.equal('ready');
       expect(shown.path, 'which path drew the first image').to.equal(LEAN.has(study.transferSyntaxUID) ? 'lean' : 'cornerstone');

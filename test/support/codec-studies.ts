@@ -89,6 +89,11 @@ export interface CodecStudy {
   reference: string;
   /** |probe − expected| allowed, in modality units: 0 for lossless, the decoders' rounding for lossy ones. */
   tolerance: number;
+  /**
+   * The documented outcome when the viewer must refuse the image instead (README, unsupported data),
+   * read from the file here: 12-bit progressive JPEG, which Cornerstone's decoder gets wrong.
+   */
+  refusal?: { code: 'unsupported'; why: string };
   /** For lossy images: |probe − original| allowed at the points (all chosen in flat regions). */
   originalTolerance?: number;
   points: CodecPoint[];
@@ -119,7 +124,19 @@ interface Values {
   values: Float64Array;
 }
 
-function header(dataSet: DataSet) {
+/**
+ * An enhanced (multi-frame) image's attribute from its functional groups: the frame's own group
+ * (5200,9230), else the shared one (5200,9229), inside the functional group sequence `macro`.
+ */
+function functionalGroup(dataSet: DataSet, macro: string, frame: number): DataSet | undefined {
+  const within = (group: DataSet | undefined) => group?.elements[macro]?.items?.[0]?.dataSet;
+  return within(dataSet.elements.x52009230?.items?.[frame]?.dataSet) ?? within(dataSet.elements.x52009229?.items?.[0]?.dataSet);
+}
+
+function header(dataSet: DataSet, frame = 0) {
+  // Rescale and window at the top level, else (enhanced images) in the frame's functional groups.
+  const rescale = dataSet.string('x00281053') !== undefined ? dataSet : (functionalGroup(dataSet, 'x00289145', frame) ?? dataSet);
+  const voi = dataSet.string('x00281050') !== undefined ? dataSet : (functionalGroup(dataSet, 'x00289132', frame) ?? dataSet);
   return {
     transferSyntaxUID: dataSet.string('x00020010')?.trim() ?? '',
     sopInstanceUID: dataSet.string('x00080018') ?? '',
@@ -128,11 +145,11 @@ function header(dataSet: DataSet) {
     rows: dataSet.uint16('x00280010') ?? 0,
     bitsAllocated: dataSet.uint16('x00280100') ?? 0,
     signed: dataSet.uint16('x00280103') === 1,
-    slope: Number(dataSet.string('x00281053') ?? 1),
-    intercept: Number(dataSet.string('x00281052') ?? 0),
+    slope: Number(rescale.string('x00281053') ?? 1),
+    intercept: Number(rescale.string('x00281052') ?? 0),
     window: ((c, w) => (c !== undefined && w !== undefined && !Number.isNaN(c + w) ? ([c, w] as [number, number]) : undefined))(
-      dataSet.string('x00281050') !== undefined ? Number(dataSet.string('x00281050')!.split('\\')[0]) : undefined,
-      dataSet.string('x00281051') !== undefined ? Number(dataSet.string('x00281051')!.split('\\')[0]) : undefined,
+      voi.string('x00281050') !== undefined ? Number(voi.string('x00281050')!.split('\\')[0]) : undefined,
+      voi.string('x00281051') !== undefined ? Number(voi.string('x00281051')!.split('\\')[0]) : undefined,
     ),
   };
 }
@@ -179,18 +196,62 @@ async function jpeg2000Values(dataSet: DataSet): Promise<Values> {
 }
 
 /** Modality values as DCMTK inside Orthanc decodes a stored instance (`/frames/0/numpy`: rescaled float32). */
-async function orthancValues(orthanc: OrthancServer, instanceId: string, columns: number, rows: number): Promise<Values> {
-  const response = await fetch(`${orthanc.url}/instances/${instanceId}/frames/0/numpy?rescale=1`);
+async function orthancValues(
+  orthanc: OrthancServer,
+  instanceId: string,
+  { columns, rows, slope, intercept }: { columns: number; rows: number; slope: number; intercept: number },
+  frame = 0,
+): Promise<Values> {
+  // DCMTK's stored values, rescaled here with the file's rescale (read in Node, functional groups too):
+  // Orthanc's own rescale (`?rescale=1`) truncates to whole units.
+  const response = await fetch(`${orthanc.url}/instances/${instanceId}/frames/${frame}/numpy?rescale=0`);
   if (!response.ok) throw new Error(`Orthanc cannot decode ${instanceId}: ${response.status} ${await response.text()}`);
   const bytes = Buffer.from(await response.arrayBuffer());
   const headerLength = bytes.readUInt16LE(8);
   const npyHeader = bytes.subarray(10, 10 + headerLength).toString('latin1');
-  if (!npyHeader.includes("'<f4'") || !npyHeader.includes(`(${rows}, ${columns}, 1)`) && !npyHeader.includes(`(${rows},${columns},1)`)) {
+  const type = /'descr': '([<|][uif][124])'/.exec(npyHeader)?.[1];
+  if (!type || (!npyHeader.includes(`(${rows}, ${columns}, 1)`) && !npyHeader.includes(`(${rows},${columns},1)`))) {
     throw new Error(`unexpected numpy header ${npyHeader}`);
   }
   const data = bytes.subarray(10 + headerLength);
-  const floats = new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + columns * rows * 4));
-  return { columns, rows, values: Float64Array.from(floats) };
+  const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
+  const count = columns * rows;
+  const stored =
+    type === '<u2' ? new Uint16Array(buffer, 0, count) : type === '<i2' ? new Int16Array(buffer, 0, count) : type === '|u1' || type === '<u1' ? new Uint8Array(buffer, 0, count) : type === '|i1' || type === '<i1' ? new Int8Array(buffer, 0, count) : undefined;
+  if (!stored) throw new Error(`unexpected numpy type ${type}`);
+  return { columns, rows, values: Float64Array.from(stored, (v) => v * slope + intercept) };
+}
+
+/**
+ * The sample precision of the file's first JPEG frame and whether a scan refines coefficients by
+ * successive approximation (SOS Ah/Al), read here from its marker segments (T.81 B.1.1.4).
+ */
+function jpegProcess(dataSet: DataSet): { precision: number; successiveApproximation: boolean } | undefined {
+  const pixelData = dataSet.elements.x7fe00010;
+  if (!pixelData?.fragments?.length) return undefined;
+  const bytes = dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, pixelData, 0, pixelData.fragments.length);
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let precision: number | undefined;
+  let successiveApproximation = false;
+  for (let at = 2; at + 4 < bytes.length; ) {
+    const marker = bytes[at + 1]!;
+    if (bytes[at] !== 0xff || marker === 0 || marker === 0xff || (marker >= 0xd0 && marker <= 0xd7)) {
+      at += 1;
+      continue;
+    }
+    if (marker === 0xd9) break;
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) precision = bytes[at + 4]!;
+    if (marker === 0xda && bytes[at + 5 + 2 * bytes[at + 4]! + 2] !== 0) successiveApproximation = true;
+    at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
+  }
+  return precision === undefined ? undefined : { precision, successiveApproximation };
+}
+
+/** README, unsupported data: 12-bit JPEG with successive approximation is refused (Cornerstone's decoder gets its values wrong). */
+function refusalOf(dataSet: DataSet): CodecStudy['refusal'] {
+  const process = jpegProcess(dataSet);
+  if (process?.precision === 12 && process.successiveApproximation) return { code: 'unsupported', why: '12-bit JPEG with successive approximation' };
+  return undefined;
 }
 
 /**
@@ -295,9 +356,12 @@ async function loadNpmImages(orthanc: OrthancServer, studies: Record<string, str
     if (stored !== transferSyntaxUID) throw new Error(`${file}: Orthanc stored ${stored}, the file is ${transferSyntaxUID}`);
     studies[accession] = [studyUID];
 
+    // A multi-frame file is one series of its frames; the viewer opens on the middle one.
+    const imageCount = dataSet.intString('x00280008') ?? 1;
+    const imageIndex = Math.floor((imageCount - 1) / 2);
     const lossy = LOSSY.has(transferSyntaxUID);
     const isDeflated = transferSyntaxUID === TS.deflated;
-    const h = isDeflated ? undefined : header(dataSet);
+    const h = isDeflated ? undefined : header(dataSet, imageIndex);
     const sibling = natives.find((f) => f.dataSet.string('x00020003') === dataSet.string('x00020003'));
     const original = natives.find((f) => f.dataSet.string('x0020000e') === dataSet.string('x0020000e') && f.dataSet.uint16('x00280011') === dataSet.uint16('x00280011'));
     let values: Values;
@@ -309,7 +373,7 @@ async function loadNpmImages(orthanc: OrthancServer, studies: Record<string, str
       values = await jpeg2000Values(dataSet);
       reference = 'OpenJPEG (called directly in Node) on the file';
     } else {
-      values = await orthancValues(orthanc, copy!.ID, h!.columns, h!.rows);
+      values = await orthancValues(orthanc, copy!.ID, header(dataSet, imageIndex), imageIndex);
       reference = "DCMTK's decode of the file (Orthanc /frames/0/numpy)";
     }
     const originalValues = lossy && original ? nativeValues(original.bytes, original.dataSet) : undefined;
@@ -324,11 +388,12 @@ async function loadNpmImages(orthanc: OrthancServer, studies: Record<string, str
       columns: values.columns,
       rows: values.rows,
       bitsAllocated: meta.bitsAllocated,
-      imageIndex: 0,
-      imageCount: 1,
+      imageIndex,
+      imageCount,
       ...(meta.window ? { window: meta.window } : {}),
       reference,
       ...tolerances(transferSyntaxUID, meta.slope),
+      ...(isDeflated ? {} : { refusal: refusalOf(dataSet) }),
       points: choosePoints(originalValues ?? values).map((p) => ({
         ...p,
         expected: values.values[p.row * values.columns + p.column]!,
@@ -355,7 +420,7 @@ function tolerances(transferSyntaxUID: string, slope: number): { tolerance: numb
     case TS.jpegExtended:
     case TS.jpegSpectral:
     case TS.jpegProgressive:
-      return { tolerance: 2 * step + 1e-3, originalTolerance: 12 * step };
+      return { tolerance: step + 1e-3, originalTolerance: 12 * step };
     case TS.jpegLsNear:
       return { tolerance: 1e-3, originalTolerance: 10 * step };
     case TS.j2k:
@@ -400,6 +465,7 @@ async function loadTranscoded(orthanc: OrthancServer, ct: StudyFacts, studies: R
     const accession = `FL-CODEC-CT-${made.length + 1}`;
     const replace = { StudyInstanceUID: newUid(), SeriesInstanceUID: newUid(), AccessionNumber: accession };
     let shownId = '';
+    let shownBytes: Uint8Array | undefined;
     let refusal: string | undefined;
     for (const [i, source] of sources.entries()) {
       const response = await fetch(`${orthanc.url}/instances/${source}/modify`, {
@@ -418,7 +484,10 @@ async function loadTranscoded(orthanc: OrthancServer, ct: StudyFacts, studies: R
         break;
       }
       const stored = await json<{ ID: string }>(`${orthanc.url}/instances`, { method: 'POST', body: bytes });
-      if (i === imageIndex) shownId = stored.ID;
+      if (i === imageIndex) {
+        shownId = stored.ID;
+        shownBytes = bytes;
+      }
     }
     if (refusal) {
       refused.push({ transferSyntaxUID: ts, reason: refusal });
@@ -430,7 +499,8 @@ async function loadTranscoded(orthanc: OrthancServer, ct: StudyFacts, studies: R
     studies[accession] = [replace.StudyInstanceUID];
     const lossy = LOSSY.has(ts);
     const tags = await json<{ RescaleSlope?: string }>(`${orthanc.url}/instances/${shownId}/simplified-tags`);
-    const values = lossy ? await orthancValues(orthanc, shownId, meta.columns, meta.rows) : originalValues;
+    // DCMTK's JPEG encoder may store the values shifted, with the rescale changed to match: the copy's own header.
+    const values = lossy ? await orthancValues(orthanc, shownId, header(dicomParser.parseDicom(shownBytes!))) : originalValues;
     made.push({
       accession,
       transferSyntaxUID: ts,
