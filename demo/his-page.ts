@@ -42,7 +42,24 @@ function showInfo(shown: boolean): void {
   viewer.toggleAttribute('data-no-digital-images', shown);
 }
 
-// 5. The viewer speaks the HIS screen's language.
+// 5. Compare with the patient's previous study: once the images are on screen the viewer finds the
+//    patient's other CT/MR studies and says so (filmless-priors, newest first); the button opens the
+//    most recent one beside the current images, scrolling in sync.
+const compareButton = document.querySelector<HTMLButtonElement>('#compare-prior')!;
+let latestPrior: string | undefined;
+viewer.addEventListener('filmless-priors', (event) => {
+  latestPrior = event.detail.priors[0]?.studyInstanceUID;
+  compareButton.hidden = latestPrior === undefined;
+});
+viewer.addEventListener('filmless-resolved', () => {
+  latestPrior = undefined;
+  compareButton.hidden = true;
+});
+compareButton.addEventListener('click', () => {
+  if (latestPrior) viewer.comparePrior(latestPrior);
+});
+
+// 6. The viewer speaks the HIS screen's language.
 viewer.lang = document.documentElement.lang;
 document.addEventListener('his-languagechange', (event) => {
   viewer.lang = (event as CustomEvent<string>).detail;

@@ -34,6 +34,7 @@ const MESSAGES = {
     imageSection: 'Görüntü',
     noDigitalImages: 'Bu tetkik analog bir cihazda yapılmıştır; dijital görüntüsü yoktur (erişim no 9999).',
     noPatient: 'Demo verisinde BT ya da MR tetkiki yok.',
+    comparePrior: 'Önceki tetkikle karşılaştır',
   },
   en: {
     title: 'HIS example: radiology results · Filmless',
@@ -57,6 +58,7 @@ const MESSAGES = {
     imageSection: 'Images',
     noDigitalImages: 'This examination was done on an analog device: it has no digital images (accession number 9999).',
     noPatient: 'The demo data has no CT or MR study.',
+    comparePrior: 'Compare with prior',
   },
   vi: {
     title: 'Ví dụ HIS: kết quả chẩn đoán hình ảnh · Filmless',
@@ -80,6 +82,7 @@ const MESSAGES = {
     imageSection: 'Hình ảnh',
     noDigitalImages: 'Ca chụp này được thực hiện trên máy analog nên không có ảnh số (mã số chụp 9999).',
     noPatient: 'Dữ liệu mẫu không có ca chụp CT hay MRI nào.',
+    comparePrior: 'So sánh với ca chụp trước',
   },
 } satisfies Messages<string>;
 

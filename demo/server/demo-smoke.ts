@@ -227,6 +227,22 @@ async function standalonePage(browser: Browser, server: DemoServer, label: strin
   await phone.close();
 }
 
+/** Clicks the HIS page's "Compare with prior": the prior must open beside the study (1×2). */
+async function compareWithPrior(page: Page, compare: ReturnType<Page['locator']>, label: string): Promise<void> {
+  const started = Date.now();
+  await compare.click();
+  const compared = await page
+    .waitForFunction(() => {
+      const { layout, viewports } = document.querySelector('filmless-viewer')!.getViewState();
+      return layout === '1x2' && viewports[1]!.imageCount > 0 && viewports[1]!.studyInstanceUID !== viewports[0]!.studyInstanceUID;
+    }, undefined, { timeout: VIEWER_TIMEOUT_MS })
+    .then(() => true, () => false);
+  check(`${label}: "Compare with prior" opens the prior beside the study`, compared);
+  console.log(`     compare with prior: ${Date.now() - started} ms to both viewports shown`);
+  await page.waitForTimeout(1500);
+  await screenshot(page, `${label}-compare`);
+}
+
 /** The HIS example: the first record opens its study; the special accession numbers are tried too. */
 async function hisPage(browser: Browser, server: DemoServer, viewport: { width: number; height: number }, label: string): Promise<void> {
   const page = await openPage(browser, `${server.origin}/demo/his.html`, viewport);
@@ -238,6 +254,13 @@ async function hisPage(browser: Browser, server: DemoServer, viewport: { width: 
   await page.waitForTimeout(1500);
   check(`${label}: its image is drawn`, (await brightShare(page)) > MIN_BRIGHT_SHARE);
   await screenshot(page, label);
+
+  // When the patient has an earlier study, the viewer finds it and the page's button compares with it
+  // (the generated samples' patient has one; the data in ../shared/dicom may not).
+  const compare = page.locator('#compare-prior');
+  const hasPrior = await compare.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+  if (hasPrior) await compareWithPrior(page, compare, label);
+  else console.log(`     ${label}: this patient has no earlier study (no "Compare with prior" button)`);
 
   for (const special of ['9998', '9999']) {
     await page.locator(`#radiology-records tr[data-accession="${special}"] button`).click();
@@ -401,6 +424,7 @@ async function scenario(name: string, run: () => Promise<void>): Promise<void> {
 async function stopped(server: DemoServer, label: string): Promise<void> {
   const code = await server.stop();
   check(`${label}: the server stops cleanly on SIGTERM`, code === 0, `exit code ${code}`);
+  if (code !== 0) console.log(server.output().split('\n').slice(-30).join('\n'));
 }
 
 async function main(): Promise<void> {
@@ -435,6 +459,8 @@ async function main(): Promise<void> {
         check('the sample CT is drawn', (await brightShare(page)) > MIN_BRIGHT_SHARE);
         await screenshot(page, 'samples-1280x800');
         await page.close();
+        // The HIS patient is FILMLESS-DEMO-1, with SAMPLE-CT-1 and its prior SAMPLE-CT-PRIOR: compared side by side.
+        await hisPage(browser, server, DESKTOP, 'samples-his-1280x800');
       } finally {
         await stopped(server, 'samples');
       }
