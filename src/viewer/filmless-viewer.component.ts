@@ -1,31 +1,23 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
+import { LitElement, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
 import type { FetchLike } from '../dicomweb/client.js';
-import { FilmlessError, isAbortError, toFilmlessError } from '../errors.js';
 import { LocalizeController } from '../i18n/localize-controller.js';
 import { type RendererPreference, getRendererPreference, setRendererPreference } from '../imaging/renderer-preference.js';
 import type { ShareTokenProvider } from '../share/share-link.js';
-import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
 import type { DicomwebSource } from '../study/sources.js';
-import type { StudySummary } from '../study/types.js';
 import { InputController } from './controllers/input.js';
 import { PriorsController } from './controllers/priors.js';
 import { ViewportSync } from './controllers/scroll-sync.js';
-import { compareBar, priorsList, priorsStyles, studyBadge } from './parts/priors-list.js';
+import { priorsStyles } from './parts/priors-list.js';
 import { SeriesThumbnails } from './controllers/series-thumbnails.js';
 import { ShareController } from './controllers/share.js';
 import { StudyResolution } from './controllers/study-resolution.js';
-import type { EventDetail, ViewerContext } from './controllers/viewer-context.js';
+import { ViewerStatus } from './controllers/viewer-status.js';
 import { LAYOUTS, ViewportGrid } from './controllers/viewport-grid.js';
-import type { FilmlessErrorDetail, FilmlessEventMap, FilmlessLayout, FilmlessStatus, FilmlessViewState } from './events.js';
+import type { FilmlessLayout, FilmlessStatus, FilmlessViewState } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
-import { helpOverlay } from './parts/help-overlay.js';
-import { sharePanel } from './parts/share-panel.js';
-import { chooser, errorPanel, liveText, seriesList, waitingMessage } from './parts/study-panels.js';
-import { toolbar } from './parts/toolbar.js';
 import { ChromeController } from './controllers/chrome.js';
-import { viewportCell } from './parts/viewport-cell.js';
+import { viewerTemplate } from './parts/viewer-template.js';
 
 /**
  * A zero-footprint DICOMweb viewer: give it a DICOMweb URL, an accession number (or study UID) and a
@@ -178,28 +170,26 @@ export class FilmlessViewer extends LitElement {
    */
   @property({ reflect: true }) mode: 'clinician' | 'patient' = 'clinician';
 
-  @state() private currentStatus: FilmlessStatus = 'idle';
-  @state() private error: FilmlessErrorDetail | undefined;
-
   private readonly localize = new LocalizeController(this);
-  private readonly context: ViewerContext = {
-    host: this,
-    localize: this.localize,
-    emit: (type, detail) => this.emit(type, detail),
-    setStatus: (status) => this.setStatus(status),
-    fail: (error, signal) => this.fail(error, signal),
-    log: (message, ...details) => this.log(message, ...details),
-  };
+  private readonly context = new ViewerStatus(this, this.localize);
   private readonly resolution = new StudyResolution(this.context, this, {
-    reset: () => this.closeStudy(),
-    opened: (study) => this.openStudy(study),
+    reset: () => {
+      this.grid.releaseAll();
+      this.thumbnails.release();
+      this.priors.reset();
+      this.context.clearError();
+    },
+    opened: (study) => {
+      this.thumbnails.release();
+      this.grid.showStudy(study, this.resolution.clientForStudy(study), this.resolution.startedAt);
+    },
   });
   private readonly grid = new ViewportGrid(this.context, {
     seriesReady: (cell, study) => {
       this.sync.seriesShown(cell);
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
     },
-    viewChanged: () => this.emit('filmless-statechange', this.getViewState()),
+    viewChanged: () => this.context.emit('filmless-statechange', this.getViewState()),
     cellChanged: (cell) => this.sync.cellChanged(cell),
   });
   private readonly input = new InputController(this.context, this.grid, this);
@@ -209,10 +199,7 @@ export class FilmlessViewer extends LitElement {
   private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {
     timeout: () => this.sourceTimeout,
     autoCompare: () => this.compareWithPrior,
-    setLayout: (layout) => {
-      this.layout = layout;
-      this.grid.setLayout(layout);
-    },
+    setLayout: (layout) => this.grid.setLayout((this.layout = layout)),
     compared: () => this.sync.startComparing(),
   });
   private readonly chrome = new ChromeController(this);
@@ -223,7 +210,7 @@ export class FilmlessViewer extends LitElement {
    * @attr status
    */
   get status(): FilmlessStatus {
-    return this.currentStatus;
+    return this.context.status;
   }
 
   static override get observedAttributes(): string[] {
@@ -313,219 +300,51 @@ export class FilmlessViewer extends LitElement {
 
   /** Starts the current load again (after an error). */
   retry(): void {
-    this.error = undefined;
+    this.context.clearError();
     this.resolution.run();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
-    if (name === 'token') {
-      // Tokens must not stay readable in the DOM (inspectors, page scripts, screenshots of devtools).
-      if (value !== null) {
-        this.token = value;
-        this.removeAttribute('token');
-      }
-      return;
-    }
-    if (name === 'lang') {
-      this.requestUpdate();
-      return;
-    }
-    super.attributeChangedCallback(name, old, value);
+    // Tokens must not stay readable in the DOM (inspectors, page scripts, screenshots of devtools).
+    if (name === 'token' && value !== null) {
+      this.token = value;
+      this.removeAttribute('token');
+    } else if (name === 'lang') this.requestUpdate();
+    else if (name !== 'token') super.attributeChangedCallback(name, old, value);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (!this.hasAttribute('status')) this.setAttribute('status', this.currentStatus);
     // Re-attached after a move in the DOM: load again what was being shown.
     if (this.hasUpdated && (this.accessionNumber || this.studyUid)) this.resolution.run();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('currentStatus' as keyof FilmlessViewer)) this.setAttribute('status', this.currentStatus);
     if (changed.has('mode')) this.input.selectTool(this.mode === 'patient' ? 'scroll' : 'windowLevel');
     if (changed.has('layout')) {
       if (!LAYOUTS.includes(this.layout)) this.layout = '1x1';
       this.grid.setLayout(this.layout);
-      this.fillEmptyViewports();
-      if (changed.get('layout') !== undefined) this.emit('filmless-statechange', this.getViewState());
+      const study = this.resolution.study;
+      if (study) this.grid.fillEmpty(study, this.resolution.clientForStudy(study));
+      if (changed.get('layout') !== undefined) this.context.emit('filmless-statechange', this.getViewState());
     }
-  }
-
-  private log(message: string, ...details: unknown[]): void {
-    if (this.debug) console.debug(`[filmless] ${message}`, ...details);
-  }
-
-  private emit<K extends keyof FilmlessEventMap>(type: K, detail: EventDetail<K>): void {
-    /** @ignore Each event is documented on the class (`@fires`), with its detail type. */
-    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-  }
-
-  private setStatus(status: FilmlessStatus): void {
-    this.currentStatus = status;
-    this.setAttribute('status', status);
-    this.log(`status ${status}`);
-  }
-
-  private fail(error: unknown, signal?: AbortSignal): void {
-    if (signal?.aborted || isAbortError(error)) return;
-    const failure = toFilmlessError(error);
-    const message = this.localize.term(`error.${failure.code}`, { detail: failure.message });
-    this.error = { code: failure.code, message, ...(failure.status !== undefined ? { status: failure.status } : {}) };
-    this.setStatus('error');
-    this.log('failed', failure);
-    this.emit('filmless-error', { ...this.error });
-  }
-
-  /** A new search starts: every viewport and preview of the old study goes. */
-  private closeStudy(): void {
-    this.grid.releaseAll();
-    this.thumbnails.release();
-    this.priors.reset();
-    this.error = undefined;
-  }
-
-  /** The study's series are known: tell the host, then show its main series, and others in other viewports. */
-  private openStudy(study: StudySummary): void {
-    this.grid.releaseAll();
-    this.thumbnails.release();
-    this.emit('filmless-resolved', {
-      studyInstanceUID: study.studyInstanceUID,
-      patientName: study.patientName,
-      patientID: study.patientID,
-      studyDate: study.studyDate,
-      series: study.series,
-      sources: study.sources,
-      unreachableSources: this.resolution.unreachable,
-    });
-    const main = chooseDefaultSeries(study.series);
-    if (!main) {
-      this.fail(new FilmlessError('unsupported', 'The study has no image series'));
-      return;
-    }
-    void this.grid.show(this.grid.activeIndex, study, main.seriesInstanceUID, this.resolution.clientForStudy(study), this.resolution.startedAt, true);
-    this.fillEmptyViewports();
-  }
-
-  /** Viewports that show nothing get the study's image series not shown yet, largest first. */
-  private fillEmptyViewports(): void {
-    const study = this.resolution.study;
-    if (!study) return;
-    const shown = new Set(this.grid.cells.map((cell) => cell.load.series?.seriesInstanceUID));
-    const waiting = study.series.filter((s) => isImageSeries(s) && !shown.has(s.seriesInstanceUID)).sort((a, b) => b.imageCount - a.imageCount);
-    this.grid.cells.forEach((cell, index) => {
-      if (cell.load.series) return;
-      const next = waiting.shift();
-      if (next) this.showSeries(index, next.seriesInstanceUID);
-    });
   }
 
   protected override render() {
-    const t = this.localize;
-    const input = this.input;
-    const active = this.grid.active.load;
-    const inGrid = this.grid.cells.length > 1;
-    return html`
-      <div class="layout" lang=${t.language} role="region" aria-label=${t.term('viewerLabel')}>
-        ${this.renderToolbar()}
-        ${seriesList(t, { study: this.resolution.study, selected: active.series?.seriesInstanceUID ?? '', thumbnails: this.thumbnails.urls, open: this.chrome.seriesOpen, large: this.mode === 'patient' }, (uid) => {
-          this.chrome.seriesPicked();
-          this.selectSeries(uid);
-        }, () => this.chrome.closeSeriesDrawer(), this.renderPriorsList())}
-        ${this.renderCompareBar()}
-        <div class="stage" @touchstart=${input.captureTouch} @touchmove=${input.captureTouch}
-          @pointerdown=${input.handlePointer} @pointermove=${input.handlePointer} @pointerup=${input.handlePointer}
-          @pointercancel=${input.handlePointer}>
-          <div class="grid layout-${this.grid.layout}">
-            ${repeat(this.grid.cells, (cell) => cell.id, (cell, index) =>
-              viewportCell(t, {
-                id: cell.id, load: cell.load, active: index === this.grid.activeIndex, inGrid, unreachable: this.resolution.unreachable,
-                failed: this.currentStatus === 'error', overlayHidden: input.overlayHidden, maximized: this.grid.maximized === undefined ? 'none' : this.grid.maximized === index ? 'this' : 'other',
-                extra: this.priors.comparing ? studyBadge(t, cell.load, this.resolution.study?.studyInstanceUID) : nothing,
-              }, {
-                keydown: input.handleKeydown,
-                wheel: input.handleWheel,
-                activate: () => this.grid.activate(index),
-                toggleMaximized: () => this.grid.toggleMaximized(index),
-                dropSeries: (uid) => this.showSeries(index, uid),
-              }),
-            )}
-          </div>
-          ${waitingMessage(t, this.currentStatus, Boolean(active.display), this.resolution.candidates.length > 0)}
-          ${chooser(t, { candidates: this.resolution.candidates, kind: this.resolution.chooserKind, unreachable: this.resolution.unreachable }, (uid) => this.selectStudy(uid))}
-          ${errorPanel(t, this.error, this.currentStatus, () => this.retry())}
-          ${input.helpOpen ? helpOverlay(t, () => void input.toggleHelp()) : nothing}
-          ${this.share.state
-            ? sharePanel(t, this.share.state, {
-                copy: () => void this.share.copy(),
-                download: () => this.share.downloadQrCode(),
-                close: () => this.share.close(),
-              })
-            : nothing}
-        </div>
-        <div class="sr-only" role="status" aria-live="polite">${liveText(t, this.currentStatus, active.progress, this.error)}</div>
-      </div>
-    `;
-  }
-
-  /** The priors list, at the foot of the series panel. */
-  private renderPriorsList() {
-    const { state, priors, opening } = this.priors;
-    const shown = this.grid.cells.map((cell) => cell.load.series?.study.studyInstanceUID ?? '');
-    return priorsList(this.localize, { state, priors, opening, shown }, (uid) => this.comparePrior(uid));
-  }
-
-  /** While a prior is shown beside the study: its sync toggles, between the toolbar and the images. */
-  private renderCompareBar() {
-    if (!this.priors.comparing) return nothing;
-    return compareBar(this.localize, this.sync, { toggle: (kind) => this.sync.toggle(kind), end: () => this.endComparison() });
-  }
-
-  /** Back to the open study alone: the viewports showing a prior show the open study's series again. */
-  private endComparison(): void {
-    const open = this.resolution.study?.studyInstanceUID;
-    const reading = this.grid.cells.find((cell) => cell.load.series?.study.studyInstanceUID === open)?.load.series?.seriesInstanceUID;
-    for (const cell of this.grid.cells) if (cell.load.series && cell.load.series.study.studyInstanceUID !== open) cell.load.release();
-    this.grid.activate(0);
-    this.setLayout('1x1');
-    if (reading && this.grid.cells[0]?.load.series?.seriesInstanceUID !== reading) this.showSeries(0, reading);
-  }
-
-  private renderToolbar() {
-    const series = this.grid.active.load.series;
-    if (!series) return nothing;
-    const chrome = this.chrome;
-    return toolbar(
-      this.localize,
-      {
-        mode: this.mode,
-        tool: this.input.tool,
-        modality: series.modality,
-        busy: this.currentStatus !== 'ready',
-        layout: this.grid.layout,
-        overlayShown: !this.input.overlayHidden,
-        seriesOpen: chrome.seriesOpen,
-        touchMode: this.touchMode,
-        canShare: this.share.available,
-        overflow: chrome.overflow,
-        moreVisible: chrome.moreVisible,
-        openMenu: chrome.openMenu,
-        menuLeft: chrome.menuLeft,
-      },
-      {
-        selectTool: (tool) => this.input.selectTool(tool),
-        zoom: (factor) => this.grid.active.load.stack.zoomBy(factor),
-        preset: (index) => this.input.perform({ type: 'preset', index }),
-        reset: () => this.resetView(),
+    return viewerTemplate({
+      t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
+      resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails,
+      sync: this.sync, priors: this.priors, chrome: this.chrome,
+      actions: {
+        retry: () => this.retry(),
+        selectStudy: (uid) => this.selectStudy(uid),
+        selectSeries: (uid) => this.selectSeries(uid),
+        showSeries: (index, uid) => this.showSeries(index, uid),
+        comparePrior: (uid) => this.comparePrior(uid),
         setLayout: (layout) => this.setLayout(layout),
-        toggleOverlay: () => this.input.toggleOverlay(),
-        toggleSeries: () => chrome.toggleSeries(),
+        resetView: () => this.resetView(),
         toggleTouchMode: () => (this.touchMode = this.touchMode === 'scroll' ? 'windowLevel' : 'scroll'),
-        share: () => void this.share.open(this.resolution.study),
-        help: () => void this.input.toggleHelp(),
-        toggleMenu: (id, trigger) => void chrome.toggleMenu(id, trigger),
-        closeMenu: (focusTrigger) => chrome.closeMenu(focusTrigger),
-        menuKeydown: chrome.menuKeydown,
       },
-    );
+    });
   }
 }

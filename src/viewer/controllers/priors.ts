@@ -95,6 +95,19 @@ export class PriorsController implements ReactiveController {
   }
 
   /** A new study is on its way: the old one's priors go. */
+  /** Back to the open study alone: the viewports showing a prior show the open study's series again. */
+  end(): void {
+    const study = this.sources.study;
+    const open = study?.studyInstanceUID;
+    const reading = this.grid.cells.find((cell) => cell.load.series?.study.studyInstanceUID === open)?.load.series?.seriesInstanceUID;
+    for (const cell of this.grid.cells) if (cell.load.series && cell.load.series.study.studyInstanceUID !== open) cell.load.release();
+    this.grid.activate(0);
+    this.hooks.setLayout('1x1');
+    if (study && reading && this.grid.cells[0]?.load.series?.seriesInstanceUID !== reading) {
+      void this.grid.show(0, study, reading, this.sources.clientForStudy(study), performance.now());
+    }
+  }
+
   reset(): void {
     this.search?.abort();
     this.comparison?.abort();

@@ -34,7 +34,7 @@ export interface ResolutionInputs {
 export interface ResolutionEvents {
   /** A new search starts: whatever was shown goes. */
   reset(): void;
-  /** The study to show, with its series. */
+  /** The study to show, with its series (after `filmless-resolved`). */
   opened(study: StudySummary): void;
 }
 
@@ -204,6 +204,15 @@ export class StudyResolution implements ReactiveController {
         controller.signal.throwIfAborted();
         this.study = opened;
         this.context.host.requestUpdate();
+        this.context.emit('filmless-resolved', {
+          studyInstanceUID: opened.studyInstanceUID,
+          patientName: opened.patientName,
+          patientID: opened.patientID,
+          studyDate: opened.studyDate,
+          series: opened.series,
+          sources: opened.sources,
+          unreachableSources: this.unreachable,
+        });
         this.events.opened(opened);
       } catch (error) {
         this.context.fail(error, controller.signal);

@@ -4,7 +4,8 @@
  * of all viewers share the page's one Cornerstone runtime and rendering engine (src/imaging/runtime.ts).
  */
 import type { ReactiveController } from 'lit';
-import { toFilmlessError } from '../../errors.js';
+import { FilmlessError, toFilmlessError } from '../../errors.js';
+import { chooseDefaultSeries, isImageSeries } from '../../study/series-selection.js';
 import type { StudySummary } from '../../study/types.js';
 import type { DicomwebClient } from '../../dicomweb/client.js';
 import { type LoadOutcome, ViewportLoad } from '../../viewport/viewport-load.js';
@@ -108,6 +109,32 @@ export class ViewportGrid implements ReactiveController {
       return;
     }
     if ('instead' in outcome) await this.show(index, study, outcome.instead, client, startedAt, true);
+  }
+
+  /**
+   * Shows a study: its main series (the largest CT/MR, never a localizer) in the active viewport, its
+   * other image series in the other viewports. Fails `unsupported` when it has no image series.
+   */
+  showStudy(study: StudySummary, client: DicomwebClient, startedAt: number): void {
+    this.releaseAll();
+    const main = chooseDefaultSeries(study.series);
+    if (!main) {
+      this.context.fail(new FilmlessError('unsupported', 'The study has no image series'));
+      return;
+    }
+    void this.show(this.activeIndex, study, main.seriesInstanceUID, client, startedAt, true);
+    this.fillEmpty(study, client);
+  }
+
+  /** Viewports that show nothing get the study's image series not shown yet, largest first. */
+  fillEmpty(study: StudySummary, client: DicomwebClient): void {
+    const shown = new Set(this.cells.map((cell) => cell.load.series?.seriesInstanceUID));
+    const waiting = study.series.filter((s) => isImageSeries(s) && !shown.has(s.seriesInstanceUID)).sort((a, b) => b.imageCount - a.imageCount);
+    this.cells.forEach((cell, index) => {
+      if (cell.load.series) return;
+      const next = waiting.shift();
+      if (next) void this.show(index, study, next.seriesInstanceUID, client, performance.now());
+    });
   }
 
   /** Every cell's view, in cell order. */

@@ -1,0 +1,60 @@
+/**
+ * The element's status and its one way out for events, failures and debug lines: the ViewerContext every
+ * controller is given. `status` is reflected to the `status` attribute; a failure becomes one localized
+ * message, status `error` and one `filmless-error`; an abort is never a failure.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { isAbortError, toFilmlessError } from '../../errors.js';
+import type { LocalizeController } from '../../i18n/localize-controller.js';
+import type { FilmlessErrorDetail, FilmlessEventMap, FilmlessStatus } from '../events.js';
+import type { EventDetail, ViewerContext } from './viewer-context.js';
+
+type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment; readonly debug: boolean };
+
+export class ViewerStatus implements ViewerContext, ReactiveController {
+  status: FilmlessStatus = 'idle';
+  /** The failure shown, while status is `error`. */
+  error: FilmlessErrorDetail | undefined;
+
+  constructor(
+    readonly host: Host,
+    readonly localize: LocalizeController,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    if (!this.host.hasAttribute('status')) this.host.setAttribute('status', this.status);
+  }
+
+  emit<K extends keyof FilmlessEventMap>(type: K, detail: EventDetail<K>): void {
+    /** @ignore Each event is documented on the element (`@fires`), with its detail type. */
+    this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+  }
+
+  setStatus(status: FilmlessStatus): void {
+    this.status = status;
+    this.host.setAttribute('status', status);
+    this.log(`status ${status}`);
+    this.host.requestUpdate();
+  }
+
+  fail(error: unknown, signal?: AbortSignal): void {
+    if (signal?.aborted || isAbortError(error)) return;
+    const failure = toFilmlessError(error);
+    const message = this.localize.term(`error.${failure.code}`, { detail: failure.message });
+    this.error = { code: failure.code, message, ...(failure.status !== undefined ? { status: failure.status } : {}) };
+    this.setStatus('error');
+    this.log('failed', failure);
+    this.emit('filmless-error', { ...this.error });
+  }
+
+  clearError(): void {
+    this.error = undefined;
+    this.host.requestUpdate();
+  }
+
+  log(message: string, ...details: unknown[]): void {
+    if (this.host.debug) console.debug(`[filmless] ${message}`, ...details);
+  }
+}
