@@ -105,8 +105,12 @@ export class LazyStack {
     this.inner?.panBy(dx, dy);
   }
 
-  setPan(pan: [number, number]): void {
-    this.inner?.setPan(pan);
+  panWorld(): [number, number, number] | undefined {
+    return this.inner?.panWorld();
+  }
+
+  setPanWorld(pan: [number, number, number]): void {
+    this.inner?.setPanWorld(pan);
   }
 
   setWindow(center: number, width: number): void {

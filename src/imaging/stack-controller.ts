@@ -63,6 +63,8 @@ export class StackController {
   private resizeObserver: ResizeObserver | undefined;
   private readonly toolGroupId: string;
   private imageIds: string[] = [];
+  /** The camera's focal point when the stack was shown (the origin of panWorld). */
+  private initialFocalPoint: [number, number, number] | undefined;
   /** The window Cornerstone chose for the first image shown: what reset returns to when images carry none. */
   private initialVoiRange: Types.VOIRange | undefined;
 
@@ -126,6 +128,8 @@ export class StackController {
     viewport.render();
     await withTimeout(rendered, RENDER_TIMEOUT_MS, () => new FilmlessError('webgl', 'The first image was not drawn'));
     this.initialVoiRange = viewport.getProperties().voiRange;
+    const focalPoint = viewport.getCamera().focalPoint;
+    this.initialFocalPoint = focalPoint ? [focalPoint[0], focalPoint[1], focalPoint[2]] : undefined;
     this.windowChangedByUser = false;
     this.emitChange();
   }
@@ -183,13 +187,31 @@ export class StackController {
     viewport.render();
   }
 
-  /** Sets the pan as `state()` reports it, e.g. another viewport's (zoom/pan sync). */
-  setPan(pan: [number, number]): void {
+  /**
+   * How far the view has moved from where the stack was first shown, in world units (mm), for another
+   * viewport to take (zoom/pan sync). From the camera's focal point: Cornerstone's getPan/setPan do not
+   * agree with each other on its CPU path.
+   */
+  panWorld(): [number, number, number] | undefined {
+    const focalPoint = this.viewportOrUndefined()?.getCamera().focalPoint;
+    const start = this.initialFocalPoint;
+    if (!focalPoint || !start) return undefined;
+    return [focalPoint[0] - start[0], focalPoint[1] - start[1], focalPoint[2] - start[2]];
+  }
+
+  /** Moves the view to `panWorld()`'s offset from where this stack was first shown. */
+  setPanWorld(offset: [number, number, number]): void {
     const viewport = this.viewportOrUndefined();
-    if (!viewport) return;
-    const zoom = viewport.getZoom();
-    const [aspectX, aspectY] = viewport.getAspectRatio();
-    viewport.setPan([pan[0] * zoom * aspectX, pan[1] * zoom * aspectY]);
+    const start = this.initialFocalPoint;
+    if (!viewport || !start) return;
+    const { focalPoint, position } = viewport.getCamera();
+    if (!focalPoint || !position) return;
+    const target = [start[0] + offset[0], start[1] + offset[1], start[2] + offset[2]];
+    const delta = [target[0]! - focalPoint[0], target[1]! - focalPoint[1], target[2]! - focalPoint[2]];
+    viewport.setCamera({
+      focalPoint: target as Types.Point3,
+      position: [position[0] + delta[0]!, position[1] + delta[1]!, position[2] + delta[2]!] as Types.Point3,
+    });
     viewport.render();
   }
 

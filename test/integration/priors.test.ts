@@ -251,6 +251,35 @@ describe('priors: the patient’s other studies, side by side', () => {
     expect(state(viewer)[1]!.imageIndex).to.equal(prior);
   });
 
+  it('window/level and zoom sync follow the active viewport when turned on, and only then', async () => {
+    const { viewer, sameFor } = await openCurrent();
+    await compareBy(viewer, sameFor);
+    const bar = viewer.shadowRoot!.querySelector('[part="compare"]')!;
+    const press = (key: string, shiftKey = false) =>
+      viewer.shadowRoot!.querySelectorAll<HTMLElement>('[part="viewport"]')[0]!.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey, bubbles: true, composed: true, cancelable: true }));
+    for (const kind of ['windowLevel', 'zoomPan']) expect(bar.querySelector(`.sync-${kind}`)!.getAttribute('aria-pressed'), `${kind} off by default`).to.equal('false');
+    const width = state(viewer)[1]!.windowWidth;
+    press(']');
+    await until(() => state(viewer)[0]!.windowWidth > width, 'a wider window on the current study');
+    await sleep(500);
+    expect(state(viewer)[1]!.windowWidth, 'W/L sync off: the prior keeps its window').to.equal(width);
+
+    bar.querySelector<HTMLButtonElement>('.sync-windowLevel')!.click();
+    await until(() => state(viewer)[1]!.windowWidth === state(viewer)[0]!.windowWidth, 'turned on, the prior takes the window at once');
+    press(']');
+    await until(() => state(viewer)[0]!.windowWidth > width + 1 && Math.abs(state(viewer)[1]!.windowWidth - state(viewer)[0]!.windowWidth) < 0.5, 'the prior follows the next change');
+    expect(state(viewer)[1]!.windowCenter).to.be.closeTo(state(viewer)[0]!.windowCenter, 0.5);
+
+    bar.querySelector<HTMLButtonElement>('.sync-zoomPan')!.click();
+    press('+');
+    await until(() => state(viewer)[0]!.zoom > 1.2 && Math.abs(state(viewer)[1]!.zoom - state(viewer)[0]!.zoom) < 0.01, `the prior zooms too (${state(viewer)[1]!.zoom} vs ${state(viewer)[0]!.zoom})`);
+    const before = state(viewer).map((v) => JSON.stringify(v.pan));
+    press('ArrowRight', true);
+    // (The pan's value is the renderer's; that it moves in both is what sync promises.)
+    await until(() => state(viewer).every((v, i) => JSON.stringify(v.pan) !== before[i]), 'the prior pans too');
+    expect(viewer.status).to.equal('ready');
+  });
+
   it('another frame of reference: follows by relative position, with the offset set by Shift + wheel over one viewport', async () => {
     await setViewport({ width: 816, height: 616 });
     const { pacs, viewer, otherFor } = await openCurrent('width: 800px; height: 600px', { lang: 'tr' });

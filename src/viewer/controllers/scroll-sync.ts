@@ -164,7 +164,10 @@ export class ViewportSync implements ReactiveController {
       const view = cell.load.display;
       if (!view) continue;
       if (Math.abs(view.zoom - display.zoom) > 1e-3) cell.load.stack.zoomBy(display.zoom / view.zoom);
-      if (Math.abs(view.pan[0] - display.pan[0]) > 1e-3 || Math.abs(view.pan[1] - display.pan[1]) > 1e-3) cell.load.stack.setPan(display.pan);
+      // The pan goes across in mm of the image plane: the same anatomy offset in both.
+      const pan = source.load.stack.panWorld();
+      const now = cell.load.stack.panWorld();
+      if (pan && now && pan.some((value, axis) => Math.abs(value - now[axis]!) > 1e-3)) cell.load.stack.setPanWorld(pan);
     }
   }
 
