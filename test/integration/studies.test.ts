@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { FilmlessCandidatesDetail, FilmlessReadyDetail, FilmlessResolvedDetail } from '../../src/index.js';
-import { canvasGrey, cleanup, gatewayRequests, mountViewer, nextEvent, pacsInfo, readyOrError, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, gatewayRequests, mountViewer, nextEvent, pacsInfo, readyOrError, until, viewerCanvas } from '../support/browser.js';
 
 describe('which study is shown', () => {
   afterEach(cleanup);
@@ -55,8 +55,7 @@ describe('which study is shown', () => {
       expect(canvasGrey(canvas, canvas.width / 2, canvas.height / 2, 40), 'something is drawn').to.be.greaterThan(5);
     }
     a.scrollImages(3);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(a.getViewState().imageIndex).to.equal(pacs.data.mr.main.middleIndex + 3);
+    await until(() => a.getViewState().imageIndex === pacs.data.mr.main.middleIndex + 3, 'the first viewer to scroll three slices');
     expect(b.getViewState().imageIndex, 'scrolling one viewer leaves the other alone').to.equal(pacs.data.ct.main.middleIndex);
   });
 
