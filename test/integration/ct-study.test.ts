@@ -42,7 +42,7 @@ describeEachDataset('a head CT with a localizer, resolved by accession number fr
 
     // The series strip shows both series, with a preview image each, the axial series selected.
     await until(() => viewer.shadowRoot!.querySelectorAll('[part="series-list"] img').length === 2, 'two series previews');
-    const tiles = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] button')];
+    const tiles = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] button[data-series]')];
     expect(tiles.map((t) => t.getAttribute('aria-pressed'))).to.have.members(['true', 'false']);
     const images = [...viewer.shadowRoot!.querySelectorAll<HTMLImageElement>('[part="series-list"] img')];
     await Promise.all(images.map((img) => img.decode()));
