@@ -168,15 +168,7 @@ const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
 export const FILMLESS_EVENTS: readonly (keyof FilmlessEventMap)[] = Object.freeze(Object.keys(eventNames) as (keyof FilmlessEventMap)[]);
 
 declare global {
-  interface HTMLElementEventMap {
-    'filmless-resolved': CustomEvent<FilmlessResolvedDetail>;
-    'filmless-candidates': CustomEvent<FilmlessCandidatesDetail>;
-    'filmless-progress': CustomEvent<FilmlessProgressDetail>;
-    'filmless-first-image': CustomEvent<FilmlessFirstImageDetail>;
-    'filmless-ready': CustomEvent<FilmlessReadyDetail>;
-    'filmless-error': CustomEvent<FilmlessErrorDetail>;
-    'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
-    'filmless-shared': CustomEvent<FilmlessSharedDetail>;
-    'filmless-priors': CustomEvent<FilmlessPriorsDetail>;
-  }
+  /** `addEventListener('filmless-…')` on any element is typed with the event's detail. */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the global map takes every entry of FilmlessEventMap
+  interface HTMLElementEventMap extends FilmlessEventMap {}
 }
