@@ -131,6 +131,8 @@ const pacsPlugin = {
         data: pacs.data,
         studies: pacs.studies,
         codecs: codecStudies(),
+        // ../shared/dicom's robustness/ and transfer-syntaxes/ folders (robustness-studies.ts); absent without it.
+        robustness: pacs.robustness,
         cdnUrl: cdn.url,
       };
     }

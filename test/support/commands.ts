@@ -1,6 +1,7 @@
 /** Node-side facts the browser tests ask for (the PACS, the gateway's log, pixels read from files). */
 import { executeServerCommand } from '@web/test-runner-commands';
 import { REAL_DATA_MARK } from './real-data-mark.js';
+import type { RobustnessStudies } from './robustness-studies.js';
 import type { StudyFacts, TestData } from './test-data.js';
 
 export interface PacsInfo {
@@ -17,6 +18,11 @@ export interface PacsInfo {
   /** Facts read from the files (test-data.ts). */
   data: TestData;
   studies: Record<string, string[]>;
+  /**
+   * ../shared/dicom's robustness/ and transfer-syntaxes/ folders, by path relative to dicom/ (e.g.
+   * `robustness/ct-missing-slice-d2n`): accession, StudyInstanceUIDs, files and series. Absent without it.
+   */
+  robustness?: RobustnessStudies;
 }
 
 /** What a suite runs on: one data set's CT and MR facts and the accession numbers of its copies. */

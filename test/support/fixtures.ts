@@ -7,6 +7,7 @@ import { type GatewayLogEntry, startGatewayServer } from '../../demo/server/gate
 import { loadCharsetStudies } from './charset-studies.js';
 import { loadPriorStudies } from './prior-studies.js';
 import { loadCodecStudies } from './codec-studies.js';
+import { type RobustnessStudies, loadRobustnessStudies } from './robustness-studies.js';
 import { type OrthancServer, copyStudyWithAccession, startOrthanc, uploadFolder } from './orthanc.js';
 import { type DatasetName, type TestData, prepareTestData } from './test-data.js';
 
@@ -79,6 +80,8 @@ export interface TestPacs {
   studies: Record<string, string[]>;
   /** What the tests compare the screen with, read from the files. */
   data: TestData;
+  /** ../shared/dicom's robustness/ and transfer-syntaxes/ folders, by folder path; absent without ../shared. */
+  robustness?: RobustnessStudies;
   requests: GatewayLogEntry[];
   stop: () => Promise<void>;
 }
@@ -101,6 +104,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
     for (const [accession, uid] of Object.entries(await loadCharsetStudies(orthanc, CHARSET_ACCESSIONS))) studies[accession] = [uid];
     await loadPriorStudies(orthanc, data, studies, allowedOrigins);
     await loadCodecStudies(orthanc, data.ct, studies);
+    const robustness = await loadRobustnessStudies(orthanc, studies);
     const requests: GatewayLogEntry[] = [];
     const hospitalB = await startHospitalB(orthanc, data.mr.folder, allowedOrigins, studies, requests);
     const gateway = await startGatewayServer({
@@ -116,6 +120,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
       hospitalB,
       studies,
       data,
+      ...(robustness ? { robustness } : {}),
       requests,
       stop: async () => {
         await hospitalB.stop();
