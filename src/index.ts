@@ -9,6 +9,7 @@ export type { FilmlessErrorCode } from './errors.js';
 export type {
   FilmlessEventMap,
   FilmlessCandidatesDetail,
+  FilmlessCineState,
   FilmlessErrorDetail,
   FilmlessProgressDetail,
   FilmlessFirstImageDetail,

@@ -130,6 +130,38 @@ export class LazyStack {
     this.inner?.reset();
   }
 
+  /** Rotates by a multiple of 90 degrees, clockwise for positive values. */
+  rotate(degrees: number): void {
+    this.inner?.rotate(degrees);
+  }
+
+  /** Mirrors the view as the user sees it. */
+  flip(direction: 'horizontal' | 'vertical'): void {
+    this.inner?.flip(direction);
+  }
+
+  /** Shows the greys inverted (or toggles without argument). */
+  setInvert(on?: boolean): void {
+    this.inner?.setInvert(on);
+  }
+
+  zoomToFit(): void {
+    this.inner?.zoomToFit();
+  }
+
+  zoomToActualSize(): void {
+    this.inner?.zoomToActualSize();
+  }
+
+  setZoom(zoom: number): void {
+    this.inner?.setZoom(zoom);
+  }
+
+  /** Shows a slice and resolves once it is drawn (cine waits for each frame); false if it was not. */
+  showImage(index: number): Promise<boolean> {
+    return this.shown && this.inner ? this.inner.showImage(index) : Promise.resolve(false);
+  }
+
   modalityValueAt(column: number, row: number): number | undefined {
     return this.inner?.modalityValueAt(column, row);
   }

@@ -14,7 +14,10 @@ import {
   WindowLevelTool,
   ZoomTool,
 } from '@cornerstonejs/tools';
+import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError } from '../errors.js';
+import { type DicomJsonDataset, numberValue } from '../dicomweb/dicom-json.js';
+import { autoWindow } from './auto-window.js';
 import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
 
@@ -125,8 +128,14 @@ export class StackController {
       };
       element.addEventListener(CoreEnums.Events.IMAGE_RENDERED, done);
     });
+    // A new series starts upright, fitted, as the file displays it: Cornerstone's WebGL path would keep
+    // the previous series' rotation, flips and zoom.
+    this.userInvert = false;
+    if (!getShouldUseCPURendering()) viewport.resetCamera();
+    this.applyAutoWindowIfNone(viewport);
     viewport.render();
     await withTimeout(rendered, RENDER_TIMEOUT_MS, () => new FilmlessError('webgl', 'The first image was not drawn'));
+    this.fileInvert = this.rendererInvert(viewport);
     this.initialVoiRange = viewport.getProperties().voiRange;
     const focalPoint = viewport.getCamera().focalPoint;
     this.initialFocalPoint = focalPoint ? [focalPoint[0], focalPoint[1], focalPoint[2]] : undefined;
@@ -152,6 +161,21 @@ export class StackController {
     if (steps !== 0) {
       this.wheelRemainder = 0;
       this.scroll(steps);
+    }
+  }
+
+  /**
+   * Shows a slice and resolves once it is on the canvas (loaded, decoded and drawn): cine waits for each
+   * frame instead of skipping it. Resolves false when the slice could not be shown.
+   */
+  async showImage(index: number): Promise<boolean> {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || !Number.isInteger(index) || index < 0 || index >= this.imageIds.length) return false;
+    try {
+      await viewport.setImageIdIndex(index);
+      return viewport.getCurrentImageIdIndex() === index;
+    } catch {
+      return false;
     }
   }
 
@@ -246,13 +270,155 @@ export class StackController {
     const viewport = this.viewportOrUndefined();
     if (!viewport) return;
     viewport.resetCamera();
+    // Cornerstone's CPU path keeps the rotation through resetCamera.
+    if (getShouldUseCPURendering()) this.applyOrientation(viewport, 0, false, false);
     // The image's own window. Cornerstone's resetProperties does that on its WebGL path; on its CPU path
     // (see renderer-preference.ts) it reads an image only the WebGL path keeps, so it is done here.
     if (getShouldUseCPURendering()) this.applyImageWindow(viewport);
-    else viewport.resetProperties();
+    else {
+      viewport.resetProperties();
+      // Without a window in the file, Cornerstone's is the full range: back to the auto-window instead.
+      if (!this.imageHasWindow(viewport)) this.applyImageWindow(viewport);
+    }
+    this.userInvert = false;
+    viewport.setProperties({ invert: this.fileInvert });
     this.windowChangedByUser = false;
     viewport.render();
     this.emitChange();
+  }
+
+  /**
+   * The user's inversion of the greys, on top of how the file asks to be shown (MONOCHROME1 is drawn
+   * inverted by Cornerstone from the start: that is not the user's inversion).
+   */
+  private userInvert = false;
+  /** Whether the renderer inverts the greys for the file itself (MONOCHROME1). */
+  private fileInvert = false;
+
+  /** Cornerstone's own inversion flag as the renderer applies it. */
+  private rendererInvert(viewport: StackViewport): boolean {
+    // The CPU path inverts what the image asks (image.invert) without telling its `invert` property.
+    if (getShouldUseCPURendering()) return Boolean(viewport.getCornerstoneImage()?.invert);
+    return Boolean(viewport.getProperties().invert);
+  }
+
+  /** Inverts the greys (on = shown as a negative of the file's own display), or toggles without argument. */
+  setInvert(on = !this.userInvert): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0) return;
+    this.userInvert = on;
+    viewport.setProperties({ invert: this.fileInvert !== on });
+    viewport.render();
+    this.emitChange();
+  }
+
+  /**
+   * Rotates the view by a multiple of 90 degrees, clockwise for positive values, about the viewport's
+   * centre. Rotation and flips are kept as Cornerstone's view presentation (flips applied to the image
+   * first, then the rotation on screen), so they survive scrolling on both renderers.
+   */
+  rotate(degrees: number): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0 || !Number.isFinite(degrees)) return;
+    const quarter = Math.round(degrees / 90) * 90;
+    if (quarter % 360 === 0) return;
+    const { rotation, flipH, flipV } = this.state();
+    this.applyOrientation(viewport, rotation + quarter, flipH, flipV);
+    viewport.render();
+    this.emitChange();
+  }
+
+  /** Mirrors the view as the user sees it: `horizontal` swaps left and right on screen, `vertical` top and bottom. */
+  flip(direction: 'horizontal' | 'vertical'): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0 || (direction !== 'horizontal' && direction !== 'vertical')) return;
+    const { rotation, flipH, flipV } = this.state();
+    // A mirror on screen after rotation r equals the image's own mirror followed by rotation -r.
+    if (direction === 'horizontal') this.applyOrientation(viewport, -rotation, !flipH, flipV);
+    else this.applyOrientation(viewport, -rotation, flipH, !flipV);
+    viewport.render();
+    this.emitChange();
+  }
+
+  /**
+   * Sets rotation (clockwise, degrees) and flips (of the image, before the rotation) as absolute values,
+   * the same way on both renderers: Cornerstone's WebGL flips mirror the screen as it is, so the rotation
+   * is taken off first, the flips set on the upright image, and the rotation put back.
+   */
+  private applyOrientation(viewport: StackViewport, rotation: number, flipHorizontal: boolean, flipVertical: boolean): void {
+    const degrees = (((Math.round(rotation / 90) * 90) % 360) + 360) % 360;
+    if (getShouldUseCPURendering()) {
+      viewport.setViewPresentation({ rotation: degrees });
+      // setCamera recomputes the CPU path's transform (a rotation alone does not).
+      viewport.setCamera({ flipHorizontal, flipVertical });
+      return;
+    }
+    viewport.setViewPresentation({ rotation: 0 });
+    viewport.setCamera({ flipHorizontal, flipVertical });
+    viewport.setViewPresentation({ rotation: degrees });
+  }
+
+  /**
+   * Device pixels of the canvas per image column and per image row, measured through the renderer's own
+   * world-to-canvas mapping: the same answer on both renderers, whatever the rotation.
+   */
+  private screenScale(viewport: StackViewport): { column: [number, number]; row: [number, number] } | undefined {
+    const data = viewport.getImageData();
+    const { canvas } = viewport;
+    if (!data || !canvas.clientWidth) return undefined;
+    const { origin, spacing, direction } = data;
+    const ratio = canvas.width / canvas.clientWidth;
+    const at = (i: number, j: number) =>
+      viewport.worldToCanvas([0, 1, 2].map((k) => origin[k]! + direction[k]! * i * spacing[0]! + direction[3 + k]! * j * spacing[1]!) as Types.Point3);
+    const o = at(0, 0);
+    const c = at(1, 0);
+    const r = at(0, 1);
+    return { column: [(c[0] - o[0]) * ratio, (c[1] - o[1]) * ratio], row: [(r[0] - o[0]) * ratio, (r[1] - o[1]) * ratio] };
+  }
+
+  /** Multiplies Cornerstone's zoom (proportional to the scale on both renderers) and draws. */
+  private scaleBy(viewport: StackViewport, factor: number): void {
+    if (!Number.isFinite(factor) || factor <= 0) return;
+    viewport.setZoom(viewport.getZoom() * factor);
+  }
+
+  /**
+   * Fits the whole image (as rotated) in the viewport and centres it; rotation, flips and window stay.
+   */
+  zoomToFit(): void {
+    const viewport = this.viewportOrUndefined();
+    const image = viewport?.getCornerstoneImage();
+    if (!viewport || !image) return;
+    const scale = this.screenScale(viewport);
+    if (!scale) return;
+    const width = Math.abs(scale.column[0]) * image.columns + Math.abs(scale.row[0]) * image.rows;
+    const height = Math.abs(scale.column[1]) * image.columns + Math.abs(scale.row[1]) * image.rows;
+    if (!(width > 0 && height > 0)) return;
+    this.scaleBy(viewport, Math.min(viewport.canvas.width / width, viewport.canvas.height / height));
+    this.setPanWorld([0, 0, 0]);
+  }
+
+  /**
+   * One image pixel per device pixel of the screen (a canvas pixel: CSS pixels × devicePixelRatio), along
+   * the image's columns; rows follow the pixel aspect ratio. The centre of the view stays where it is.
+   */
+  zoomToActualSize(): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0) return;
+    const scale = this.screenScale(viewport);
+    const perColumn = scale ? Math.hypot(...scale.column) : 0;
+    if (!(perColumn > 0)) return;
+    this.scaleBy(viewport, 1 / perColumn);
+    viewport.render();
+  }
+
+  /** Sets the zoom as the view state reports it (1 = the image fitted when the series was shown). */
+  setZoom(zoom: number): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0 || !Number.isFinite(zoom) || zoom <= 0) return;
+    const target = Math.min(40, Math.max(0.05, zoom));
+    this.scaleBy(viewport, target / this.relativeZoom(viewport));
+    viewport.render();
   }
 
   /** The user changed the window (drag, keys, preset) since the series was shown or reset. */
@@ -269,6 +435,39 @@ export class StackController {
     this.applyingImageWindow = true;
     try {
       viewport.setProperties({ voiRange });
+    } finally {
+      this.applyingImageWindow = false;
+    }
+  }
+
+  /** Whether the displayed image carries a window of its own (WindowCenter/WindowWidth). */
+  private imageHasWindow(viewport: StackViewport): boolean {
+    const image = viewport.getCornerstoneImage();
+    const width = firstNumber(image?.windowWidth);
+    return width !== undefined && width > 0 && firstNumber(image?.windowCenter) !== undefined;
+  }
+
+  /**
+   * A greyscale image without a window of its own is shown with one from its histogram (1st–99th
+   * percentile, pixel padding left out: auto-window.ts) instead of Cornerstone's full range, which a few
+   * bright pixels can turn into a grey fog. Used for the whole series, as the series' initial window.
+   */
+  private applyAutoWindowIfNone(viewport: StackViewport): void {
+    const image = viewport.getCornerstoneImage();
+    if (!image || image.color || this.imageHasWindow(viewport)) return;
+    const instance = wadors.metaDataManager.get(image.imageId) as unknown as DicomJsonDataset | undefined;
+    const pixels = image.voxelManager?.getScalarData() ?? image.getPixelData();
+    const window = autoWindow(pixels, {
+      slope: image.slope,
+      intercept: image.intercept,
+      scaled: Boolean(image.preScale?.scaled),
+      paddingValue: numberValue(instance, '00280120'),
+      paddingLimit: numberValue(instance, '00280121'),
+    });
+    if (!window) return;
+    this.applyingImageWindow = true;
+    try {
+      viewport.setProperties({ voiRange: { lower: window.lower, upper: window.upper } });
     } finally {
       this.applyingImageWindow = false;
     }
@@ -306,7 +505,7 @@ export class StackController {
   state(): DisplayState {
     const viewport = this.viewportOrUndefined();
     if (!viewport || this.imageIds.length === 0) return plainDisplay(0, this.imageIds.length, 0, 0);
-    const { voiRange, invert } = viewport.getProperties();
+    const { voiRange } = viewport.getProperties();
     const { windowCenter, windowWidth } = voiRange
       ? utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper)
       : { windowCenter: 0, windowWidth: 0 };
@@ -319,10 +518,11 @@ export class StackController {
       windowWidth,
       zoom: this.relativeZoom(viewport),
       pan: [panX, panY],
-      rotation: presentation.rotation ?? 0,
+      // Cornerstone's WebGL path measures the rotation from the camera (89.99999…): whole degrees, 0–359.
+      rotation: ((Math.round(presentation.rotation ?? 0) % 360) + 360) % 360,
       flipH: presentation.flipHorizontal ?? false,
       flipV: presentation.flipVertical ?? false,
-      invert: invert ?? false,
+      invert: this.userInvert,
     };
   }
 

@@ -112,11 +112,27 @@ export interface FilmlessViewportState {
   zoom: number;
   /** Pan from the fitted position, as fractions of the viewport's width and height. */
   pan: [number, number];
-  /** Clockwise rotation in degrees. */
+  /**
+   * Clockwise rotation on screen in degrees (0, 90, 180 or 270), applied after the flips: the image is
+   * first mirrored (`flipH`: its columns run right to left; `flipV`: its rows run bottom to top), then
+   * turned. `flip('horizontal')` after a rotation therefore changes `flipH` and the rotation's sign.
+   */
   rotation: number;
   flipH: boolean;
   flipV: boolean;
+  /** The greys are shown inverted, as a negative of how the file displays (`invert()`). */
   invert: boolean;
+  /** Present while this viewport plays its stack as a cine (`playCine`). */
+  cine?: FilmlessCineState;
+}
+
+/** A viewport's cine while it plays. */
+export interface FilmlessCineState {
+  playing: boolean;
+  /** The rate asked for, in frames per second. */
+  fps: number;
+  /** The rate measured over the last second of frames shown (each frame waits for its image). */
+  achievedFps: number;
 }
 
 /**

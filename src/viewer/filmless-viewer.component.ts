@@ -5,6 +5,7 @@ import { LocalizeController } from '../i18n/localize-controller.js';
 import { type RendererPreference, getRendererPreference, setRendererPreference } from '../imaging/renderer-preference.js';
 import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
+import { CineController } from './controllers/cine.js';
 import { InputController } from './controllers/input.js';
 import { PriorsController } from './controllers/priors.js';
 import { ViewportSync } from './controllers/scroll-sync.js';
@@ -192,7 +193,8 @@ export class FilmlessViewer extends LitElement {
     viewChanged: () => this.context.emit('filmless-statechange', this.getViewState()),
     cellChanged: (cell) => this.sync.cellChanged(cell),
   });
-  private readonly input = new InputController(this.context, this.grid, this);
+  private readonly cine = new CineController(this.context, this.grid);
+  private readonly input = new InputController(this.context, this.grid, this, this.cine);
   private readonly share = new ShareController(this.context, this, (study) => this.resolution.sourceOf(study).dicomwebUrl);
   private readonly thumbnails = new SeriesThumbnails(this.context);
   private readonly sync = new ViewportSync(this.context, this.grid);
@@ -219,7 +221,10 @@ export class FilmlessViewer extends LitElement {
 
   /** The current view, for saving, sharing or syncing it: the active viewport, and every viewport. */
   getViewState(): FilmlessViewState {
-    const viewports = this.grid.viewportStates();
+    const viewports = this.grid.viewportStates().map((state, index) => {
+      const cine = this.cine.stateOf(this.grid.cells[index]!);
+      return cine ? { ...state, cine } : state;
+    });
     const active = viewports[this.grid.activeIndex]!;
     const { studyInstanceUID, seriesInstanceUID, imageIndex, imageCount, windowCenter, windowWidth, zoom } = active;
     return {
@@ -282,12 +287,73 @@ export class FilmlessViewer extends LitElement {
   /** Moves by `delta` images (negative: towards the first) in the active viewport. */
   scrollImages(delta: number): void {
     this.input.noteInteraction();
+    this.cine.stop();
     this.grid.active.load.stack.scroll(delta);
   }
 
-  /** Restores the initial zoom, pan and window/level of the active viewport. */
+  /** Restores the initial zoom, pan, window/level, rotation, flips and inversion of the active viewport. */
   resetView(): void {
     this.grid.active.load.stack.reset();
+  }
+
+  /**
+   * Rotates the active viewport's image by `degrees`, a multiple of 90 (others are rounded to one):
+   * positive turns clockwise, negative counter-clockwise, about the viewport's centre. The view state's
+   * `rotation` then says the total, 0–270 (applied after `flipH`/`flipV`, which mirror the image itself).
+   */
+  rotate(degrees: number): void {
+    this.grid.active.load.stack.rotate(degrees);
+  }
+
+  /**
+   * Mirrors the active viewport's image as the user sees it: `horizontal` swaps left and right on the
+   * screen, `vertical` top and bottom (whatever the rotation). Other values are ignored.
+   */
+  flip(direction: 'horizontal' | 'vertical'): void {
+    this.grid.active.load.stack.flip(direction);
+  }
+
+  /**
+   * Shows the active viewport's greys inverted (a negative of how the file displays: a MONOCHROME1
+   * image shown dark-on-light counts as not inverted): `invert(true)`, back with `invert(false)`;
+   * without an argument it toggles. The view state's `invert` says which.
+   */
+  invert(on?: boolean): void {
+    this.grid.active.load.stack.setInvert(typeof on === 'boolean' ? on : undefined);
+  }
+
+  /** Sets the active viewport's zoom as the view state reports it: 1 = fitted, 2 = twice as large (0.05–40). */
+  setZoom(zoom: number): void {
+    this.grid.active.load.stack.setZoom(zoom);
+  }
+
+  /** Fits the whole image (as rotated) in the active viewport and centres it; window, rotation and flips stay. */
+  zoomToFit(): void {
+    this.grid.active.load.stack.zoomToFit();
+  }
+
+  /**
+   * Zoom 1:1: one image pixel per device pixel of the screen (a canvas pixel, i.e. CSS pixels ×
+   * `devicePixelRatio`), along the image's columns; rows keep the pixel aspect ratio. The centre stays.
+   */
+  zoomToActualSize(): void {
+    this.grid.active.load.stack.zoomToActualSize();
+  }
+
+  /**
+   * Plays the active viewport's stack as a loop (cine), from the slice shown, at `fps` frames per second
+   * (1–60); without it at the last rate chosen, else the series' own (RecommendedDisplayFrameRate,
+   * CineRate or FrameTime), else 15. Each frame is waited for, never skipped. Stops with `stopCine()`,
+   * Space or Escape, any other scrolling, or another series in that viewport. The view state's
+   * `viewports[i].cine` reports the rate asked for and the rate achieved.
+   */
+  playCine(fps?: number): void {
+    this.cine.play(fps);
+  }
+
+  /** Stops the cine (the slice shown stays). */
+  stopCine(): void {
+    this.cine.stop();
   }
 
   /**
@@ -334,7 +400,7 @@ export class FilmlessViewer extends LitElement {
     return viewerTemplate({
       t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
       resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails,
-      sync: this.sync, priors: this.priors, chrome: this.chrome,
+      sync: this.sync, priors: this.priors, chrome: this.chrome, cine: this.cine,
       actions: {
         retry: () => this.retry(),
         selectStudy: (uid) => this.selectStudy(uid),

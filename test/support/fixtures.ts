@@ -17,6 +17,8 @@ interface Fixture {
   from: readonly DatasetName[];
   /** A transfer syntax Orthanc transcodes the copy to. */
   transcode?: string;
+  /** Attributes the copy goes without (Orthanc's modify Remove). */
+  remove?: readonly string[];
 }
 
 /** Accession numbers the browser tests use, on the generated studies; each test owns its own. */
@@ -43,6 +45,12 @@ export const ACCESSIONS = {
   chrome: { accession: 'FL-CHROME-CT', from: ['ct'] },
   /** The standalone page opened with a patient's token. */
   iidPatient: { accession: 'FL-IID-PATIENT', from: ['mr'] },
+  /** View tools: rotate, flip, invert, zoom, presets and the file's windows on the CT; cine on the MR. */
+  viewTools: { accession: 'FL-VIEW-CT', from: ['ct'] },
+  viewToolsGpu: { accession: 'FL-VIEW-CT-GPU', from: ['ct'] },
+  cine: { accession: 'FL-CINE-MR', from: ['mr'] },
+  /** The MR without any window attribute: the viewer's auto-window. */
+  noWindow: { accession: 'FL-NO-WINDOW-MR', from: ['mr'], remove: ['WindowCenter', 'WindowWidth', 'WindowCenterWidthExplanation'] },
 } as const satisfies Record<string, Fixture>;
 
 /**
@@ -94,10 +102,12 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
     for (const name of Object.keys(data) as DatasetName[]) originals[name] = (await uploadFolder(orthanc, data[name]!.folder))[0];
     const studies: Record<string, string[]> = {};
     const fixtures: Fixture[] = [...Object.values(ACCESSIONS), ...(data.realCt ? Object.values(REAL_ACCESSIONS) : [])];
-    for (const { accession, from, transcode } of fixtures) {
+    for (const fixture of fixtures) {
+      const { accession, from, transcode } = fixture;
+      const remove = 'remove' in fixture ? fixture.remove : undefined;
       studies[accession] = [];
       for (const source of from) {
-        studies[accession].push(await copyStudyWithAccession(orthanc, originals[source]!, accession, {}, transcode));
+        studies[accession].push(await copyStudyWithAccession(orthanc, originals[source]!, accession, {}, transcode, remove));
       }
     }
     studies[FOUR_SERIES_ACCESSION] = [await mergedStudy(orthanc, FOUR_SERIES_ACCESSION, [originals.ct!, originals.mr!])];

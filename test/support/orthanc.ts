@@ -125,10 +125,11 @@ export async function copyStudyWithAccession(
   accessionNumber: string,
   replace: Record<string, string> = {},
   transcode?: string,
+  remove?: readonly string[],
 ): Promise<string> {
   const response = await fetch(`${orthanc.url}/studies/${orthancStudyId}/modify`, {
     method: 'POST',
-    body: JSON.stringify({ Replace: { AccessionNumber: accessionNumber, ...replace }, Force: true, ...(transcode ? { Transcode: transcode } : {}) }),
+    body: JSON.stringify({ Replace: { AccessionNumber: accessionNumber, ...replace }, Force: true, ...(transcode ? { Transcode: transcode } : {}), ...(remove ? { Remove: remove } : {}) }),
   });
   if (!response.ok) throw new Error(`modify failed: ${response.status} ${await response.text()}`);
   const { ID } = (await response.json()) as { ID: string };

@@ -7,13 +7,16 @@ import type { ReactiveController } from 'lit';
 import type { PrimaryTool } from '../../imaging/stack-controller.js';
 import { actionForKey, type ShortcutAction } from '../parts/shortcuts.js';
 import { TouchGestures } from '../parts/touch-gestures.js';
-import { CT_PRESETS } from '../parts/window-presets.js';
+import { CT_PRESETS, PATIENT_PRESETS } from '../parts/window-presets.js';
+import type { CineController } from './cine.js';
 import type { ViewerContext } from './viewer-context.js';
 import type { ViewportGrid } from './viewport-grid.js';
 
 /** The element's properties input reads and writes. */
 export interface InputSettings {
   touchMode: 'scroll' | 'windowLevel';
+  /** Patient mode's number keys pick its four named windows. */
+  mode: 'clinician' | 'patient';
 }
 
 export class InputController implements ReactiveController {
@@ -37,6 +40,7 @@ export class InputController implements ReactiveController {
     private readonly context: ViewerContext,
     private readonly grid: ViewportGrid,
     private readonly settings: InputSettings,
+    private readonly cine: CineController,
   ) {
     context.host.addController(this);
   }
@@ -61,12 +65,15 @@ export class InputController implements ReactiveController {
     if (!this.hasSeries) return;
     event.preventDefault();
     this.noteInteraction();
+    this.cine.stop();
     this.stack.scrollByWheel(event);
   };
 
   readonly handleKeydown = (event: KeyboardEvent): void => {
     const action = actionForKey(event);
     if (!action || !this.hasSeries) return;
+    // Escape is the page's (a dialog of the host's, leaving full screen) unless it stops a cine.
+    if (action.type === 'cineStop' && !this.cine.playing) return;
     event.preventDefault();
     this.noteInteraction();
     this.perform(action);
@@ -75,6 +82,8 @@ export class InputController implements ReactiveController {
   /** Runs a shortcut action; keys, buttons and the help overlay all go through here. */
   perform(action: ShortcutAction): void {
     const stack = this.stack;
+    // Moving through the stack by hand stops a cine.
+    if (action.type === 'scroll' || action.type === 'first' || action.type === 'last') this.cine.stop();
     switch (action.type) {
       case 'scroll':
         return stack.scroll(action.delta);
@@ -89,10 +98,24 @@ export class InputController implements ReactiveController {
       case 'window':
         return stack.adjustWindow(action.widthDelta, action.centerDelta);
       case 'preset': {
-        const preset = CT_PRESETS[action.index];
+        const preset = (this.settings.mode === 'patient' ? PATIENT_PRESETS : CT_PRESETS)[action.index];
         if (preset && this.grid.active.load.series?.modality === 'CT') stack.setWindow(preset.center, preset.width);
         return;
       }
+      case 'rotate':
+        return stack.rotate(action.degrees);
+      case 'flip':
+        return stack.flip(action.direction);
+      case 'invert':
+        return stack.setInvert();
+      case 'fit':
+        return stack.zoomToFit();
+      case 'actualSize':
+        return stack.zoomToActualSize();
+      case 'cine':
+        return this.cine.toggle();
+      case 'cineStop':
+        return this.cine.stop();
       case 'reset':
         return stack.reset();
       case 'overlay':
@@ -153,6 +176,7 @@ export class InputController implements ReactiveController {
     this.touchScrollRemainder += dy;
     const steps = Math.trunc(this.touchScrollRemainder / 12);
     if (steps !== 0) {
+      this.cine.stop();
       this.touchScrollRemainder -= steps * 12;
       this.stack.scroll(steps);
     }

@@ -34,6 +34,8 @@ import {
   ZoomOut,
 } from 'lucide';
 
+import { Expand, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
+
 /** Lucide's icon data: the SVG children as [tag, attributes] pairs, on a 24 × 24 grid. */
 export type IconNode = [tag: string, attributes: Record<string, string | number | undefined>][];
 
@@ -64,6 +66,17 @@ export const ICONS = {
   bone: Bone,
   lung: Wind,
   softTissue: HeartPulse,
+  // View tools
+  rotateRight: RotateCwSquare,
+  rotateLeft: RotateCcwSquare,
+  flipHorizontal: FlipHorizontal2,
+  flipVertical: FlipVertical2,
+  invert: SunMoon,
+  zoomFit: Expand,
+  zoomActualSize: Ratio,
+  cinePlay: Play,
+  cineStop: Pause,
+  cineSpeed: Gauge,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof ICONS;

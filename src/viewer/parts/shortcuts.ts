@@ -9,6 +9,13 @@ export type ShortcutAction =
   | { type: 'pan'; dx: number; dy: number }
   | { type: 'window'; widthDelta: number; centerDelta: number }
   | { type: 'preset'; index: number }
+  | { type: 'rotate'; degrees: number }
+  | { type: 'flip'; direction: 'horizontal' | 'vertical' }
+  | { type: 'invert' }
+  | { type: 'fit' }
+  | { type: 'actualSize' }
+  | { type: 'cine' }
+  | { type: 'cineStop' }
   | { type: 'reset' }
   | { type: 'overlay' }
   | { type: 'help' };
@@ -26,24 +33,34 @@ export interface Shortcut {
 const PAN_STEP = 20;
 const WINDOW_STEP = 10;
 
+// Key names in `display` are words, never arrow glyphs: fonts differ per machine (see icons.ts).
 export const SHORTCUTS: Shortcut[] = [
-  { keys: ['ArrowDown', 'ArrowRight'], display: '↓ →', label: 'shortcutNext', action: { type: 'scroll', delta: 1 } },
-  { keys: ['ArrowUp', 'ArrowLeft'], display: '↑ ←', label: 'shortcutPrevious', action: { type: 'scroll', delta: -1 } },
+  { keys: ['ArrowDown', 'ArrowRight'], display: 'Down / Right', label: 'shortcutNext', action: { type: 'scroll', delta: 1 } },
+  { keys: ['ArrowUp', 'ArrowLeft'], display: 'Up / Left', label: 'shortcutPrevious', action: { type: 'scroll', delta: -1 } },
   { keys: ['PageDown'], display: 'PageDown', label: 'shortcutNextTen', action: { type: 'scroll', delta: 10 } },
   { keys: ['PageUp'], display: 'PageUp', label: 'shortcutPreviousTen', action: { type: 'scroll', delta: -10 } },
   { keys: ['Home'], display: 'Home', label: 'shortcutFirst', action: { type: 'first' } },
   { keys: ['End'], display: 'End', label: 'shortcutLast', action: { type: 'last' } },
   { keys: ['+', '='], display: '+', label: 'shortcutZoomIn', action: { type: 'zoom', factor: 1.25 } },
   { keys: ['-', '_'], display: '−', label: 'shortcutZoomOut', action: { type: 'zoom', factor: 0.8 } },
-  { keys: ['Shift+ArrowLeft'], display: 'Shift + ←', label: 'shortcutPanLeft', action: { type: 'pan', dx: -PAN_STEP, dy: 0 } },
-  { keys: ['Shift+ArrowRight'], display: 'Shift + →', label: 'shortcutPanRight', action: { type: 'pan', dx: PAN_STEP, dy: 0 } },
-  { keys: ['Shift+ArrowUp'], display: 'Shift + ↑', label: 'shortcutPanUp', action: { type: 'pan', dx: 0, dy: -PAN_STEP } },
-  { keys: ['Shift+ArrowDown'], display: 'Shift + ↓', label: 'shortcutPanDown', action: { type: 'pan', dx: 0, dy: PAN_STEP } },
+  { keys: ['Shift+ArrowLeft'], display: 'Shift + Left', label: 'shortcutPanLeft', action: { type: 'pan', dx: -PAN_STEP, dy: 0 } },
+  { keys: ['Shift+ArrowRight'], display: 'Shift + Right', label: 'shortcutPanRight', action: { type: 'pan', dx: PAN_STEP, dy: 0 } },
+  { keys: ['Shift+ArrowUp'], display: 'Shift + Up', label: 'shortcutPanUp', action: { type: 'pan', dx: 0, dy: -PAN_STEP } },
+  { keys: ['Shift+ArrowDown'], display: 'Shift + Down', label: 'shortcutPanDown', action: { type: 'pan', dx: 0, dy: PAN_STEP } },
   { keys: [']'], display: ']', label: 'shortcutWiderWindow', action: { type: 'window', widthDelta: WINDOW_STEP * 2, centerDelta: 0 } },
   { keys: ['['], display: '[', label: 'shortcutNarrowerWindow', action: { type: 'window', widthDelta: -WINDOW_STEP * 2, centerDelta: 0 } },
   { keys: ['.'], display: '.', label: 'shortcutHigherLevel', action: { type: 'window', widthDelta: 0, centerDelta: WINDOW_STEP } },
   { keys: [','], display: ',', label: 'shortcutLowerLevel', action: { type: 'window', widthDelta: 0, centerDelta: -WINDOW_STEP } },
-  { keys: ['1', '2', '3', '4'], display: '1 – 4', label: 'shortcutPresets', action: { type: 'preset', index: 0 } },
+  { keys: ['1', '2', '3', '4', '5', '6', '7', '8'], display: '1 – 8', label: 'shortcutPresets', action: { type: 'preset', index: 0 } },
+  { keys: ['e', 'E'], display: 'E', label: 'shortcutRotateRight', action: { type: 'rotate', degrees: 90 } },
+  { keys: ['q', 'Q'], display: 'Q', label: 'shortcutRotateLeft', action: { type: 'rotate', degrees: -90 } },
+  { keys: ['h', 'H'], display: 'H', label: 'shortcutFlipHorizontal', action: { type: 'flip', direction: 'horizontal' } },
+  { keys: ['v', 'V'], display: 'V', label: 'shortcutFlipVertical', action: { type: 'flip', direction: 'vertical' } },
+  { keys: ['n', 'N'], display: 'N', label: 'shortcutInvert', action: { type: 'invert' } },
+  { keys: ['f', 'F'], display: 'F', label: 'shortcutFit', action: { type: 'fit' } },
+  { keys: ['a', 'A'], display: 'A', label: 'shortcutActualSize', action: { type: 'actualSize' } },
+  { keys: [' '], display: 'Space', label: 'shortcutCine', action: { type: 'cine' } },
+  { keys: ['Escape'], display: 'Esc', label: 'shortcutCineStop', action: { type: 'cineStop' } },
   { keys: ['r', 'R'], display: 'R', label: 'shortcutReset', action: { type: 'reset' } },
   { keys: ['i', 'I'], display: 'I', label: 'shortcutOverlay', action: { type: 'overlay' } },
   { keys: ['?'], display: '?', label: 'shortcutHelp', action: { type: 'help' } },

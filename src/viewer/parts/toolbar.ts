@@ -12,7 +12,8 @@ import type { MessageKey } from '../../i18n/messages.js';
 import type { PrimaryTool } from '../../imaging/stack-controller.js';
 import type { FilmlessLayout } from '../events.js';
 import { type IconName, icon } from './icons.js';
-import { CT_PRESETS } from './window-presets.js';
+import { CINE_RATES } from '../controllers/cine.js';
+import { CT_PRESETS, type FileWindow, PATIENT_PRESETS } from './window-presets.js';
 
 export type ViewerMode = 'clinician' | 'patient';
 
@@ -33,12 +34,27 @@ export interface ToolbarState {
   moreVisible: boolean;
   openMenu: string | undefined;
   menuLeft: number;
+  /** The windows the displayed image's file carries (listed in the windows menu). */
+  fileWindows: FileWindow[];
+  /** The active viewport's greys are inverted. */
+  inverted: boolean;
+  /** Cine of the active viewport: playing, the rate a play uses, the user's choice, the series' own rate. */
+  cine: { playing: boolean; fps: number; chosenFps?: number; seriesFps?: number };
 }
 
 export interface ToolbarActions {
   selectTool(tool: PrimaryTool): void;
   zoom(factor: number): void;
   preset(index: number): void;
+  setWindow(center: number, width: number): void;
+  rotate(degrees: number): void;
+  flip(direction: 'horizontal' | 'vertical'): void;
+  invert(): void;
+  zoomFit(): void;
+  zoomActualSize(): void;
+  toggleCine(): void;
+  /** undefined: the series' own rate. */
+  setCineRate(fps: number | undefined): void;
   reset(): void;
   setLayout(layout: FilmlessLayout): void;
   toggleOverlay(): void;
@@ -118,24 +134,82 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
     { id: 'zoom-in', label: t.term('zoomIn'), icon: 'zoomIn', busy: state.busy, run: () => actions.zoom(1.25), group: 'start' },
     { id: 'zoom-out', label: t.term('zoomOut'), icon: 'zoomOut', busy: state.busy, run: () => actions.zoom(0.8) },
   );
-  if (state.modality === 'CT') {
+  if (!patient) {
+    items.push(
+      { id: 'zoom-fit', label: t.term('zoomFit'), icon: 'zoomFit', busy: state.busy, run: actions.zoomFit },
+      { id: 'zoom-actual', label: t.term('zoomActualSize'), icon: 'zoomActualSize', busy: state.busy, run: actions.zoomActualSize },
+    );
+  }
+  const ct = state.modality === 'CT';
+  // The windows menu: the CT presets, then the file's own windows (their explanation is the file's text).
+  const fileWindows = patient ? [] : state.fileWindows;
+  if (ct || fileWindows.length > 0) {
     items.push({
       id: 'presets',
-      label: t.term(patient ? 'patientWindows' : 'presetsLabel'),
+      label: t.term(patient ? 'patientWindows' : ct ? 'presetsLabel' : 'windowsLabel'),
       icon: 'presets',
       busy: state.busy,
       group: 'start',
       labelled: patient,
-      menu: CT_PRESETS.map((preset, index) => ({
-        id: `preset-${index}`,
-        label: t.term(preset.label),
-        icon: PRESET_ICONS[preset.label] ?? 'presets',
-        busy: state.busy,
-        run: () => actions.preset(index),
-      })),
+      menu: [
+        ...(ct ? (patient ? PATIENT_PRESETS : CT_PRESETS) : []).map((preset, index) => ({
+          id: `preset-${index}`,
+          label: t.term(preset.label),
+          icon: PRESET_ICONS[preset.label] ?? 'presets',
+          busy: state.busy,
+          run: () => actions.preset(index),
+        })),
+        ...fileWindows.map((window, index) => {
+          const values = t.term('fileWindowValues', { width: window.width, center: window.center });
+          return {
+            id: `file-window-${index}`,
+            label: t.term('fileWindow', { name: window.explanation ? `${window.explanation} (${values})` : values }),
+            icon: 'presets' as const,
+            busy: state.busy,
+            run: () => actions.setWindow(window.center, window.width),
+          };
+        }),
+      ],
     });
   }
-  items.push({ id: 'reset', label: t.term('reset'), icon: 'reset', busy: state.busy, run: actions.reset, group: state.modality === 'CT' ? undefined : 'start' });
+  if (!patient) {
+    items.push(
+      {
+        id: 'orientation',
+        label: t.term('orientationLabel'),
+        icon: 'rotateRight',
+        busy: state.busy,
+        group: 'start',
+        menu: [
+          { id: 'rotate-right', label: t.term('rotateRight'), icon: 'rotateRight', busy: state.busy, run: () => actions.rotate(90) },
+          { id: 'rotate-left', label: t.term('rotateLeft'), icon: 'rotateLeft', busy: state.busy, run: () => actions.rotate(-90) },
+          { id: 'flip-horizontal', label: t.term('flipHorizontal'), icon: 'flipHorizontal', busy: state.busy, run: () => actions.flip('horizontal') },
+          { id: 'flip-vertical', label: t.term('flipVertical'), icon: 'flipVertical', busy: state.busy, run: () => actions.flip('vertical') },
+        ],
+      },
+      { id: 'invert', label: t.term('invert'), icon: 'invert', pressed: state.inverted, busy: state.busy, run: actions.invert, className: 'toggle' },
+      { id: 'cine', label: t.term(state.cine.playing ? 'cineStop' : 'cinePlay'), icon: state.cine.playing ? 'cineStop' : 'cinePlay', pressed: state.cine.playing, busy: state.busy, run: actions.toggleCine, group: 'start', className: 'toggle' },
+      {
+        id: 'cine-speed',
+        label: `${t.term('cineSpeed')}: ${t.term('cineRate', { fps: state.cine.fps })}`,
+        icon: 'cineSpeed',
+        busy: state.busy,
+        menu: [
+          ...(state.cine.seriesFps === undefined
+            ? []
+            : [{ id: 'cine-rate-series', label: t.term('cineSeriesRate', { fps: Math.round(state.cine.seriesFps * 10) / 10 }), icon: 'cineSpeed' as const, checked: state.cine.chosenFps === undefined, run: () => actions.setCineRate(undefined) }]),
+          ...CINE_RATES.map((fps) => ({
+            id: `cine-rate-${fps}`,
+            label: t.term('cineRate', { fps }),
+            icon: 'cineSpeed' as const,
+            checked: state.cine.chosenFps === undefined ? state.cine.seriesFps === undefined && state.cine.fps === fps : state.cine.chosenFps === fps,
+            run: () => actions.setCineRate(fps),
+          })),
+        ],
+      },
+    );
+  }
+  items.push({ id: 'reset', label: t.term('reset'), icon: 'reset', busy: state.busy, run: actions.reset, group: ct || !patient ? undefined : 'start' });
   if (!patient) {
     items.push({
       id: 'layout',

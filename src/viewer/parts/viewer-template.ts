@@ -7,6 +7,7 @@ import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { ChromeController } from '../controllers/chrome.js';
+import { type CineController, seriesFrameRate } from '../controllers/cine.js';
 import type { InputController } from '../controllers/input.js';
 import type { PriorsController } from '../controllers/priors.js';
 import type { ViewportSync } from '../controllers/scroll-sync.js';
@@ -21,6 +22,7 @@ import { sharePanel } from './share-panel.js';
 import { chooser, errorPanel, liveText, seriesList, waitingMessage } from './study-panels.js';
 import { toolbar } from './toolbar.js';
 import { viewportCell } from './viewport-cell.js';
+import { fileWindows } from './window-presets.js';
 
 /** What the template reads, and the element's public actions it calls. */
 export interface ViewerView {
@@ -37,6 +39,7 @@ export interface ViewerView {
   sync: ViewportSync;
   priors: PriorsController;
   chrome: ChromeController;
+  cine: CineController;
   actions: {
     retry(): void;
     selectStudy(studyInstanceUID: string): void;
@@ -130,11 +133,20 @@ function viewerToolbar(v: ViewerView) {
       moreVisible: chrome.moreVisible,
       openMenu: chrome.openMenu,
       menuLeft: chrome.menuLeft,
+      ...viewToolsState(v),
     },
     {
       selectTool: (tool) => v.input.selectTool(tool),
       zoom: (factor) => v.grid.active.load.stack.zoomBy(factor),
       preset: (index) => v.input.perform({ type: 'preset', index }),
+      setWindow: (center, width) => v.grid.active.load.stack.setWindow(center, width),
+      rotate: (degrees) => v.input.perform({ type: 'rotate', degrees }),
+      flip: (direction) => v.input.perform({ type: 'flip', direction }),
+      invert: () => v.input.perform({ type: 'invert' }),
+      zoomFit: () => v.input.perform({ type: 'fit' }),
+      zoomActualSize: () => v.input.perform({ type: 'actualSize' }),
+      toggleCine: () => v.cine.toggle(),
+      setCineRate: (fps) => v.cine.setRate(fps),
       reset: () => v.actions.resetView(),
       setLayout: (layout) => v.actions.setLayout(layout),
       toggleOverlay: () => v.input.toggleOverlay(),
@@ -147,4 +159,21 @@ function viewerToolbar(v: ViewerView) {
       menuKeydown: chrome.menuKeydown,
     },
   );
+}
+
+/** The view tools' part of the toolbar's state: the file's windows, inversion, cine. */
+function viewToolsState(v: ViewerView) {
+  const load = v.grid.active.load;
+  const frame = load.series?.frames[load.display?.imageIndex ?? -1];
+  const seriesFps = seriesFrameRate(load.series?.frames[0]?.instance);
+  return {
+    fileWindows: frame ? fileWindows(frame.instance, frame.frameNumber) : [],
+    inverted: load.display?.invert ?? false,
+    cine: {
+      playing: v.cine.playing,
+      fps: v.cine.rateFor(load.series),
+      ...(v.cine.chosenFps === undefined ? {} : { chosenFps: v.cine.chosenFps }),
+      ...(seriesFps === undefined ? {} : { seriesFps }),
+    },
+  };
 }
