@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Makes sure the two system programs the tests drive are present: Debian's Chromium and Orthanc with its
-# DICOMweb plugin. As root it installs them with apt-get; otherwise it prints the exact command and stops.
+# Makes sure the system programs the tests drive are present: Debian's Chromium, Orthanc with its DICOMweb
+# plugin, and the reference decoders the image-type tests compare the screen with (DCMTK's dcmdjpeg,
+# dcmdjpls, dcmdrle; OpenJPEG's opj_decompress). As root it installs them with apt-get; otherwise it prints
+# the exact command and stops.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/Orthanc ] || command -v Orthanc >/dev/null 2>&1 || missing+=(orthanc)
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
+command -v dcmdjpls >/dev/null 2>&1 || missing+=(dcmtk)
+command -v opj_decompress >/dev/null 2>&1 || missing+=(libopenjp2-tools)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

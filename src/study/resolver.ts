@@ -8,6 +8,7 @@ import {
   stringValue,
   stringValues,
 } from '../dicomweb/dicom-json.js';
+import { isImageSeries } from './series-selection.js';
 import type { SeriesSummary, StudySummary } from './types.js';
 
 export interface StudyQuery {
@@ -110,7 +111,9 @@ function seriesSummary(dataset: DicomJsonDataset): SeriesSummary {
     modality: stringValue(dataset, Tag.Modality),
     description: stringValue(dataset, Tag.SeriesDescription),
     imageCount: numberValue(dataset, Tag.NumberOfSeriesRelatedInstances) ?? 0,
+    kind: 'image',
   };
+  if (!isImageSeries(summary)) summary.kind = 'non-image';
   const seriesNumber = numberValue(dataset, Tag.SeriesNumber);
   if (seriesNumber !== undefined) summary.seriesNumber = seriesNumber;
   return summary;

@@ -6,6 +6,12 @@ export interface SeriesSummary {
   imageCount: number;
   seriesNumber?: number;
   /**
+   * `image` for a series of images; `non-image` for a series without pixel data to show (structured
+   * reports, key-object notes, presentation states, RT structure sets and plans, encapsulated documents,
+   * waveforms: told by its Modality). A non-image series is listed, never shown, and never an error.
+   */
+  kind: 'image' | 'non-image';
+  /**
    * The series' stacks (see `StackSummary`), largest shown by default. Known once the series' metadata has
    * been read (when it is shown, or read in the background after the first series is ready); absent before.
    */

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import * as dicomParserModule from 'dicom-parser';
 import type { OrthancServer } from './orthanc.js';
+import { ROBUSTNESS_ACCESSIONS } from './robustness-names.js';
 import { SHARED_DICOM } from './test-data.js';
 
 // dicom-parser is a UMD bundle: Node's ESM loader exposes it as a default export only.
@@ -30,29 +31,7 @@ const dicomParser = (dicomParserModule as unknown as { default?: typeof dicomPar
 type DataSet = ReturnType<typeof dicomParser.parseDicom>;
 
 /** The top folders of ../shared/dicom whose every sub-folder is loaded. */
-export const ROBUSTNESS_TOP_FOLDERS = ['robustness', 'transfer-syntaxes'] as const;
-
-/** Accession number per folder (path relative to ../shared/dicom); folders not listed get `FL-RB-<n>`. */
-export const ROBUSTNESS_ACCESSIONS: Record<string, string> = {
-  'robustness/color-pydicom': 'FL-RB-COLOR',
-  'robustness/cornerstone3d-edge-cases': 'FL-RB-EDGE',
-  'robustness/ct-gantry-tilt-d2n': 'FL-RB-TILT',
-  'robustness/ct-missing-slice-d2n': 'FL-RB-GAP',
-  'robustness/enhanced-ct-pydicom': 'FL-RB-ECT',
-  'robustness/enhanced-mr-d2n-philips': 'FL-RB-EMR-PHIL',
-  'robustness/enhanced-mr-d2n-siemens': 'FL-RB-EMR-SIEM',
-  'robustness/enhanced-mr-pydicom-emri': 'FL-RB-EMR-EMRI',
-  'robustness/monochrome1-pydicom': 'FL-RB-MONO1',
-  'robustness/mr-hitachi-jis-charset-d2n': 'FL-RB-JIS',
-  'robustness/mr-nonsquare-matrix-d2n': 'FL-RB-NONSQ',
-  'robustness/mr-rgb-j2k-d2n': 'FL-RB-RGB-J2K',
-  'robustness/multiframe-mr-d2n-hyperfine': 'FL-RB-HYPERFINE',
-  'transfer-syntaxes/cornerstone3d-ctimage': 'FL-TS-CTIMAGE',
-  'transfer-syntaxes/cornerstone3d-nema-ct-j2k': 'FL-TS-NEMA-J2K',
-  'transfer-syntaxes/dcmqats-siemens-mr': 'FL-TS-MOSAIC',
-  'transfer-syntaxes/pydicom-htj2k': 'FL-TS-HTJ2K',
-  'transfer-syntaxes/pydicom-mr-small': 'FL-TS-MR-SMALL',
-};
+const ROBUSTNESS_TOP_FOLDERS = ['robustness', 'transfer-syntaxes'] as const;
 
 /** One series of a loaded folder, as the test PACS holds it. */
 export interface RobustnessSeries {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { descriptionSimilarity, matchSeries } from '../../src/study/priors.js';
 import type { SeriesSummary } from '../../src/study/types.js';
 
-const series = (uid: string, modality: string, description: string, imageCount = 100): SeriesSummary => ({ seriesInstanceUID: uid, modality, description, imageCount });
+const series = (uid: string, modality: string, description: string, imageCount = 100): SeriesSummary => ({ seriesInstanceUID: uid, modality, description, imageCount, kind: 'image' });
 const AXIAL: [number, number, number] = [0, 0, 1];
 const SAGITTAL: [number, number, number] = [1, 0, 0];
 const CORONAL: [number, number, number] = [0, 1, 0];

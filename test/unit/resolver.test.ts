@@ -4,6 +4,7 @@ import type { DicomJsonDataset } from '../../src/dicomweb/dicom-json.js';
 import { FilmlessError } from '../../src/errors.js';
 import { resolveStudies } from '../../src/study/resolver.js';
 import { chooseDefaultSeries } from '../../src/study/series-selection.js';
+import type { SeriesSummary } from '../../src/study/types.js';
 
 function series(study: string, uid: string, modality: string, count: number, accession = 'A1', description = ''): DicomJsonDataset {
   return {
@@ -43,6 +44,20 @@ describe('resolving an accession number', () => {
     expect(seen[0]!.url).to.match(/\/series\?00080050=A1&includefield=/);
     expect(seen[0]!.headers.get('authorization')).to.equal('Bearer secret');
     expect(seen[0]!.url).not.to.contain('secret');
+  });
+
+  it('lists a series without images (SR, KO, PR, RTSTRUCT) as non-image, the others as image', async () => {
+    const body = ['CT', 'SR', 'KO', 'PR', 'RTSTRUCT', 'US'].map((modality, i) => series('S1', `se${i}`, modality, 1));
+    const { fetch } = server({ '/series': { body } });
+    const [study] = await resolveStudies(clientFor(fetch), { accessionNumber: 'A1' }, signal);
+    expect(study!.series.map((s) => [s.modality, s.kind])).to.deep.equal([
+      ['CT', 'image'],
+      ['SR', 'non-image'],
+      ['KO', 'non-image'],
+      ['PR', 'non-image'],
+      ['RTSTRUCT', 'non-image'],
+      ['US', 'image'],
+    ]);
   });
 
   it('reports not-found when no study matches', async () => {
@@ -96,7 +111,13 @@ describe('resolving an accession number', () => {
 });
 
 describe('choosing the first series', () => {
-  const summary = (modality: string, imageCount: number, description = '') => ({ seriesInstanceUID: `${modality}${imageCount}`, modality, description, imageCount });
+  const summary = (modality: string, imageCount: number, description = ''): SeriesSummary => ({
+    seriesInstanceUID: `${modality}${imageCount}`,
+    modality,
+    description,
+    imageCount,
+    kind: ['SR', 'KO'].includes(modality) ? 'non-image' : 'image',
+  });
 
   it('picks the MR/CT series with the most images', () => {
     expect(chooseDefaultSeries([summary('CT', 2), summary('CT', 140), summary('CT', 30)])?.imageCount).to.equal(140);

@@ -1,0 +1,208 @@
+// Every image type on screen: each series of every folder of ../shared/dicom's robustness/ and
+// transfer-syntaxes/ (loaded by test/support/robustness-studies.ts, one accession number per folder) is
+// shown by one viewer that switches study and series, and checked against the files as Node decodes them
+// (test/support/file-values.ts: dicom-parser, DCMTK, OpenJPEG; never the viewer's code):
+// - it ends ready, or in the `unsupported` error README documents (12-bit JPEG with successive
+//   approximation), and a series without pixel data is listed as `non-image`, never an error;
+// - the probe equals the file's modality values at 3 points, on every image of the series, each image a
+//   distinct frame, in the order of the frames' positions (enhanced multi-frame: per-frame groups);
+// - MONOCHROME1 shows low values bright, MONOCHROME2 dark (the lean first image too);
+// - colour images show the file's colours (chroma where the file has it).
+import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { FilmlessErrorDetail, FilmlessReadyDetail, FilmlessResolvedDetail } from '../../src/index.js';
+import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import type { SeriesValues } from '../support/file-values.js';
+import { ROBUSTNESS_ACCESSIONS } from '../support/robustness-names.js';
+import type { RobustnessFolder, RobustnessSeries } from '../support/robustness-studies.js';
+import { cleanup, describeOn, imageToCanvas, mountViewer, pacsInfo, until, viewerCanvas } from '../support/browser.js';
+
+const info = await pacsInfo();
+
+async function seriesValues(files: string[]): Promise<SeriesValues> {
+  return (await executeServerCommand('series-values', { files })) as SeriesValues;
+}
+
+/** The RGB (0–255) of the canvas at (x, y), averaged over a 3×3 square. */
+function canvasRgb(canvas: HTMLCanvasElement, x: number, y: number): [number, number, number] {
+  const data = canvas.getContext('2d', { willReadFrequently: true })!.getImageData(Math.round(x) - 1, Math.round(y) - 1, 3, 3).data;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += data[i + c]!;
+  return sum.map((v) => v / 9) as [number, number, number];
+}
+
+function grey(rgb: [number, number, number]): number {
+  return (rgb[0] + rgb[1] + rgb[2]) / 3;
+}
+
+/** |probe − file| allowed: float rounding for lossless data; two stored steps where decoders may round a lossy frame differently. */
+function tolerance(facts: SeriesValues, value: number): number {
+  return Math.max(1e-3, Math.abs(value) * 1e-5) + (facts.lossy ? 2 * facts.step : 0);
+}
+
+/** Frames of the series whose values at the points equal the probe's. */
+function matchingFrames(facts: SeriesValues, probed: (number | undefined)[]): number[] {
+  return facts.frames.flatMap((frame, index) => (frame.values.every(([v], i) => probed[i] !== undefined && Math.abs(probed[i]! - v!) <= tolerance(facts, v!)) ? [index] : []));
+}
+
+interface Outcome {
+  event: CustomEvent<FilmlessReadyDetail | FilmlessErrorDetail>;
+  /** The lean first image's canvas as drawn at filmless-first-image, when the lean path drew it. */
+  lean?: HTMLCanvasElement;
+}
+
+/** Runs `trigger` and waits for the given series to be ready in the viewer, or for an error. */
+async function shown(viewer: FilmlessViewer, seriesUID: string | undefined, trigger: () => void): Promise<Outcome> {
+  const outcome: Partial<Outcome> = {};
+  const onFirst = () => {
+    const lean = viewer.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.first-image');
+    if (!lean || lean.hidden) return;
+    const copy = document.createElement('canvas');
+    copy.width = lean.width;
+    copy.height = lean.height;
+    copy.getContext('2d')!.drawImage(lean, 0, 0);
+    outcome.lean = copy;
+  };
+  viewer.addEventListener('filmless-first-image', onFirst, { once: true });
+  const event = new Promise<CustomEvent<FilmlessReadyDetail | FilmlessErrorDetail>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`series ${seriesUID ?? '(default)'}: no filmless-ready or filmless-error within 30 s`)), 30_000);
+    const done = (e: Event) => {
+      const ready = e.type === 'filmless-ready' ? (e as CustomEvent<FilmlessReadyDetail>).detail : undefined;
+      if (ready && seriesUID && ready.seriesInstanceUID !== seriesUID) return;
+      clearTimeout(timer);
+      viewer.removeEventListener('filmless-ready', done);
+      viewer.removeEventListener('filmless-error', done);
+      resolve(e as CustomEvent<FilmlessReadyDetail | FilmlessErrorDetail>);
+    };
+    viewer.addEventListener('filmless-ready', done);
+    viewer.addEventListener('filmless-error', done);
+  });
+  trigger();
+  outcome.event = await event;
+  viewer.removeEventListener('filmless-first-image', onFirst);
+  return outcome as Outcome;
+}
+
+/** The probe at the points, once the image at `index` is on screen and decoded. */
+async function probeAt(viewer: FilmlessViewer, facts: SeriesValues, index: number): Promise<(number | undefined)[]> {
+  const delta = index - viewer.getViewState().imageIndex;
+  if (delta !== 0) viewer.scrollImages(delta);
+  let probed: (number | undefined)[] = [];
+  await until(() => {
+    if (viewer.getViewState().imageIndex !== index) return false;
+    probed = facts.points.map(([c, r]) => viewer.probe(c, r));
+    return matchingFrames(facts, probed).length > 0;
+  }, `image ${index} on screen with the values of one of the series' frames`, 10_000).catch(() => undefined);
+  return probed;
+}
+
+const table: string[] = [];
+
+describeOn('real', 'Every image type on screen, checked against the files: each series of robustness/ and transfer-syntaxes/', () => {
+  let viewer: FilmlessViewer;
+  let resolved: FilmlessResolvedDetail | undefined;
+
+  before(function (this: Mocha.Context) {
+    if (!info.robustness) this.skip();
+    viewer = mountViewer({ dicomwebUrl: info.gatewayUrl, token: info.token }, 'width: 512px; height: 512px');
+    viewer.addEventListener('filmless-resolved', (e) => (resolved = (e as CustomEvent<FilmlessResolvedDetail>).detail));
+  });
+  after(() => {
+    cleanup();
+    if (table.length) console.log(`robustness folder × series → what the viewer shows:\n${table.join('\n')}`);
+  });
+
+  /** Opens the series' study (by accession number when the folder holds one study) and then the series. */
+  async function open(entry: RobustnessFolder, series: RobustnessSeries): Promise<Outcome> {
+    if (resolved?.studyInstanceUID !== series.studyInstanceUID) {
+      resolved = undefined;
+      const outcome = await shown(viewer, undefined, () => {
+        if (entry.studyInstanceUIDs.length === 1) {
+          viewer.studyUid = '';
+          viewer.accessionNumber = entry.accession;
+        } else {
+          viewer.accessionNumber = '';
+          viewer.studyUid = series.studyInstanceUID;
+        }
+      });
+      if (outcome.event.type === 'filmless-error' || (outcome.event.detail as FilmlessReadyDetail).seriesInstanceUID === series.seriesInstanceUID) return outcome;
+    }
+    return shown(viewer, series.seriesInstanceUID, () => viewer.selectSeries(series.seriesInstanceUID));
+  }
+
+  for (const folder of Object.keys(ROBUSTNESS_ACCESSIONS)) {
+    it(`${folder}: every series is shown with the file's values, or refused as documented`, async function () {
+      this.timeout(120_000);
+      const entry = info.robustness?.[folder];
+      if (!entry) this.skip();
+      for (const series of entry.series) {
+        const name = `${folder} ${series.files.map((f) => f.split('/').pop()).join(', ')}`;
+        const facts = await seriesValues(series.files);
+        const outcome = await open(entry, series);
+        const listed = resolved?.series.find((s) => s.seriesInstanceUID === series.seriesInstanceUID);
+        const error = outcome.event.type === 'filmless-error' ? (outcome.event.detail as FilmlessErrorDetail) : undefined;
+        if (!facts.hasPixels) {
+          // Listed as a series without images; the study shows its images, or says it has none.
+          expect(listed, `${name} is listed`).to.not.equal(undefined);
+          expect(listed!.kind, `${name} kind`).to.equal('non-image');
+          if (error) expect(error.code, `${name}: a study without images`).to.equal('unsupported');
+          table.push(`  ${name}: listed as a non-image series${error ? ' (the study has no images: unsupported)' : ''}`);
+          continue;
+        }
+        expect(listed?.kind, `${name} kind`).to.equal('image');
+        if (facts.refusal) {
+          expect(error?.code, `${name}: ${facts.refusal}`).to.equal('unsupported');
+          table.push(`  ${name}: refused as unsupported (${facts.refusal})`);
+          continue;
+        }
+        expect(error, `${name}: ${JSON.stringify(error)}`).to.equal(undefined);
+        expect(viewer.status).to.equal('ready');
+        const state = viewer.getViewState();
+        const notes: string[] = [`${facts.photometric}, ${state.imageCount} image(s) of ${facts.frames.length} frame(s)`];
+        const colour = facts.samplesPerPixel === 3 || facts.photometric === 'PALETTE COLOR';
+        if (colour) {
+          // The most colourful flat place of the file, on the canvas: the file's colour, chroma and all.
+          const canvas = viewerCanvas(viewer);
+          const { point, rgb } = facts.colourful!;
+          const shownRgb = canvasRgb(canvas, ...imageToCanvas(canvas, facts.columns, facts.rows, point[0], point[1]));
+          const fileChroma = Math.max(...rgb) - Math.min(...rgb);
+          const shownChroma = Math.max(...shownRgb) - Math.min(...shownRgb);
+          if (fileChroma >= 30) expect(shownChroma, `${name}: chroma at ${point} (file ${rgb}, canvas ${shownRgb.map(Math.round)})`).to.be.greaterThan(fileChroma / 2);
+          if (state.imageCount === 1) shownRgb.forEach((v, i) => expect(Math.abs(v - rgb[i]!), `${name}: channel ${i} at ${point} (file ${rgb}, canvas ${shownRgb.map(Math.round)})`).to.be.at.most(40));
+          notes.push(`colour ${shownRgb.map(Math.round).join('/')} where the file has ${rgb.join('/')}`);
+          table.push(`  ${name}: ready, ${notes.join('; ')}`);
+          continue;
+        }
+        // Every image a distinct frame of the files, with their values at the 3 points, in position order.
+        const frameOf: number[] = [];
+        for (let index = 0; index < state.imageCount; index++) {
+          const probed = await probeAt(viewer, facts, index);
+          const matches = matchingFrames(facts, probed);
+          expect(matches, `${name}: image ${index} probes ${probed.join(', ')}; the files have ${facts.frames.map((f) => f.values.join('/')).join(' | ')}`).to.have.length.above(0);
+          if (matches.length === 1) frameOf.push(matches[0]!);
+        }
+        expect(new Set(frameOf).size, `${name}: each image a different frame`).to.equal(frameOf.length);
+        const positions = frameOf.map((f) => facts.frames[f]!.position);
+        if (frameOf.length > 2 && positions.every((p) => p !== undefined)) {
+          const steps = positions.slice(1).map((p, i) => Math.sign(p! - positions[i]!));
+          expect(new Set(steps).size, `${name}: positions in order (${positions.map((p) => p!.toFixed(2)).join(', ')})`).to.equal(1);
+        }
+        if (/enhanced-mr/.test(folder)) expect(state.imageCount, `${name}: every frame shown`).to.equal(facts.frames.length);
+        notes.push(`probe = file at 3 points on every image${frameOf.length > 2 ? ', in position order' : ''}`);
+        // MONOCHROME1: low values bright; MONOCHROME2: dark. On the image the points were chosen on.
+        if (facts.frames.length === 1 && facts.high!.value > facts.low!.value) {
+          const canvases: [string, HTMLCanvasElement][] = [['canvas', viewerCanvas(viewer)]];
+          if (outcome.lean) canvases.push(['lean first image', outcome.lean]);
+          for (const [what, canvas] of canvases) {
+            const at = (p: [number, number]) => grey(canvasRgb(canvas, ...imageToCanvas(canvas, facts.columns, facts.rows, p[0], p[1])));
+            const [low, high] = [at(facts.low!.point), at(facts.high!.point)];
+            if (facts.photometric === 'MONOCHROME1') expect(low, `${name} ${what}: low value ${facts.low!.value} brighter than high ${facts.high!.value}`).to.be.greaterThan(high + 10);
+            else expect(low, `${name} ${what}: low value ${facts.low!.value} not brighter than high ${facts.high!.value}`).to.be.at.most(high + 2);
+            notes.push(`${what}: grey ${Math.round(low)} at the low value, ${Math.round(high)} at the high`);
+          }
+        }
+        table.push(`  ${name}: ready, ${notes.join('; ')}`);
+      }
+    });
+  }
+});
