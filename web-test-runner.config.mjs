@@ -5,6 +5,7 @@ import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
 import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, FOUR_SERIES_ACCESSION, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
+import { readGeometry } from './test/support/dicom-geometry.ts';
 import { seriesValues } from './test/support/file-values.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
@@ -154,6 +155,9 @@ const pacsPlugin = {
     }
     if (command === 'stored-pixel') {
       return readStoredPixel(payload.file, payload.column, payload.row);
+    }
+    if (command === 'dicom-geometry') {
+      return readGeometry(payload.files);
     }
     if (command === 'series-values') {
       // A series' files decoded in Node (dicom-parser, DCMTK, OpenJPEG), never by the viewer's code.

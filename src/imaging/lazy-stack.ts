@@ -162,6 +162,16 @@ export class LazyStack {
     return this.shown && this.inner ? this.inner.showImage(index) : Promise.resolve(false);
   }
 
+  /** A patient position (mm) on the displayed image → CSS pixels of the viewport; undefined before Cornerstone shows it. */
+  worldToCanvas(point: [number, number, number]): [number, number] | undefined {
+    return this.shown ? this.inner?.worldToCanvas(point) : undefined;
+  }
+
+  /** Cornerstone's id of this viewport (its tool group is found by it), once attached. */
+  get viewportId(): string | undefined {
+    return this.inner?.viewportId;
+  }
+
   modalityValueAt(column: number, row: number): number | undefined {
     return this.inner?.modalityValueAt(column, row);
   }

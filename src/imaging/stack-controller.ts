@@ -502,6 +502,14 @@ export class StackController {
     return Number(stored) * (image.slope ?? 1) + (image.intercept ?? 0);
   }
 
+  /** A patient position (mm) on the displayed image → CSS pixels of the viewport (reference lines). */
+  worldToCanvas(point: [number, number, number]): [number, number] | undefined {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0) return undefined;
+    const [x, y] = viewport.worldToCanvas(point as Types.Point3);
+    return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : undefined;
+  }
+
   state(): DisplayState {
     const viewport = this.viewportOrUndefined();
     if (!viewport || this.imageIds.length === 0) return plainDisplay(0, this.imageIds.length, 0, 0);

@@ -152,7 +152,52 @@ export interface FilmlessViewState {
   /** Index of the active viewport in `viewports` (the one tools, keys and the series panel act on). */
   activeViewport: number;
   viewports: FilmlessViewportState[];
+  /**
+   * While MPR is open (see the element's `mpr`): the volume's three views. `viewports` still describes
+   * the grid underneath, which MPR covers and gives back unchanged when it closes.
+   */
+  mpr?: FilmlessMprState;
 }
+
+/** One of MPR's three views, in patient coordinates (mm, DICOM LPS). */
+export interface FilmlessMprViewportState {
+  plane: 'axial' | 'sagittal' | 'coronal';
+  /** The view plane's normal (pointing from the screen towards the viewer). */
+  normal: [number, number, number];
+  /** The patient direction that points up on the screen. */
+  viewUp: [number, number, number];
+  /** The point of the plane shown at the view's centre. */
+  focalPoint: [number, number, number];
+  windowCenter: number;
+  windowWidth: number;
+  /** 1 = the volume fitted in the view. */
+  zoom: number;
+}
+
+/** MPR's state: where the crosshairs meet, the slab, and the three views. */
+export interface FilmlessMprState {
+  seriesInstanceUID: string;
+  /** Where the three planes (the crosshairs) meet, patient mm. */
+  center: [number, number, number];
+  /** Slab thickness in mm; 0 shows one slice. */
+  slabThickness: number;
+  /** How a slab's slices are combined: maximum, minimum or average intensity projection. */
+  slabMode: FilmlessSlabMode;
+  viewports: FilmlessMprViewportState[];
+}
+
+/** MIP, MinIP or average intensity projection over the slab. */
+export type FilmlessSlabMode = 'mip' | 'minip' | 'average';
+
+/**
+ * Why MPR is not offered for the active series: `loading` (not yet: the series is still loading),
+ * `too-few-slices` (fewer than 3), `uneven-spacing` (gaps or repeated positions beyond 10 % of the
+ * median spacing, or pixel spacing that changes), `tilted` (slices not stacked along their normal:
+ * gantry tilt), `several-orientations` (orientations or image sizes differ), `no-geometry` (no
+ * position/orientation in the files), `needs-webgl` (the page's renderer is forced to `cpu`, and
+ * Cornerstone's CPU renderer has no volume views).
+ */
+export type FilmlessMprUnavailableReason = 'loading' | 'too-few-slices' | 'uneven-spacing' | 'tilted' | 'several-orientations' | 'no-geometry' | 'needs-webgl';
 
 /** Every event `<filmless-viewer>` dispatches, by name, with its type. All of them bubble and are composed. */
 export interface FilmlessEventMap {

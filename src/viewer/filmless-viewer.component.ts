@@ -7,6 +7,9 @@ import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
 import { CineController } from './controllers/cine.js';
 import { InputController } from './controllers/input.js';
+import { MprController } from './controllers/mpr.js';
+import { ReferenceLines } from './controllers/reference-lines.js';
+import { mprStyles } from './parts/mpr-panel.js';
 import { PriorsController } from './controllers/priors.js';
 import { ViewportSync } from './controllers/scroll-sync.js';
 import { priorsStyles } from './parts/priors-list.js';
@@ -15,7 +18,7 @@ import { ShareController } from './controllers/share.js';
 import { StudyResolution } from './controllers/study-resolution.js';
 import { ViewerStatus } from './controllers/viewer-status.js';
 import { LAYOUTS, ViewportGrid } from './controllers/viewport-grid.js';
-import type { FilmlessLayout, FilmlessStatus, FilmlessViewState } from './events.js';
+import type { FilmlessLayout, FilmlessMprUnavailableReason, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
 import { ChromeController } from './controllers/chrome.js';
 import { viewerTemplate } from './parts/viewer-template.js';
@@ -56,6 +59,7 @@ import { viewerTemplate } from './parts/viewer-template.js';
  * @csspart chooser - The list shown when several studies match.
  * @csspart help - The keyboard shortcut help.
  * @csspart share - The share dialog with link and QR code.
+ * @csspart mpr - The MPR panel over the viewport grid: axial, sagittal and coronal views and the slab controls.
  *
  * @cssprop --filmless-color-background - Background of the viewer (default black).
  * @cssprop --filmless-color-foreground - Text colour.
@@ -68,7 +72,7 @@ import { viewerTemplate } from './parts/viewer-template.js';
  * @cssprop --filmless-font-size - Base font size.
  */
 export class FilmlessViewer extends LitElement {
-  static override styles = [styles, priorsStyles];
+  static override styles = [styles, priorsStyles, mprStyles];
 
   /**
    * The renderer of every viewer on the page (they share one Cornerstone runtime): `auto` (default)
@@ -171,6 +175,31 @@ export class FilmlessViewer extends LitElement {
    */
   @property({ reflect: true }) mode: 'clinician' | 'patient' = 'clinician';
 
+  /**
+   * MPR: the viewport grid gives way to axial, sagittal and coronal views of the active series' volume,
+   * with crosshairs (left drag moves them, Shift + left drag sets the window, wheel scrolls a view).
+   * Only for a volume: one orientation, evenly spaced, at least 3 slices, no gantry tilt (see
+   * `getMprAvailability()`); set while the series loads, it opens once it can, and falls back to false
+   * when the series does not qualify. Needs WebGL: MPR's views draw with it whatever `renderer` chose
+   * for the stacks, and it is not offered when `renderer` is forced to `cpu`. Closes when the active
+   * viewport shows another series.
+   */
+  @property({ type: Boolean }) mpr = false;
+
+  /** MPR slab thickness in mm (0, the default: one slice); the slab is combined by `mpr-slab-mode`. */
+  @property({ type: Number, attribute: 'mpr-slab-thickness' }) mprSlabThickness = 0;
+
+  /** How an MPR slab's slices are combined: `mip` (maximum, default), `minip` (minimum) or `average`. */
+  @property({ attribute: 'mpr-slab-mode' }) mprSlabMode: FilmlessSlabMode = 'mip';
+
+  /**
+   * In a grid, the active viewport's slice plane is drawn as a line on every other viewport that shows
+   * another plane of the same frame of reference (e.g. the axial slice on the localizer). On by
+   * default; `reference-lines="off"` (or the property set to false, or the toolbar's toggle) hides them.
+   */
+  @property({ attribute: 'reference-lines', converter: { fromAttribute: (value: string | null) => value !== 'off' && value !== 'false' } })
+  referenceLines = true;
+
   private readonly localize = new LocalizeController(this);
   private readonly context = new ViewerStatus(this, this.localize);
   private readonly resolution = new StudyResolution(this.context, this, {
@@ -205,6 +234,15 @@ export class FilmlessViewer extends LitElement {
     compared: () => this.sync.startComparing(),
   });
   private readonly chrome = new ChromeController(this);
+  private readonly mprView = new MprController(this.context, this.grid, {
+    changed: () => this.context.emit('filmless-statechange', this.getViewState()),
+    openChanged: (open) => (this.mpr = open),
+    slabChosen: (thickness, mode) => {
+      this.mprSlabThickness = thickness;
+      this.mprSlabMode = mode;
+    },
+  });
+  private readonly referenceLineView = new ReferenceLines(this.context, this.grid);
 
   /**
    * Where the viewer is: `idle | resolving | loading | ready | error`. Reflected to the `status` attribute,
@@ -238,7 +276,29 @@ export class FilmlessViewer extends LitElement {
       layout: this.grid.layout,
       activeViewport: this.grid.activeIndex,
       viewports,
+      ...(this.mprView.state() ? { mpr: this.mprView.state() } : {}),
     };
+  }
+
+  /**
+   * Whether the active series can be shown in MPR (`mpr`), and if not, why: `{available: true}` or
+   * `{available: false, reason}` (see `FilmlessMprUnavailableReason`; the MPR button's tooltip says it).
+   */
+  getMprAvailability(): { available: true } | { available: false; reason: FilmlessMprUnavailableReason } {
+    return this.mprView.availability();
+  }
+
+  /** While MPR is open: moves the crosshairs (where the three planes meet) to a patient position in mm. */
+  setMprCenter(point: [number, number, number]): void {
+    this.mprView.setCenter(point);
+  }
+
+  /**
+   * While MPR is open: the modality value (CT: Hounsfield units) of the volume's voxel nearest a patient
+   * position in mm, by default where the crosshairs meet; undefined outside the volume or without MPR.
+   */
+  probeMpr(point?: [number, number, number]): number | undefined {
+    return this.mprView.valueAt(point);
   }
 
   /** Opens one of the studies offered by the chooser. */
@@ -394,13 +454,16 @@ export class FilmlessViewer extends LitElement {
       if (study) this.grid.fillEmpty(study, this.resolution.clientForStudy(study));
       if (changed.get('layout') !== undefined) this.context.emit('filmless-statechange', this.getViewState());
     }
+    if (changed.has('mprSlabThickness') || changed.has('mprSlabMode')) this.mprView.setSlab(this.mprSlabThickness, this.mprSlabMode);
+    if (changed.has('mpr')) this.mprView.setOpen(this.mpr);
+    if (changed.has('referenceLines')) this.referenceLineView.enabled = this.referenceLines;
   }
 
   protected override render() {
     return viewerTemplate({
       t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
       resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails,
-      sync: this.sync, priors: this.priors, chrome: this.chrome, cine: this.cine,
+      sync: this.sync, priors: this.priors, chrome: this.chrome, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
       actions: {
         retry: () => this.retry(),
         selectStudy: (uid) => this.selectStudy(uid),
@@ -410,6 +473,8 @@ export class FilmlessViewer extends LitElement {
         setLayout: (layout) => this.setLayout(layout),
         resetView: () => this.resetView(),
         toggleTouchMode: () => (this.touchMode = this.touchMode === 'scroll' ? 'windowLevel' : 'scroll'),
+        toggleMpr: () => (this.mpr = !this.mpr),
+        toggleReferenceLines: () => (this.referenceLines = !this.referenceLines),
       },
     });
   }

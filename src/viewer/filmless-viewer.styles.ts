@@ -98,6 +98,8 @@ export const styles = css`
   /* The lean first image, drawn over the viewport until Cornerstone shows the same image. */
   .first-image { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; background: #000; }
   .first-image[hidden] { display: none; }
+  /* The active viewport's slice plane across the other viewports (reference-lines.ts). */
+  .reference-lines { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
   .viewport:focus-visible { outline: 3px solid var(--filmless-accent); outline-offset: -3px; }
   button {
     font: inherit; color: inherit; background: transparent; border: 1px solid var(--filmless-border); border-radius: 6px;

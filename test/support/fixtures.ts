@@ -45,6 +45,9 @@ export const ACCESSIONS = {
   chrome: { accession: 'FL-CHROME-CT', from: ['ct'] },
   /** The standalone page opened with a patient's token. */
   iidPatient: { accession: 'FL-IID-PATIENT', from: ['mr'] },
+  /** MPR and reference lines (the CT with its lateral scout). */
+  mpr: { accession: 'FL-MPR-CT', from: ['ct'] },
+  referenceLines: { accession: 'FL-REFLINES-CT', from: ['ct'] },
   /** View tools: rotate, flip, invert, zoom, presets and the file's windows on the CT; cine on the MR. */
   viewTools: { accession: 'FL-VIEW-CT', from: ['ct'] },
   viewToolsGpu: { accession: 'FL-VIEW-CT-GPU', from: ['ct'] },
@@ -63,6 +66,9 @@ export const REAL_ACCESSIONS = {
   mr: { accession: 'FL-REAL-MR-1', from: ['realMr'] },
   mrTools: { accession: 'FL-REAL-MR-TOOLS', from: ['realMr'] },
   mrJpegLs: { accession: 'FL-REAL-MR-JLS', from: ['realMr'], transcode: '1.2.840.10008.1.2.4.80' },
+  /** MPR and reference lines (the Philips phantom with its localizer S1000). */
+  mpr: { accession: 'FL-REAL-MPR-CT', from: ['realCt'] },
+  referenceLines: { accession: 'FL-REAL-REFLINES', from: ['realCt'] },
 } as const satisfies Record<string, Fixture>;
 
 /**

@@ -6,6 +6,7 @@
 import { html } from 'lit';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import {
+  Axis3d,
   Bone,
   Brain,
   Captions,
@@ -14,6 +15,7 @@ import {
   CircleQuestionMark,
   Columns2,
   Contrast,
+  Crosshair,
   Ellipsis,
   Grid2x2,
   HeartPulse,
@@ -31,6 +33,7 @@ import {
   Square,
   Wind,
   ZoomIn,
+  X,
   ZoomOut,
 } from 'lucide';
 
@@ -66,6 +69,10 @@ export const ICONS = {
   bone: Bone,
   lung: Wind,
   softTissue: HeartPulse,
+  // MPR and reference lines
+  mpr: Axis3d,
+  referenceLines: Crosshair,
+  close: X,
   // View tools
   rotateRight: RotateCwSquare,
   rotateLeft: RotateCcwSquare,

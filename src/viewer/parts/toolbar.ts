@@ -34,6 +34,10 @@ export interface ToolbarState {
   moreVisible: boolean;
   openMenu: string | undefined;
   menuLeft: number;
+  /** MPR: open, or why it cannot open for the active series (`loading`: not yet). */
+  mpr: { open: boolean; unavailable?: string; loading?: boolean };
+  /** Reference lines are drawn (offered when the grid has several viewports). */
+  referenceLines?: boolean;
   /** The windows the displayed image's file carries (listed in the windows menu). */
   fileWindows: FileWindow[];
   /** The active viewport's greys are inverted. */
@@ -60,6 +64,8 @@ export interface ToolbarActions {
   toggleOverlay(): void;
   toggleSeries(): void;
   toggleTouchMode(): void;
+  toggleMpr(): void;
+  toggleReferenceLines(): void;
   share(): void;
   help(): void;
   toggleMenu(id: string, trigger: HTMLElement): void;
@@ -94,6 +100,8 @@ interface BarItem {
   className?: string;
   /** Shows its label beside the icon (patient mode's named windows). */
   labelled?: boolean;
+  /** Why it cannot act (shown in its tooltip; the button is disabled). */
+  note?: string;
 }
 
 const CLINICIAN_TOOLS: { tool: PrimaryTool; label: MessageKey; icon: IconName }[] = [
@@ -226,6 +234,13 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
       })),
     });
   }
+  if (!patient) {
+    const { open, unavailable, loading } = state.mpr;
+    items.push({ id: 'mpr', label: t.term('mprOpen'), icon: 'mpr', pressed: open, busy: Boolean(unavailable) || loading, ...(unavailable ? { note: unavailable } : {}), run: actions.toggleMpr, group: 'start', className: 'toggle' });
+    if (state.referenceLines !== undefined) {
+      items.push({ id: 'reference-lines', label: t.term('referenceLines'), icon: 'referenceLines', pressed: state.referenceLines, run: actions.toggleReferenceLines, className: 'toggle' });
+    }
+  }
   items.push({ id: 'overlay', label: t.term('overlayToggle'), icon: state.overlayShown ? 'overlayOn' : 'overlayOff', pressed: state.overlayShown, run: actions.toggleOverlay, group: patient ? 'start' : undefined, className: 'toggle' });
   if (patient) {
     // Patients pinch to zoom on a phone: the named windows come right after scrolling, so they stay in the row.
@@ -237,7 +252,7 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
   return items;
 }
 
-const busyTitle = (t: LocalizeController, label: string, busy: boolean | undefined) => (busy ? `${label} (${t.term('toolBusy')})` : label);
+const busyTitle = (t: LocalizeController, label: string, busy: boolean | undefined, note?: string) => (note ? `${label}: ${note}` : busy ? `${label} (${t.term('toolBusy')})` : label);
 
 /** Runs an action unless the control is busy. */
 const guarded = (busy: boolean | undefined, run: () => void) => () => {
@@ -311,7 +326,7 @@ function barButton(t: LocalizeController, item: BarItem, state: ToolbarState, ac
       }}>${icon(item.icon)}${item.labelled ? html`<span class="tool-label">${item.label}</span>` : nothing}${icon('chevron')}</button>`;
   }
   return html`<button type="button" class=${classes} data-item=${item.id} ?hidden=${folded} aria-label=${item.label}
-    title=${busyTitle(t, item.label, item.busy)} aria-pressed=${item.pressed === undefined ? nothing : String(item.pressed)}
+    title=${busyTitle(t, item.label, item.busy, item.note)} aria-pressed=${item.pressed === undefined ? nothing : String(item.pressed)}
     aria-disabled=${item.busy ? 'true' : nothing} @click=${guarded(item.busy, item.run!)}>${icon(item.icon)}</button>`;
 }
 

@@ -9,6 +9,8 @@ import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { ChromeController } from '../controllers/chrome.js';
 import { type CineController, seriesFrameRate } from '../controllers/cine.js';
 import type { InputController } from '../controllers/input.js';
+import type { MprController } from '../controllers/mpr.js';
+import type { ReferenceLines } from '../controllers/reference-lines.js';
 import type { PriorsController } from '../controllers/priors.js';
 import type { ViewportSync } from '../controllers/scroll-sync.js';
 import type { SeriesThumbnails } from '../controllers/series-thumbnails.js';
@@ -39,6 +41,8 @@ export interface ViewerView {
   sync: ViewportSync;
   priors: PriorsController;
   chrome: ChromeController;
+  mpr: MprController;
+  referenceLines: ReferenceLines;
   cine: CineController;
   actions: {
     retry(): void;
@@ -49,6 +53,8 @@ export interface ViewerView {
     setLayout(layout: FilmlessLayout): void;
     resetView(): void;
     toggleTouchMode(): void;
+    toggleMpr(): void;
+    toggleReferenceLines(): void;
   };
 }
 
@@ -82,6 +88,7 @@ export function viewerTemplate(v: ViewerView) {
             }),
           )}
         </div>
+        ${v.mpr.render() ?? nothing}
         ${waitingMessage(t, v.status, Boolean(active.display), resolution.candidates.length > 0)}
         ${chooser(t, { candidates: resolution.candidates, kind: resolution.chooserKind, unreachable: resolution.unreachable }, (uid) => v.actions.selectStudy(uid))}
         ${errorPanel(t, v.error, v.status, () => v.actions.retry())}
@@ -133,6 +140,8 @@ function viewerToolbar(v: ViewerView) {
       moreVisible: chrome.moreVisible,
       openMenu: chrome.openMenu,
       menuLeft: chrome.menuLeft,
+      mpr: mprButton(v),
+      ...(v.grid.cells.length > 1 ? { referenceLines: v.referenceLines.enabled } : {}),
       ...viewToolsState(v),
     },
     {
@@ -152,6 +161,8 @@ function viewerToolbar(v: ViewerView) {
       toggleOverlay: () => v.input.toggleOverlay(),
       toggleSeries: () => chrome.toggleSeries(),
       toggleTouchMode: () => (v.actions.toggleTouchMode()),
+      toggleMpr: () => v.actions.toggleMpr(),
+      toggleReferenceLines: () => v.actions.toggleReferenceLines(),
       share: () => void v.share.open(v.resolution.study),
       help: () => void v.input.toggleHelp(),
       toggleMenu: (id, trigger) => void chrome.toggleMenu(id, trigger),
@@ -176,4 +187,13 @@ function viewToolsState(v: ViewerView) {
       ...(seriesFps === undefined ? {} : { seriesFps }),
     },
   };
+}
+
+/** The MPR button's state: open, or why the active series cannot be shown in MPR. */
+function mprButton(v: ViewerView): { open: boolean; unavailable?: string; loading?: boolean } {
+  if (v.mpr.open) return { open: true };
+  const availability = v.mpr.availability();
+  if (availability.available) return { open: false };
+  if (availability.reason === 'loading') return { open: false, loading: true };
+  return { open: false, unavailable: v.t.term(`mprReason.${availability.reason}`) };
 }

@@ -63,6 +63,7 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
       aria-label=${viewportDescription(t, view.load)}
       @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
     <canvas class="first-image" aria-hidden="true" hidden></canvas>
+    <canvas class="reference-lines" aria-hidden="true"></canvas>
     ${view.failed ? nothing : overlay(t, view)} ${progress(t, view)} ${view.failed ? nothing : (view.extra ?? nothing)}
   </div>`;
 }
