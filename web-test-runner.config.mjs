@@ -5,8 +5,12 @@ import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
 import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, FOUR_SERIES_ACCESSION, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
-import { readGeometry } from './test/support/dicom-geometry.ts';
+import { modalityPercentiles, readFileWindows } from './test/support/view-tools-facts.ts';
+import { geometryStudies } from './test/support/geometry-studies.ts';
+import { readOrientation } from './test/support/orientation-truth.ts';
+import { readSpacing, regionTruth } from './test/support/measurement-truth.ts';
 import { seriesValues } from './test/support/file-values.ts';
+import { readGeometry } from './test/support/dicom-geometry.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { summaryReporter } from './test/support/summary-reporter.ts';
@@ -153,15 +157,23 @@ const pacsPlugin = {
     if (command === 'gateway-requests') {
       return pacs.requests.map((r) => ({ time: r.time, method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));
     }
+    // Orientation and geometry tests: series written from the generated studies, ImageOrientationPatient of a file.
+    if (command === 'geometry-studies') return geometryStudies(pacs.orthanc, pacs.data);
+    if (command === 'file-orientation') return readOrientation(payload.file);
+    // View tools: a file's own windows, and percentiles of its modality values (padding left out).
+    if (command === 'file-windows') return readFileWindows(payload.file);
+    if (command === 'modality-percentiles') return modalityPercentiles(payload.file, payload.fractions);
     if (command === 'stored-pixel') {
       return readStoredPixel(payload.file, payload.column, payload.row);
     }
-    if (command === 'dicom-geometry') {
-      return readGeometry(payload.files);
-    }
+    if (command === 'file-spacing') return readSpacing(payload.file);
+    if (command === 'region-truth') return regionTruth(payload.file, payload.kind, payload.corners);
     if (command === 'series-values') {
       // A series' files decoded in Node (dicom-parser, DCMTK, OpenJPEG), never by the viewer's code.
       return seriesValues(payload.files, payload.points);
+    }
+    if (command === 'dicom-geometry') {
+      return readGeometry(payload.files);
     }
     return undefined;
   },

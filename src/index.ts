@@ -14,6 +14,8 @@ export type {
   FilmlessProgressDetail,
   FilmlessFirstImageDetail,
   FilmlessReadyDetail,
+  FilmlessSeriesCheckedDetail,
+  FilmlessOrientation,
   FilmlessResolvedDetail,
   FilmlessSharedDetail,
   FilmlessPrior,
@@ -22,7 +24,7 @@ export type {
   FilmlessStatus,
   FilmlessViewState,
 } from './viewer/events.js';
-export type { SeriesSummary, StudySummary } from './study/types.js';
+export type { SeriesSummary, SeriesWarning, StackSummary, StudySummary } from './study/types.js';
 export type { FetchLike } from './dicomweb/client.js';
 export type { RendererPreference } from './imaging/renderer-preference.js';
 export type { DicomwebSource } from './study/sources.js';

@@ -182,6 +182,18 @@ export const en = {
   'mprReason.needs-webgl': 'MPR needs WebGL, and the CPU renderer was chosen',
   referenceLines: 'Reference lines',
   mprFailed: 'MPR could not be shown in this browser.',
+  // Orientation and geometry
+  stackLabel: 'Stack {index} of {count}',
+  'warning.missing-slices': 'Missing slices',
+  'warning.gantry-tilt': 'Gantry tilt',
+  'warning.lossy': 'Lossy compression',
+  'warning.non-square-pixels': 'Non-square pixels',
+  'warning.localizer': 'Localizer',
+  overlaySliceLocation: 'Loc {value} mm',
+  overlayThickness: 'Thk {value} mm',
+  cursorInfo: 'Cursor position and value',
+  cursorPosition: 'X {x} Y {y} Z {z} mm',
+  cursorValue: 'Value {value}',
 };
 
 export type MessageKey = keyof typeof en;
@@ -367,6 +379,18 @@ export const tr: MessageTable = {
   'mprReason.needs-webgl': 'MPR için WebGL gerekir; CPU ile çizim seçildi',
   referenceLines: 'Referans çizgileri',
   mprFailed: 'MPR bu tarayıcıda gösterilemedi.',
+  // Orientation and geometry
+  stackLabel: 'Yığın {index} / {count}',
+  'warning.missing-slices': 'Eksik kesit',
+  'warning.gantry-tilt': 'Gantri eğimi',
+  'warning.lossy': 'Kayıplı sıkıştırma',
+  'warning.non-square-pixels': 'Kare olmayan pikseller',
+  'warning.localizer': 'Lokalizör',
+  overlaySliceLocation: 'Konum {value} mm',
+  overlayThickness: 'Kalınlık {value} mm',
+  cursorInfo: 'İmleç konumu ve değeri',
+  cursorPosition: 'X {x} Y {y} Z {z} mm',
+  cursorValue: 'Değer {value}',
 };
 
 export const vi: MessageTable = {
@@ -549,6 +573,18 @@ export const vi: MessageTable = {
   'mprReason.needs-webgl': 'MPR cần WebGL, nhưng đang dùng bộ vẽ CPU',
   referenceLines: 'Đường tham chiếu',
   mprFailed: 'Không thể hiển thị MPR trên trình duyệt này.',
+  // Orientation and geometry
+  stackLabel: 'Chồng ảnh {index} / {count}',
+  'warning.missing-slices': 'Thiếu lát cắt',
+  'warning.gantry-tilt': 'Gantry nghiêng',
+  'warning.lossy': 'Nén mất dữ liệu',
+  'warning.non-square-pixels': 'Điểm ảnh không vuông',
+  'warning.localizer': 'Ảnh định vị',
+  overlaySliceLocation: 'Vị trí {value} mm',
+  overlayThickness: 'Độ dày {value} mm',
+  cursorInfo: 'Vị trí và giá trị con trỏ',
+  cursorPosition: 'X {x} Y {y} Z {z} mm',
+  cursorValue: 'Giá trị {value}',
 };
 
 export const tables: Record<string, MessageTable> = { en, tr, vi };

@@ -7,3 +7,4 @@ export { StackController } from './stack-controller.js';
 export { addFrameSource, frameImageId, loadAndCacheFrame, removeFrameSource } from './frame-loader.js';
 export { activeRenderer } from './runtime.js';
 export { MprView } from './mpr.js';
+export { cursorInfo } from './cursor-info.js';

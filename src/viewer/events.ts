@@ -1,5 +1,5 @@
 import type { FilmlessErrorCode } from '../errors.js';
-import type { SeriesSummary, StudySummary } from '../study/types.js';
+import type { SeriesSummary, SeriesWarning, StackSummary, StudySummary } from '../study/types.js';
 
 /** `filmless-resolved`: the study to show is known. */
 export interface FilmlessResolvedDetail {
@@ -55,6 +55,36 @@ export interface FilmlessReadyDetail {
   renderer: 'gpu' | 'cpu';
   /** Which viewport of the grid (0-based, grid order) shows it. */
   viewportIndex: number;
+  /** What can mislead in the stack shown (see `SeriesWarning`); also in the overlay. */
+  warnings: SeriesWarning[];
+  /** Which stack of the series is shown (0-based; the largest unless one was asked for), and how many it has. */
+  stackIndex: number;
+  stackCount: number;
+}
+
+/**
+ * `filmless-series-checked`: a series' metadata has been read, so its stacks and warnings are known (a
+ * QIDO search cannot tell them: `filmless-resolved` comes first, without them). Sent for every series
+ * shown, before its `filmless-ready`, and for the study's other image series as the viewer reads them
+ * in the background after the first series is ready; sent again if showing the series adds a warning
+ * (a lossy transfer syntax is seen in the pixel data). The open study's series entries carry the same
+ * `stacks` and `warnings` from then on.
+ */
+export interface FilmlessSeriesCheckedDetail {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  /** The series' stacks, in the order the series panel shows them ("1/2", "2/2"). */
+  stacks: StackSummary[];
+  /** Every stack's warnings, each once, in the documented order. */
+  warnings: SeriesWarning[];
+}
+
+/** The patient direction at each edge of a viewport's image (L/R, A/P, H/F; two letters for an oblique edge, stronger first; '' when unknown). */
+export interface FilmlessOrientation {
+  top: string;
+  right: string;
+  bottom: string;
+  left: string;
 }
 
 /** `filmless-error`: one event per failure; `message` is the localized text shown in the widget. */
@@ -124,6 +154,13 @@ export interface FilmlessViewportState {
   invert: boolean;
   /** Present while this viewport plays its stack as a cine (`playCine`). */
   cine?: FilmlessCineState;
+  /**
+   * The orientation markers drawn at the image's edges, from ImageOrientationPatient after `rotation`
+   * and the flips (all '' while nothing is shown or the files have no orientation).
+   */
+  orientation?: FilmlessOrientation;
+  /** Which stack of the series is shown (0-based, see `SeriesSummary.stacks`); 0 for a series of one stack. */
+  stackIndex?: number;
 }
 
 /** A viewport's cine while it plays. */
@@ -210,6 +247,7 @@ export interface FilmlessEventMap {
   'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
   'filmless-shared': CustomEvent<FilmlessSharedDetail>;
   'filmless-priors': CustomEvent<FilmlessPriorsDetail>;
+  'filmless-series-checked': CustomEvent<FilmlessSeriesCheckedDetail>;
 }
 
 /** One entry per key of `FilmlessEventMap`: the compiler rejects a missing or an extra name. */
@@ -223,6 +261,7 @@ const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
   'filmless-statechange': true,
   'filmless-shared': true,
   'filmless-priors': true,
+  'filmless-series-checked': true,
 };
 
 /** The names of the events `<filmless-viewer>` dispatches (the keys of `FilmlessEventMap`), e.g. to log them all. */

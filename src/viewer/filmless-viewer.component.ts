@@ -14,6 +14,8 @@ import { PriorsController } from './controllers/priors.js';
 import { ViewportSync } from './controllers/scroll-sync.js';
 import { priorsStyles } from './parts/priors-list.js';
 import { SeriesThumbnails } from './controllers/series-thumbnails.js';
+import { SeriesChecks } from './controllers/series-checks.js';
+import { CursorReadoutController } from './controllers/cursor-readout.js';
 import { ShareController } from './controllers/share.js';
 import { StudyResolution } from './controllers/study-resolution.js';
 import { ViewerStatus } from './controllers/viewer-status.js';
@@ -22,6 +24,7 @@ import type { FilmlessLayout, FilmlessMprUnavailableReason, FilmlessSlabMode, Fi
 import { styles } from './filmless-viewer.styles.js';
 import { ChromeController } from './controllers/chrome.js';
 import { viewerTemplate } from './parts/viewer-template.js';
+import { geometryOverlayStyles } from './parts/geometry-overlay.js';
 
 /**
  * A zero-footprint DICOMweb viewer: give it a DICOMweb URL, an accession number (or study UID) and a
@@ -42,6 +45,7 @@ import { viewerTemplate } from './parts/viewer-template.js';
  * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - Slice, window/level or zoom changed.
  * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
  * @fires {CustomEvent<FilmlessPriorsDetail>} filmless-priors - The patient's other CT/MR studies are known, newest first (not sent when the token may not search the patient).
+ * @fires {CustomEvent<FilmlessSeriesCheckedDetail>} filmless-series-checked - A series' metadata was read: its stacks and warnings (missing slices, gantry tilt, lossy, non-square pixels, localizer) are known.
  *
  * @slot branding - Patient mode: the hospital's logo and name, at the start of the toolbar (e.g. `<img slot="branding">`).
  *
@@ -72,7 +76,7 @@ import { viewerTemplate } from './parts/viewer-template.js';
  * @cssprop --filmless-font-size - Base font size.
  */
 export class FilmlessViewer extends LitElement {
-  static override styles = [styles, priorsStyles, mprStyles];
+  static override styles = [styles, priorsStyles, geometryOverlayStyles, mprStyles];
 
   /**
    * The renderer of every viewer on the page (they share one Cornerstone runtime): `auto` (default)
@@ -206,6 +210,7 @@ export class FilmlessViewer extends LitElement {
     reset: () => {
       this.grid.releaseAll();
       this.thumbnails.release();
+      this.checks.release();
       this.priors.reset();
       this.context.clearError();
     },
@@ -218,14 +223,18 @@ export class FilmlessViewer extends LitElement {
     seriesReady: (cell, study) => {
       this.sync.seriesShown(cell);
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
+      if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.checks.load(study, this.resolution.clientForStudy(study));
     },
     viewChanged: () => this.context.emit('filmless-statechange', this.getViewState()),
     cellChanged: (cell) => this.sync.cellChanged(cell),
+    seriesChecked: (check) => this.checks.record(check),
   });
   private readonly cine = new CineController(this.context, this.grid);
   private readonly input = new InputController(this.context, this.grid, this, this.cine);
   private readonly share = new ShareController(this.context, this, (study) => this.resolution.sourceOf(study).dicomwebUrl);
   private readonly thumbnails = new SeriesThumbnails(this.context);
+  private readonly checks = new SeriesChecks(this.context, () => this.resolution.study);
+  private readonly cursor = new CursorReadoutController(this.context);
   private readonly sync = new ViewportSync(this.context, this.grid);
   private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {
     timeout: () => this.sourceTimeout,
@@ -306,17 +315,18 @@ export class FilmlessViewer extends LitElement {
     this.resolution.select(studyInstanceUID);
   }
 
-  /** Shows another series of the open study in the active viewport. */
-  selectSeries(seriesInstanceUID: string): void {
-    this.showSeries(this.grid.activeIndex, seriesInstanceUID);
+  /** Shows another series of the open study in the active viewport (optionally one of its `stacks`, 0-based). */
+  selectSeries(seriesInstanceUID: string, stack?: number): void {
+    this.showSeries(this.grid.activeIndex, seriesInstanceUID, '', stack);
   }
 
   /**
    * Shows a series in one viewport (0-based, in grid order), aborting only that viewport's load: a
    * series of the open study, or with `studyInstanceUID`, of one of the patient's priors (see
-   * `filmless-priors`). Unknown series, studies or viewports are ignored.
+   * `filmless-priors`). A series of several stacks (see `SeriesSummary.stacks`) shows its largest, or
+   * `stack` (0-based) of the open study's series. Unknown series, studies or viewports are ignored.
    */
-  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = ''): void {
+  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = '', stack?: number): void {
     if (studyInstanceUID && studyInstanceUID !== this.resolution.study?.studyInstanceUID) {
       if (Number.isInteger(viewportIndex) && viewportIndex >= 0 && viewportIndex < this.grid.cells.length) {
         void this.priors.showPriorSeries(viewportIndex, studyInstanceUID, seriesInstanceUID);
@@ -326,7 +336,8 @@ export class FilmlessViewer extends LitElement {
     const study = this.resolution.study;
     if (!study?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID)) return;
     if (!Number.isInteger(viewportIndex) || viewportIndex < 0 || viewportIndex >= this.grid.cells.length) return;
-    void this.grid.show(viewportIndex, study, seriesInstanceUID, this.resolution.clientForStudy(study), performance.now());
+    const stackIndex = typeof stack === 'number' && Number.isInteger(stack) && stack >= 0 ? stack : undefined;
+    void this.grid.show(viewportIndex, study, seriesInstanceUID, this.resolution.clientForStudy(study), performance.now(), false, stackIndex);
   }
 
   /**
@@ -462,12 +473,12 @@ export class FilmlessViewer extends LitElement {
   protected override render() {
     return viewerTemplate({
       t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
-      resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails,
+      resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails, checks: this.checks, cursor: this.cursor,
       sync: this.sync, priors: this.priors, chrome: this.chrome, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
       actions: {
         retry: () => this.retry(),
         selectStudy: (uid) => this.selectStudy(uid),
-        selectSeries: (uid) => this.selectSeries(uid),
+        selectSeries: (uid, stack) => this.selectSeries(uid, stack),
         showSeries: (index, uid) => this.showSeries(index, uid),
         comparePrior: (uid) => this.comparePrior(uid),
         setLayout: (layout) => this.setLayout(layout),

@@ -16,8 +16,10 @@ import { DecodeQueue } from '../imaging/decode-queue.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
 import { type DisplayState, plainDisplay } from '../imaging/display-state.js';
 import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
-import { type FrameRef, framesOf, isLocalizerInstance, orderFrames } from '../study/slice-order.js';
-import type { SeriesSummary, StudySummary } from '../study/types.js';
+import { type FrameRef, frameGeometry, framesOf, isLocalizerInstance } from '../study/slice-order.js';
+import { type Stack, isLossyTransferSyntax, largestStack, seriesWarnings, splitStacks, stackSummary } from '../study/stacks.js';
+import { type OrientationMarkers, orientationMarkers } from '../study/orientation.js';
+import type { SeriesSummary, SeriesWarning, StackSummary, StudySummary } from '../study/types.js';
 import type { FilmlessFirstImageDetail, FilmlessProgressDetail, FilmlessReadyDetail } from '../viewer/events.js';
 
 /** One loaded series: ordered frames and the store their bytes come from. */
@@ -26,7 +28,11 @@ export interface LoadedSeries {
   seriesInstanceUID: string;
   description: string;
   modality: string;
+  /** The frames of the stack shown, in scroll order. */
   frames: FrameRef[];
+  /** Every stack of the series (one orientation and acquisition each); `frames` are those of `stacks[stackIndex]`. */
+  stacks: Stack[];
+  stackIndex: number;
   /** Cornerstone image IDs, once Cornerstone is loaded (empty while the lean first image is shown). */
   imageIds: string[];
   /** Unregisters the series' frames from Cornerstone's loader. */
@@ -52,9 +58,24 @@ export interface ViewportEvents {
   changed(): void;
   /** The user changed the view (slice, window, zoom) in Cornerstone. */
   viewChanged(): void;
+  /** The series' metadata has been read: its stacks and warnings are known (before the first image when the metadata comes first). */
+  seriesChecked(detail: SeriesCheck): void;
   /** A frame could not be fetched or decoded (reported once per series). */
   badFrame(error: unknown): void;
   log(message: string, ...details: unknown[]): void;
+}
+
+/** What a series' metadata tells about its stacks and warnings. */
+export interface SeriesCheck {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  stacks: StackSummary[];
+  warnings: SeriesWarning[];
+}
+
+/** The check of a series from its stacks. */
+export function seriesCheck(studyInstanceUID: string, seriesInstanceUID: string, stacks: Stack[]): SeriesCheck {
+  return { studyInstanceUID, seriesInstanceUID, stacks: stacks.map(stackSummary), warnings: seriesWarnings(stacks) };
 }
 
 export interface ShowSeriesOptions {
@@ -66,6 +87,8 @@ export interface ShowSeriesOptions {
    * localizer then gives way to a real one. A series the user or host asked for is shown as it is.
    */
   chosenByViewer?: boolean;
+  /** Which stack of the series (0-based, see `LoadedSeries.stacks`); the largest when absent or out of range. */
+  stack?: number;
 }
 
 /**
@@ -138,7 +161,7 @@ export class ViewportLoad {
     }
   }
 
-  private async load(study: StudySummary, seriesUID: string, { client, startedAt, chosenByViewer }: ShowSeriesOptions, signal: AbortSignal): Promise<LoadOutcome> {
+  private async load(study: StudySummary, seriesUID: string, { client, startedAt, chosenByViewer, stack }: ShowSeriesOptions, signal: AbortSignal): Promise<LoadOutcome> {
     const leanAllowed = !this.stack.isShowing;
     if (!leanAllowed) void this.ensureAttached().catch(() => undefined); // awaited below
     const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
@@ -156,6 +179,8 @@ export class ViewportLoad {
       description: summary?.description ?? '',
       modality: summary?.modality ?? '',
       frames: [],
+      stacks: [],
+      stackIndex: 0,
       imageIds: [],
       release: () => undefined,
     };
@@ -177,7 +202,12 @@ export class ViewportLoad {
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
     mark('metadata');
-    const frames = orderFrames(framesOf(instances));
+    // One stack at a time: frames of other orientations or acquisitions (echoes, phases) are never interleaved.
+    const stacks = splitStacks(framesOf(instances));
+    const stackIndex = stack !== undefined && Number.isInteger(stack) && stacks[stack] ? stack : largestStack(stacks.map((s) => s.frames.length));
+    const frames = stacks[stackIndex]!.frames;
+    loaded.stacks = stacks;
+    loaded.stackIndex = stackIndex;
     if (chosenByViewer && instances.every(isLocalizerInstance) && summary) {
       // QIDO could not tell this was a scout; metadata can. Prefer a real series when there is one.
       const other = chooseDefaultSeries(study.series.filter((s) => s.seriesInstanceUID !== seriesUID && isImageSeries(s)));
@@ -208,6 +238,18 @@ export class ViewportLoad {
     const firstBytes = store.frameBytes(firstFrame.sopInstanceUID, firstFrame.frameNumber, signal);
     firstBytes.catch(() => undefined); // observed below
     loaded.frames = frames;
+    // A lossy transfer syntax shows in the frames' bytes (metadata rarely carries it): checked once the first frame is in.
+    const checked = firstBytes.then(
+      (bytes) => {
+        if (isLossyTransferSyntax(bytes.transferSyntaxUID)) for (const s of stacks) if (!s.warnings.includes('lossy')) s.warnings.push('lossy');
+      },
+      () => undefined,
+    ).then(() => {
+      if (signal.aborted) return undefined;
+      const check = seriesCheck(study.studyInstanceUID, seriesUID, stacks);
+      this.events.seriesChecked(check);
+      return check;
+    });
     loaded.description ||= stringValue(instances[0], Tag.SeriesDescription);
     loaded.modality ||= stringValue(instances[0], Tag.Modality);
     this.setProgress({ loaded: 0, total: frames.length });
@@ -244,6 +286,8 @@ export class ViewportLoad {
       this.announceFirstImage(study, seriesUID, first, frames.length, firstImageAt, startedAt);
     }
     mark('ready');
+    const check = await checked;
+    signal.throwIfAborted();
     this.events.ready({
       studyInstanceUID: study.studyInstanceUID,
       seriesInstanceUID: seriesUID,
@@ -251,11 +295,26 @@ export class ViewportLoad {
       timeToFirstImageMs: Math.round(firstImageAt - startedAt),
       timeToInteractiveMs: Math.round(performance.now() - startedAt),
       renderer: imaging.activeRenderer(),
+      warnings: check?.stacks[stackIndex]?.warnings ?? [],
+      stackIndex,
+      stackCount: stacks.length,
     });
     this.stack.applyPendingInput();
     this.countDecoded();
     this.prefetch(store, frames, loaded.imageIds, first, signal, imaging.loadAndCacheFrame);
     return { shown: true };
+  }
+
+  /** The frame on screen, once the series' metadata is known. */
+  currentFrame(): FrameRef | undefined {
+    return this.display ? this.series?.frames[this.display.imageIndex] : undefined;
+  }
+
+  /** The orientation markers of the image on screen, after its rotation and flips ('' where unknown). */
+  orientation(): OrientationMarkers {
+    const frame = this.currentFrame();
+    const iop = frame ? frameGeometry(frame.instance, frame.frameNumber - 1).iop : undefined;
+    return orientationMarkers(iop, this.display ?? { rotation: 0, flipH: false, flipV: false });
   }
 
   /** The user is reading (scrolling, dragging, keys): background decoding gives way for a moment. */

@@ -48,6 +48,9 @@ export const ACCESSIONS = {
   /** MPR and reference lines (the CT with its lateral scout). */
   mpr: { accession: 'FL-MPR-CT', from: ['ct'] },
   referenceLines: { accession: 'FL-REFLINES-CT', from: ['ct'] },
+  /** Orientation markers and geometry warnings. */
+  geometryCt: { accession: 'FL-GEO-CT', from: ['ct'] },
+  geometryMr: { accession: 'FL-GEO-MR', from: ['mr'] },
   /** View tools: rotate, flip, invert, zoom, presets and the file's windows on the CT; cine on the MR. */
   viewTools: { accession: 'FL-VIEW-CT', from: ['ct'] },
   viewToolsGpu: { accession: 'FL-VIEW-CT-GPU', from: ['ct'] },
@@ -69,6 +72,9 @@ export const REAL_ACCESSIONS = {
   /** MPR and reference lines (the Philips phantom with its localizer S1000). */
   mpr: { accession: 'FL-REAL-MPR-CT', from: ['realCt'] },
   referenceLines: { accession: 'FL-REAL-REFLINES', from: ['realCt'] },
+  /** Orientation markers and geometry warnings. */
+  geometryCt: { accession: 'FL-REAL-GEO-CT', from: ['realCt'] },
+  geometryMr: { accession: 'FL-REAL-GEO-MR', from: ['realMr'] },
 } as const satisfies Record<string, Fixture>;
 
 /**

@@ -8,7 +8,7 @@ import { FilmlessError, toFilmlessError } from '../../errors.js';
 import { chooseDefaultSeries, isImageSeries } from '../../study/series-selection.js';
 import type { StudySummary } from '../../study/types.js';
 import type { DicomwebClient } from '../../dicomweb/client.js';
-import { type LoadOutcome, ViewportLoad } from '../../viewport/viewport-load.js';
+import { type LoadOutcome, type SeriesCheck, ViewportLoad } from '../../viewport/viewport-load.js';
 import type { FilmlessLayout, FilmlessViewportState } from '../events.js';
 import type { ViewerContext } from './viewer-context.js';
 
@@ -34,6 +34,8 @@ export interface GridEvents {
   viewChanged(): void;
   /** Any cell's view changed in Cornerstone (slice, window, zoom), the user's doing or not (viewport sync). */
   cellChanged?(cell: ViewportCell): void;
+  /** A cell read a series' metadata: its stacks and warnings are known. */
+  seriesChecked?(check: SeriesCheck): void;
 }
 
 export class ViewportGrid implements ReactiveController {
@@ -96,14 +98,14 @@ export class ViewportGrid implements ReactiveController {
    * Shows a series in a cell, aborting only that cell's previous load. A series that turns out to be a
    * localizer gives way to the study's main series.
    */
-  async show(index: number, study: StudySummary, seriesUID: string, client: DicomwebClient, startedAt: number, chosenByViewer = false): Promise<void> {
+  async show(index: number, study: StudySummary, seriesUID: string, client: DicomwebClient, startedAt: number, chosenByViewer = false, stack?: number): Promise<void> {
     const cell = this.cells[index];
     if (!cell) return;
     if (index === this.activeIndex) this.context.setStatus('loading');
     this.context.host.requestUpdate();
     let outcome: LoadOutcome;
     try {
-      outcome = await cell.load.show(study, seriesUID, { client, startedAt, chosenByViewer });
+      outcome = await cell.load.show(study, seriesUID, { client, startedAt, chosenByViewer, ...(stack === undefined ? {} : { stack }) });
     } catch (error) {
       this.context.fail(error);
       return;
@@ -146,6 +148,8 @@ export class ViewportGrid implements ReactiveController {
         seriesInstanceUID: load.series?.seriesInstanceUID ?? '',
         ...display,
         pan: [...display.pan],
+        orientation: load.orientation(),
+        stackIndex: load.series?.stackIndex ?? 0,
       };
     });
   }
@@ -171,6 +175,7 @@ export class ViewportGrid implements ReactiveController {
             if (cell.load.series) this.events.seriesReady(cell, cell.load.series.study);
           },
           progress: (detail) => this.context.emit('filmless-progress', detail),
+          seriesChecked: (check) => this.events.seriesChecked?.(check),
           changed: () => this.context.host.requestUpdate(),
           viewChanged: () => {
             this.events.cellChanged?.(cell);

@@ -39,6 +39,8 @@ import {
 
 import { Expand, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
 
+import { LocateFixed } from 'lucide';
+
 /** Lucide's icon data: the SVG children as [tag, attributes] pairs, on a 24 × 24 grid. */
 export type IconNode = [tag: string, attributes: Record<string, string | number | undefined>][];
 
@@ -84,6 +86,8 @@ export const ICONS = {
   cinePlay: Play,
   cineStop: Pause,
   cineSpeed: Gauge,
+  // Orientation and geometry
+  cursorInfo: LocateFixed,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof ICONS;

@@ -5,7 +5,7 @@
 import { html, nothing } from 'lit';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
 import { isImageSeries } from '../../study/series-selection.js';
-import type { StudySummary } from '../../study/types.js';
+import type { SeriesSummary, StackSummary, StudySummary } from '../../study/types.js';
 import type { FilmlessErrorDetail, FilmlessProgressDetail, FilmlessStatus } from '../events.js';
 import { icon } from './icons.js';
 import { SERIES_DRAG_TYPE, unreachableNotice } from './viewport-cell.js';
@@ -15,6 +15,10 @@ export interface SeriesListView {
   /** The series of the active viewport. */
   selected: string;
   thumbnails: Map<string, string>;
+  /** Stacks of the series whose metadata has been read: a series of several gets a tile per stack. */
+  stacks?: Map<string, StackSummary[]>;
+  /** The stack of `selected` shown in the active viewport. */
+  selectedStack?: number;
   open: boolean;
   /** Patient mode: big thumbnails. */
   large?: boolean;
@@ -27,25 +31,36 @@ export interface SeriesListView {
 export function seriesList(
   t: LocalizeController,
   view: SeriesListView,
-  select: (seriesInstanceUID: string) => void,
+  select: (seriesInstanceUID: string, stack?: number) => void,
   close: () => void = () => undefined,
   /** More of the panel, below the series (the priors list). */
   footer: unknown = nothing,
 ) {
   const series = view.study?.series.filter(isImageSeries) ?? [];
   if (series.length === 0) return nothing;
+  // One tile per stack ("2/3") for a series of several stacks: each scrolls on its own, never interleaved.
+  const tiles = series.flatMap((s): { s: SeriesSummary; stack?: { index: number; count: number; imageCount: number } }[] => {
+    const stacks = view.stacks?.get(s.seriesInstanceUID) ?? [];
+    return stacks.length > 1 ? stacks.map((stack, index) => ({ s, stack: { index, count: stacks.length, imageCount: stack.imageCount } })) : [{ s, stack: undefined }];
+  });
+  const pressed = (s: SeriesSummary, stack: { index: number } | undefined) =>
+    s.seriesInstanceUID === view.selected && (stack === undefined || stack.index === (view.selectedStack ?? 0));
   return html`<div id="series" class="series-list ${view.open ? 'open' : ''} ${view.large ? 'large' : ''}" part="series-list" role="group"
     aria-label=${t.term('seriesListLabel')} ?inert=${!view.open}
     @keydown=${(event: KeyboardEvent) => event.key === 'Escape' && (event.preventDefault(), close())}>
-    ${series.map(
-      (s) => html`<button type="button" aria-pressed=${s.seriesInstanceUID === view.selected} @click=${() => select(s.seriesInstanceUID)}
-        draggable="true" data-series=${s.seriesInstanceUID}
+    ${tiles.map(
+      ({ s, stack }) => html`<button type="button" aria-pressed=${pressed(s, stack)} @click=${() => select(s.seriesInstanceUID, stack?.index)}
+        draggable="true" data-series=${s.seriesInstanceUID} data-stack=${stack === undefined ? nothing : stack.index}
+        title=${stack === undefined ? nothing : t.term('stackLabel', { index: stack.index + 1, count: stack.count })}
         @dragstart=${(event: DragEvent) => event.dataTransfer?.setData(SERIES_DRAG_TYPE, s.seriesInstanceUID)}>
         ${view.thumbnails.has(s.seriesInstanceUID)
           ? html`<img src=${view.thumbnails.get(s.seriesInstanceUID)!} alt="" width="96" height="96" />`
           : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
         <span class="series-name">${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
-        <small>${t.count('seriesImages', s.imageCount)}</small>
+        ${stack === undefined
+          ? html`<small>${t.count('seriesImages', s.imageCount)}</small>`
+          : html`<small><span class="stack-badge" aria-label=${t.term('stackLabel', { index: stack.index + 1, count: stack.count })}>${stack.index + 1}/${stack.count}</span>
+              ${t.count('seriesImages', stack.imageCount)}</small>`}
       </button>`,
     )}
     ${footer}

@@ -38,6 +38,8 @@ export interface ToolbarState {
   mpr: { open: boolean; unavailable?: string; loading?: boolean };
   /** Reference lines are drawn (offered when the grid has several viewports). */
   referenceLines?: boolean;
+  /** The cursor readout toggle's state (absent: no toggle). */
+  cursorInfo?: boolean;
   /** The windows the displayed image's file carries (listed in the windows menu). */
   fileWindows: FileWindow[];
   /** The active viewport's greys are inverted. */
@@ -66,6 +68,8 @@ export interface ToolbarActions {
   toggleTouchMode(): void;
   toggleMpr(): void;
   toggleReferenceLines(): void;
+  /** Shows or hides the cursor's patient position and value (key C). */
+  toggleCursorInfo?(): void;
   share(): void;
   help(): void;
   toggleMenu(id: string, trigger: HTMLElement): void;
@@ -240,6 +244,9 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
     if (state.referenceLines !== undefined) {
       items.push({ id: 'reference-lines', label: t.term('referenceLines'), icon: 'referenceLines', pressed: state.referenceLines, run: actions.toggleReferenceLines, className: 'toggle' });
     }
+  }
+  if (!patient && state.cursorInfo !== undefined && actions.toggleCursorInfo) {
+    items.push({ id: 'cursor-info', label: t.term('cursorInfo'), icon: 'cursorInfo', pressed: state.cursorInfo, busy: state.busy, run: actions.toggleCursorInfo, className: 'toggle' });
   }
   items.push({ id: 'overlay', label: t.term('overlayToggle'), icon: state.overlayShown ? 'overlayOn' : 'overlayOff', pressed: state.overlayShown, run: actions.toggleOverlay, group: patient ? 'start' : undefined, className: 'toggle' });
   if (patient) {

@@ -14,6 +14,8 @@ import type { ReferenceLines } from '../controllers/reference-lines.js';
 import type { PriorsController } from '../controllers/priors.js';
 import type { ViewportSync } from '../controllers/scroll-sync.js';
 import type { SeriesThumbnails } from '../controllers/series-thumbnails.js';
+import type { SeriesChecks } from '../controllers/series-checks.js';
+import type { CursorReadoutController } from '../controllers/cursor-readout.js';
 import type { ShareController } from '../controllers/share.js';
 import type { StudyResolution } from '../controllers/study-resolution.js';
 import type { ViewportGrid } from '../controllers/viewport-grid.js';
@@ -38,6 +40,8 @@ export interface ViewerView {
   input: InputController;
   share: ShareController;
   thumbnails: SeriesThumbnails;
+  checks: SeriesChecks;
+  cursor: CursorReadoutController;
   sync: ViewportSync;
   priors: PriorsController;
   chrome: ChromeController;
@@ -47,7 +51,7 @@ export interface ViewerView {
   actions: {
     retry(): void;
     selectStudy(studyInstanceUID: string): void;
-    selectSeries(seriesInstanceUID: string): void;
+    selectSeries(seriesInstanceUID: string, stack?: number): void;
     showSeries(viewportIndex: number, seriesInstanceUID: string): void;
     comparePrior(studyInstanceUID: string): void;
     setLayout(layout: FilmlessLayout): void;
@@ -65,9 +69,10 @@ export function viewerTemplate(v: ViewerView) {
   return html`
     <div class="layout" lang=${t.language} role="region" aria-label=${t.term('viewerLabel')}>
       ${viewerToolbar(v)}
-      ${seriesList(t, { study: resolution.study, selected: active.series?.seriesInstanceUID ?? '', thumbnails: v.thumbnails.urls, open: chrome.seriesOpen, large: v.mode === 'patient' }, (uid) => {
+      ${seriesList(t, { study: resolution.study, selected: active.series?.seriesInstanceUID ?? '', thumbnails: v.thumbnails.urls, open: chrome.seriesOpen, large: v.mode === 'patient',
+        stacks: new Map([...v.checks.checks].map(([uid, check]) => [uid, check.stacks])), selectedStack: active.series?.stackIndex ?? 0 }, (uid, stack) => {
         chrome.seriesPicked();
-        v.actions.selectSeries(uid);
+        v.actions.selectSeries(uid, stack);
       }, () => chrome.closeSeriesDrawer(), priorsPanel(v))}
       ${comparison(v)}
       <div class="stage" @touchstart=${input.captureTouch} @touchmove=${input.captureTouch}
@@ -79,7 +84,10 @@ export function viewerTemplate(v: ViewerView) {
               id: cell.id, load: cell.load, active: index === grid.activeIndex, inGrid, unreachable: resolution.unreachable,
               failed: v.status === 'error', overlayHidden: input.overlayHidden, maximized: grid.maximized === undefined ? 'none' : grid.maximized === index ? 'this' : 'other',
               extra: priors.comparing ? studyBadge(t, cell.load, resolution.study?.studyInstanceUID) : nothing,
+              cursor: v.cursor.at(cell.id),
             }, {
+              pointerMove: (event) => v.cursor.move(cell, event),
+              pointerLeave: v.cursor.leave,
               keydown: input.handleKeydown,
               wheel: input.handleWheel,
               activate: () => grid.activate(index),
@@ -142,6 +150,7 @@ function viewerToolbar(v: ViewerView) {
       menuLeft: chrome.menuLeft,
       mpr: mprButton(v),
       ...(v.grid.cells.length > 1 ? { referenceLines: v.referenceLines.enabled } : {}),
+      cursorInfo: v.cursor.enabled,
       ...viewToolsState(v),
     },
     {
@@ -163,6 +172,7 @@ function viewerToolbar(v: ViewerView) {
       toggleTouchMode: () => (v.actions.toggleTouchMode()),
       toggleMpr: () => v.actions.toggleMpr(),
       toggleReferenceLines: () => v.actions.toggleReferenceLines(),
+      toggleCursorInfo: () => v.cursor.toggle(),
       share: () => void v.share.open(v.resolution.study),
       help: () => void v.input.toggleHelp(),
       toggleMenu: (id, trigger) => void chrome.toggleMenu(id, trigger),

@@ -7,6 +7,7 @@ import { html, nothing } from 'lit';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
 import { formatPersonName } from '../../i18n/person-name.js';
 import type { ViewportLoad } from '../../viewport/viewport-load.js';
+import { type CursorReadout, cursorLine, geometryWarnings, orientationMarkers, sliceLine } from './geometry-overlay.js';
 
 export interface CellHandlers {
   keydown(event: KeyboardEvent): void;
@@ -17,6 +18,9 @@ export interface CellHandlers {
   toggleMaximized(): void;
   /** A series thumbnail was dropped on this cell. */
   dropSeries(seriesInstanceUID: string): void;
+  /** The pointer moved over, or left, the image area (the cursor readout). */
+  pointerMove?(event: PointerEvent): void;
+  pointerLeave?(): void;
 }
 
 /** The drag data type of a series thumbnail: its SeriesInstanceUID. */
@@ -38,6 +42,8 @@ export interface CellView {
   maximized: 'this' | 'other' | 'none';
   /** The corners' text is hidden (key I, toolbar button). */
   overlayHidden?: boolean;
+  /** The cursor's patient position and value, while the readout is on and the pointer is over this cell. */
+  cursor?: CursorReadout;
 }
 
 function acceptsSeries(event: DragEvent): boolean {
@@ -61,7 +67,8 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
       }}>
     <div class="viewport" part="viewport" tabindex="0" role="application" aria-roledescription=${t.term('viewerLabel')}
       aria-label=${viewportDescription(t, view.load)}
-      @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}></div>
+      @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}
+      @pointermove=${(e: PointerEvent) => on.pointerMove?.(e)} @pointerleave=${() => on.pointerLeave?.()}></div>
     <canvas class="first-image" aria-hidden="true" hidden></canvas>
     <canvas class="reference-lines" aria-hidden="true"></canvas>
     ${view.failed ? nothing : overlay(t, view)} ${progress(t, view)} ${view.failed ? nothing : (view.extra ?? nothing)}
@@ -74,7 +81,7 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
  * ellipsis rather than wrapped, and shadowed to stay legible over any image. The corners can be hidden
  * (key I, toolbar button); notices about the image stay.
  */
-function overlay(t: LocalizeController, { load, unreachable, overlayHidden }: CellView) {
+function overlay(t: LocalizeController, { load, unreachable, overlayHidden, cursor }: CellView) {
   const series = load.series;
   const display = load.display;
   if (!series || !display) return nothing;
@@ -87,9 +94,10 @@ function overlay(t: LocalizeController, { load, unreachable, overlayHidden }: Ce
     <div class="corner tr">${line(study.institution)}${line(study.description)}${line(t.date(study.studyDate))}
       ${study.sources.some(Boolean) ? line(study.sources.join(', ')) : nothing}</div>
     <div class="corner bl">${line([modality, number === undefined ? '' : t.term('overlaySeries', { number }), description].filter(Boolean).join(' · '))}
-      <div>${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div></div>
+      <div>${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>${sliceLine(t, load)}${cursorLine(t, cursor)}</div>
     <div class="corner br">${Math.abs(zoom - 1) > 0.005 ? html`<div>${t.term('overlayZoom', { zoom: Math.round(zoom * 100) })}</div>` : nothing}
       <div>${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div></div>
+    ${orientationMarkers(load)} ${geometryWarnings(t, load)}
     ${load.undecodable.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
     ${unreachable.length ? html`<div class="banner">${unreachableNotice(t, unreachable)}</div>` : nothing}
   </div>`;

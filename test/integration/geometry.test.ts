@@ -1,0 +1,244 @@
+// Orientation and geometry, checked against the files: orientation markers (letters computed here from
+// each file's ImageOrientationPatient, read with dicom-parser in Node), after rotation and flip; stacks
+// (a series of two echoes at the same positions scrolls as two stacks, each with its own pixels); and
+// warnings (missing slices, gantry tilt, lossy) on series written from the generated studies and, with
+// ../shared/dicom, on its real examples.
+import { expect } from 'chai';
+import { executeServerCommand } from '@web/test-runner-commands';
+import type { FilmlessReadyDetail, FilmlessResolvedDetail, FilmlessSeriesCheckedDetail, FilmlessViewState } from '../../src/index.js';
+import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import type { GeometryStudies } from '../support/geometry-studies.js';
+import type { RobustnessFolder } from '../support/robustness-studies.js';
+import { cleanup, describeEachDataset, describeOn, mountViewer, nextEvent, pacsInfo, storedPixel, until } from '../support/browser.js';
+
+type Edges = { top: string; right: string; bottom: string; left: string };
+
+/** The letters of a patient direction (LPS): strongest axis first, a second when its cosine reaches 0.25. */
+function letters(v: number[]): string {
+  const names = [['L', 'R'], ['P', 'A'], ['H', 'F']] as const;
+  const ranked = [0, 1, 2].sort((a, b) => Math.abs(v[b]!) - Math.abs(v[a]!));
+  const letter = (axis: number) => names[axis]![v[axis]! >= 0 ? 0 : 1];
+  return Math.abs(v[ranked[1]!]!) >= 0.25 ? letter(ranked[0]!) + letter(ranked[1]!) : letter(ranked[0]!);
+}
+
+const minus = (v: number[]) => v.map((x) => -x);
+
+/** What each edge shows, from the file's row and column directions, as a reader expects it. */
+function expectedEdges(iop: number[], turn: 'none' | 'rotate90' | 'flipH'): Edges {
+  const row = iop.slice(0, 3);
+  const column = iop.slice(3, 6);
+  if (turn === 'rotate90') {
+    // Turned clockwise: the top goes right, the left goes to the top.
+    return { top: letters(minus(row)), right: letters(minus(column)), bottom: letters(row), left: letters(column) };
+  }
+  if (turn === 'flipH') return { top: letters(minus(column)), right: letters(minus(row)), bottom: letters(column), left: letters(row) };
+  return { top: letters(minus(column)), right: letters(row), bottom: letters(column), left: letters(minus(row)) };
+}
+
+const fileOrientation = async (file: string) => (await executeServerCommand('file-orientation', { file })) as number[];
+const geometryStudies = async () => (await executeServerCommand('geometry-studies')) as GeometryStudies;
+
+/** The markers drawn on the first viewport, edge by edge. */
+function drawnMarkers(viewer: FilmlessViewer): Edges {
+  const text = (edge: string) => viewer.shadowRoot!.querySelector(`.cell .marker[data-edge="${edge}"]`)?.textContent?.trim() ?? '';
+  return { top: text('top'), right: text('right'), bottom: text('bottom'), left: text('left') };
+}
+
+function drawnWarnings(viewer: FilmlessViewer): string[] {
+  return [...viewer.shadowRoot!.querySelectorAll<HTMLElement>('.cell [data-warning]')].map((e) => e.dataset.warning!);
+}
+
+async function open(props: Record<string, unknown>): Promise<{ viewer: FilmlessViewer; resolved: FilmlessResolvedDetail; ready: FilmlessReadyDetail }> {
+  const pacs = await pacsInfo();
+  const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, ...props });
+  const resolved = nextEvent<FilmlessResolvedDetail>(viewer, 'filmless-resolved');
+  const ready = await Promise.race([
+    nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000),
+    nextEvent(viewer, 'filmless-error', 60_000).then((e) => Promise.reject(new Error(`filmless-error ${JSON.stringify(e.detail)}`))),
+  ]);
+  await viewer.updateComplete;
+  return { viewer, resolved: (await resolved).detail, ready: ready.detail };
+}
+
+const firstViewport = (viewer: FilmlessViewer) => viewer.getViewState().viewports[0]!;
+
+/** Checks the markers of the file shown, plain, after rotate 90° and after flip H (state and screen). */
+async function checkMarkers(viewer: FilmlessViewer, file: string): Promise<void> {
+  const iop = await fileOrientation(file);
+  expect(iop, `${file} has an orientation`).to.have.length(6);
+  const plain = expectedEdges(iop, 'none');
+  expect(firstViewport(viewer).orientation, 'view state, as displayed').to.deep.equal(plain);
+  expect(drawnMarkers(viewer), 'drawn markers').to.deep.equal(plain);
+
+  viewer.rotate(90);
+  await until(() => firstViewport(viewer).rotation === 90, 'rotated 90°');
+  await viewer.updateComplete;
+  expect(firstViewport(viewer).orientation, 'after rotate 90°').to.deep.equal(expectedEdges(iop, 'rotate90'));
+  expect(drawnMarkers(viewer), 'drawn after rotate 90°').to.deep.equal(expectedEdges(iop, 'rotate90'));
+
+  viewer.rotate(-90);
+  await until(() => firstViewport(viewer).rotation === 0, 'rotated back');
+  viewer.flip('horizontal');
+  await until(() => firstViewport(viewer).flipH, 'flipped');
+  await viewer.updateComplete;
+  expect(firstViewport(viewer).orientation, 'after flip H').to.deep.equal(expectedEdges(iop, 'flipH'));
+  expect(drawnMarkers(viewer), 'drawn after flip H').to.deep.equal(expectedEdges(iop, 'flipH'));
+}
+
+describeEachDataset('Orientation markers from ImageOrientationPatient', (use) => {
+  afterEach(cleanup);
+
+  it('shows the axial CT\'s letters at its edges, and follows rotate 90° and flip H', async () => {
+    const { viewer } = await open({ accessionNumber: use().accessions.geometryCt });
+    expect(firstViewport(viewer).imageIndex).to.equal(use().ct.main.middleIndex);
+    await checkMarkers(viewer, use().ct.main.middleFile);
+  });
+
+  it('shows the MR\'s letters at its edges, and follows rotate 90° and flip H', async () => {
+    const { viewer } = await open({ accessionNumber: use().accessions.geometryMr });
+    await checkMarkers(viewer, use().mr.main.middleFile);
+  });
+});
+
+describe('Orientation markers of an oblique plane', () => {
+  afterEach(cleanup);
+
+  it('gives an MR turned 30° two letters per edge, the stronger first, and follows rotate and flip', async () => {
+    const studies = await geometryStudies();
+    const { viewer } = await open({ accessionNumber: studies.oblique.accession });
+    const file = studies.oblique.files[1]!;
+    expect(Object.values(expectedEdges(await fileOrientation(file), 'none')).every((l) => l.length === 2), 'two letters at every edge').to.equal(true);
+    await checkMarkers(viewer, file);
+  });
+});
+
+describeOn('real', 'Orientation markers of an oblique enhanced MR', () => {
+  afterEach(cleanup);
+
+  it('gives the oblique Siemens enhanced MR the letters of its functional groups\' orientation', async () => {
+    const folder = (await pacsInfo()).robustness?.['robustness/enhanced-mr-d2n-siemens'] as RobustnessFolder | undefined;
+    expect(folder, 'the enhanced MR is loaded').to.not.equal(undefined);
+    const { viewer } = await open({ accessionNumber: folder!.accession });
+    const iop = await fileOrientation(folder!.files[0]!);
+    // Oblique, though by less than 15°: one letter per edge (a second needs a cosine of 0.25).
+    expect(iop.some((v) => Math.abs(v) > 0.01 && Math.abs(v) < 0.99), `oblique: ${iop.join('\\')}`).to.equal(true);
+    await checkMarkers(viewer, folder!.files[0]!);
+  });
+});
+
+describe('Stacks: one orientation and one acquisition each', () => {
+  let studies: GeometryStudies;
+  before(async () => {
+    studies = await geometryStudies();
+  });
+  afterEach(cleanup);
+
+  it('splits a series of two echoes at the same positions into two stacks, each scrolling through its own echo only', async () => {
+    const pacs = await pacsInfo();
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: studies.echoes.accession });
+    const checked = nextEvent<FilmlessSeriesCheckedDetail>(viewer, 'filmless-series-checked', 60_000);
+    const ready = (await nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000)).detail;
+    const perEcho = studies.echoes.echoFiles[0].length;
+    const check = (await checked).detail;
+    expect(check.seriesInstanceUID).to.equal(studies.echoes.seriesInstanceUID);
+    expect(check.stacks.map((s) => s.imageCount), 'two stacks of one echo each').to.deep.equal([perEcho, perEcho]);
+    expect(ready.stackCount).to.equal(2);
+    expect(ready.imageCount, 'the stack shown holds one echo, not both').to.equal(perEcho);
+
+    // The series panel has a tile per stack, labelled 1/2 and 2/2.
+    await viewer.updateComplete;
+    const badges = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] .stack-badge')].map((b) => b.textContent?.trim());
+    expect(badges).to.deep.equal(['1/2', '2/2']);
+
+    for (const stack of [0, 1]) {
+      if (stack === 1) {
+        const next = nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000);
+        viewer.selectSeries(studies.echoes.seriesInstanceUID, 1);
+        expect((await next).detail.stackIndex).to.equal(1);
+      } else {
+        expect(ready.stackIndex).to.equal(0);
+      }
+      const files = studies.echoes.echoFiles[stack]!;
+      const { columns, rows } = (await pacsInfo()).data.mr.main;
+      const [column, row] = [columns >> 1, rows >> 1];
+      const state = firstViewport(viewer);
+      viewer.scrollImages(-state.imageIndex);
+      for (let index = 0; index < files.length; index++) {
+        if (index > 0) viewer.scrollImages(1);
+        await until(() => firstViewport(viewer).imageIndex === index, `stack ${stack} at image ${index}`);
+        const expected = await storedPixel(files[index]!, column, row);
+        await until(() => viewer.probe(column, row) !== undefined, 'the image is decoded');
+        expect(viewer.probe(column, row), `stack ${stack} image ${index} is echo ${stack + 1}'s file`).to.equal(expected.modalityValue);
+      }
+    }
+  });
+});
+
+describe('Warnings on series written from the generated studies', () => {
+  let studies: GeometryStudies;
+  before(async () => {
+    studies = await geometryStudies();
+  });
+  afterEach(cleanup);
+
+  const cases: [keyof Omit<GeometryStudies, 'echoes'>, string][] = [
+    ['gap', 'missing-slices'],
+    ['tilt', 'gantry-tilt'],
+    ['lossy', 'lossy'],
+  ];
+  for (const [name, warning] of cases) {
+    it(`reports ${warning} in filmless-ready, the series entry, filmless-series-checked and the overlay`, async () => {
+      const pacs = await pacsInfo();
+      const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: studies[name].accession });
+      const resolved = nextEvent<FilmlessResolvedDetail>(viewer, 'filmless-resolved');
+      const checked = nextEvent<FilmlessSeriesCheckedDetail>(viewer, 'filmless-series-checked', 60_000);
+      const ready = (await nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000)).detail;
+      expect(ready.warnings).to.include(warning);
+      expect((await checked).detail.warnings).to.include(warning);
+      const entry = (await resolved).detail.series.find((s) => s.seriesInstanceUID === studies[name].seriesInstanceUID);
+      expect(entry?.warnings, 'the resolved series entry gains the warnings').to.include(warning);
+      await viewer.updateComplete;
+      expect(drawnWarnings(viewer)).to.include(warning);
+    });
+  }
+
+  it('reports no warning on the generated CT\'s evenly spaced axial series', async () => {
+    const { viewer, ready } = await open({ accessionNumber: (await pacsInfo()).accessions.geometryCt });
+    expect(ready.warnings).to.deep.equal([]);
+    expect(drawnWarnings(viewer)).to.deep.equal([]);
+    const text = viewer.shadowRoot!.querySelector('.cell .slice-line')?.textContent ?? '';
+    expect(text, 'slice location and thickness in the overlay').to.match(/mm/);
+  });
+});
+
+describeOn('real', 'Warnings on ../shared/dicom\'s examples', () => {
+  afterEach(cleanup);
+
+  async function warningsOf(folderPath: string, pick?: (folder: RobustnessFolder) => string): Promise<{ ready: FilmlessReadyDetail; view: FilmlessViewState }> {
+    const folder = (await pacsInfo()).robustness?.[folderPath] as RobustnessFolder | undefined;
+    expect(folder, `${folderPath} is loaded`).to.not.equal(undefined);
+    const { viewer, ready } = await open({ accessionNumber: folder!.accession });
+    if (!pick) return { ready, view: viewer.getViewState() };
+    const series = pick(folder!);
+    const next = nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000);
+    viewer.showSeries(0, series);
+    return { ready: (await next).detail, view: viewer.getViewState() };
+  }
+
+  it('reports missing-slices on robustness/ct-missing-slice-d2n', async () => {
+    expect((await warningsOf('robustness/ct-missing-slice-d2n')).ready.warnings).to.include('missing-slices');
+  });
+
+  it('reports gantry-tilt on robustness/ct-gantry-tilt-d2n', async () => {
+    expect((await warningsOf('robustness/ct-gantry-tilt-d2n')).ready.warnings).to.include('gantry-tilt');
+  });
+
+  it('reports lossy on a JPEG baseline file', async () => {
+    const { ready } = await warningsOf('transfer-syntaxes/cornerstone3d-ctimage', (folder) => {
+      const series = folder.series.find((s) => s.transferSyntaxUIDs.includes('1.2.840.10008.1.2.4.50'));
+      expect(series, 'a JPEG baseline series').to.not.equal(undefined);
+      return series!.seriesInstanceUID;
+    });
+    expect(ready.warnings).to.include('lossy');
+  });
+});
