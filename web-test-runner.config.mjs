@@ -8,7 +8,6 @@ import { readStoredPixel } from './test/support/dicom-pixels.ts';
 import { modalityPercentiles, readFileWindows } from './test/support/view-tools-facts.ts';
 import { geometryStudies } from './test/support/geometry-studies.ts';
 import { readOrientation } from './test/support/orientation-truth.ts';
-import { readSpacing, regionTruth } from './test/support/measurement-truth.ts';
 import { seriesValues } from './test/support/file-values.ts';
 import { readGeometry } from './test/support/dicom-geometry.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
@@ -166,8 +165,6 @@ const pacsPlugin = {
     if (command === 'stored-pixel') {
       return readStoredPixel(payload.file, payload.column, payload.row);
     }
-    if (command === 'file-spacing') return readSpacing(payload.file);
-    if (command === 'region-truth') return regionTruth(payload.file, payload.kind, payload.corners);
     if (command === 'series-values') {
       // A series' files decoded in Node (dicom-parser, DCMTK, OpenJPEG), never by the viewer's code.
       return seriesValues(payload.files, payload.points);
