@@ -5,6 +5,7 @@ import { createServer } from 'vite';
 import { freePort } from './test/support/orthanc.ts';
 import { startTestPacs, ACCESSIONS, REAL_ACCESSIONS, CHARSET_ACCESSIONS, FOUR_SERIES_ACCESSION, MULTI_PACS, TEST_TOKEN } from './test/support/fixtures.ts';
 import { readStoredPixel } from './test/support/dicom-pixels.ts';
+import { readSpacing, regionTruth } from './test/support/measurement-truth.ts';
 import { modalityPercentiles, readFileWindows } from './test/support/view-tools-facts.ts';
 import { geometryStudies } from './test/support/geometry-studies.ts';
 import { readOrientation } from './test/support/orientation-truth.ts';
@@ -165,6 +166,8 @@ const pacsPlugin = {
     if (command === 'stored-pixel') {
       return readStoredPixel(payload.file, payload.column, payload.row);
     }
+    if (command === 'file-spacing') return readSpacing(payload.file);
+    if (command === 'region-truth') return regionTruth(payload.file, payload.kind, payload.corners);
     if (command === 'series-values') {
       // A series' files decoded in Node (dicom-parser, DCMTK, OpenJPEG), never by the viewer's code.
       return seriesValues(payload.files, payload.points);

@@ -15,6 +15,8 @@
  * - `no-digital-images`   accession number 9999 (Turkey's SGK): the exam was done on an analog device
  * - `no-accession-number` accession number 9998 (SGK): digital images exist but carry no accession number,
  *                         and no patient ID was given to search by
+ * - `invalid-measurement` `addMeasurement` was given a kind, image or points it cannot use (the viewer's
+ *                         status does not change)
  */
 export type FilmlessErrorCode =
   | 'not-found'
@@ -28,7 +30,8 @@ export type FilmlessErrorCode =
   | 'config'
   | 'webgl'
   | 'no-digital-images'
-  | 'no-accession-number';
+  | 'no-accession-number'
+  | 'invalid-measurement';
 
 export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'not-found',
@@ -43,6 +46,7 @@ export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'webgl',
   'no-digital-images',
   'no-accession-number',
+  'invalid-measurement',
 ];
 
 export interface FilmlessErrorOptions {

@@ -23,6 +23,11 @@ export type {
   FilmlessStateChangeDetail,
   FilmlessStatus,
   FilmlessViewState,
+  FilmlessMeasurement,
+  FilmlessMeasurementDetail,
+  FilmlessMeasurementInput,
+  FilmlessMeasurementKind,
+  FilmlessMeasurementStats,
 } from './viewer/events.js';
 export type { SeriesSummary, SeriesWarning, StackSummary, StudySummary } from './study/types.js';
 export type { FetchLike } from './dicomweb/client.js';

@@ -1,5 +1,6 @@
 import { type DisplayState, plainDisplay } from './display-state.js';
 import type { PrimaryTool, StackController } from './stack-controller.js';
+import type { MeasurementLayer } from './measurement-tools.js';
 
 type ImagingModule = typeof import('./imaging-module.js');
 
@@ -174,5 +175,10 @@ export class LazyStack {
 
   modalityValueAt(column: number, row: number): number | undefined {
     return this.inner?.modalityValueAt(column, row);
+  }
+
+  /** The measurements drawn on this viewport, once Cornerstone is there. */
+  get measurements(): MeasurementLayer | undefined {
+    return this.inner?.measurements;
   }
 }

@@ -25,6 +25,7 @@ import {
 } from '@cornerstonejs/tools';
 import { FilmlessError } from '../errors.js';
 import { registerFrameLoader } from './frame-loader.js';
+import { registerMeasurementTools } from './measurement-tools.js';
 import { startModuleWorker } from '../workers/module-worker.js';
 import { type RendererPreference, getRendererPreference, onRendererPreferenceChange } from './renderer-preference.js';
 
@@ -72,6 +73,7 @@ async function initialise(): Promise<RenderingEngine> {
   wadors.register();
   initTools();
   for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) addTool(tool);
+  registerMeasurementTools();
   registerFrameLoader();
   return new RenderingEngine(ENGINE_ID);
 }

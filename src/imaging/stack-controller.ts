@@ -20,18 +20,20 @@ import { type DicomJsonDataset, numberValue } from '../dicomweb/dicom-json.js';
 import { autoWindow } from './auto-window.js';
 import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
+import { MEASUREMENT_TOOL_NAMES, MeasurementLayer, type MeasurementTool } from './measurement-tools.js';
 
 /** What a left drag (or a one-finger drag) does. */
 import { type DisplayState, plainDisplay } from './display-state.js';
 
 export type { DisplayState } from './display-state.js';
-export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'scroll';
+export type PrimaryTool = 'windowLevel' | 'pan' | 'zoom' | 'scroll' | MeasurementTool;
 
 const TOOL_NAMES: Record<PrimaryTool, string> = {
   windowLevel: WindowLevelTool.toolName,
   pan: PanTool.toolName,
   zoom: ZoomTool.toolName,
   scroll: StackScrollTool.toolName,
+  ...MEASUREMENT_TOOL_NAMES,
 };
 
 let viewportSequence = 0;
@@ -65,6 +67,8 @@ export class StackController {
   private element: HTMLDivElement | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private readonly toolGroupId: string;
+  /** The measurements drawn on this viewport (see measurement-tools.ts). */
+  readonly measurements = new MeasurementLayer();
   private imageIds: string[] = [];
   /** The camera's focal point when the stack was shown (the origin of panWorld). */
   private initialFocalPoint: [number, number, number] | undefined;
@@ -93,6 +97,7 @@ export class StackController {
       defaultOptions: { background: [0, 0, 0] as Types.Point3 },
     });
     this.bindTools();
+    this.measurements.attach(() => this.viewportOrUndefined(), this.toolGroupId);
     for (const event of [CoreEnums.Events.STACK_NEW_IMAGE, CoreEnums.Events.VOI_MODIFIED, CoreEnums.Events.CAMERA_MODIFIED]) {
       element.addEventListener(event, this.emitChange);
     }
@@ -564,6 +569,7 @@ export class StackController {
       this.element.removeEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
     }
     this.resizeObserver?.disconnect();
+    this.measurements.detach();
     ToolGroupManager.destroyToolGroup(this.toolGroupId);
     if (this.engine?.getViewport(this.viewportId)) this.engine.disableElement(this.viewportId);
     this.imageIds = [];

@@ -236,6 +236,78 @@ export type FilmlessSlabMode = 'mip' | 'minip' | 'average';
  */
 export type FilmlessMprUnavailableReason = 'loading' | 'too-few-slices' | 'uneven-spacing' | 'tilted' | 'several-orientations' | 'no-geometry' | 'needs-webgl';
 
+/**
+ * A measurement kind: `length` (mm), `angle` (3 points, the middle one the vertex; degrees), `cobbAngle`
+ * (two lines of 2 points; degrees), `ellipseRoi` and `rectangleRoi` (2 opposite corners of the box;
+ * mean, SD, min, max in modality units, area), `probe` (1 point; the modality value), `arrow` (tip,
+ * then tail; a label).
+ */
+export type FilmlessMeasurementKind = 'length' | 'angle' | 'cobbAngle' | 'ellipseRoi' | 'rectangleRoi' | 'probe' | 'arrow';
+
+/** Statistics of an ellipse or rectangle ROI over the pixels whose centre lies inside it. */
+export interface FilmlessMeasurementStats {
+  /** Modality units (CT: HU). */
+  mean: number;
+  /** Population standard deviation. */
+  sd: number;
+  min: number;
+  max: number;
+  /** The shape's geometric area in mm²; absent when the image has no pixel spacing. */
+  areaMm2?: number;
+  pixelCount: number;
+}
+
+/** A measurement, as `getMeasurements()` lists it and `filmless-measurement` reports it. */
+export interface FilmlessMeasurement {
+  id: string;
+  kind: FilmlessMeasurementKind;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+  /** 1-based frame number in its instance (1 for single-frame images). */
+  frame: number;
+  /** 0-based index of its image in the series as the viewer orders it. */
+  imageIndex: number;
+  /** Patient coordinates in mm (DICOM LPS); for images without a position, the image plane's. */
+  points: [number, number, number][];
+  /** Image pixel coordinates `[column, row]`, 0-based, pixel centres on whole numbers. */
+  imagePoints: [number, number][];
+  /** Length, angle, ROI mean or probe value, in `unit`; absent for arrows and for values not known yet. */
+  value?: number;
+  /** `mm`, `px` (no pixel spacing), `deg`, or the modality unit (`HU` for CT; empty when unknown). */
+  unit: string;
+  /**
+   * Where millimetres come from: `pixel-spacing` (PixelSpacing: the patient plane), `detector`
+   * (ImagerPixelSpacing only: measured at the detector, magnified against the patient) or
+   * `uncalibrated` (no spacing: pixels).
+   */
+  calibration: 'pixel-spacing' | 'detector' | 'uncalibrated';
+  stats?: FilmlessMeasurementStats;
+  label?: string;
+}
+
+/**
+ * What `addMeasurement` takes: a kind, its image (`imageIndex` in the series, or `sopInstanceUID` and
+ * `frame`), its points in image pixel coordinates and an optional label. A measurement from
+ * `getMeasurements()` or `filmless-measurement` is accepted as it is (to replay it elsewhere).
+ */
+export interface FilmlessMeasurementInput {
+  kind: FilmlessMeasurementKind;
+  imageIndex?: number;
+  sopInstanceUID?: string;
+  frame?: number;
+  /** The series (default: the active viewport's); it must be shown in a viewport. */
+  seriesInstanceUID?: string;
+  imagePoints: [number, number][];
+  label?: string;
+}
+
+/** `filmless-measurement`: a measurement was added, changed (edited, or its values became known) or removed. */
+export interface FilmlessMeasurementDetail {
+  action: 'add' | 'change' | 'remove';
+  measurement: FilmlessMeasurement;
+}
+
 /** Every event `<filmless-viewer>` dispatches, by name, with its type. All of them bubble and are composed. */
 export interface FilmlessEventMap {
   'filmless-resolved': CustomEvent<FilmlessResolvedDetail>;
@@ -247,6 +319,7 @@ export interface FilmlessEventMap {
   'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
   'filmless-shared': CustomEvent<FilmlessSharedDetail>;
   'filmless-priors': CustomEvent<FilmlessPriorsDetail>;
+  'filmless-measurement': CustomEvent<FilmlessMeasurementDetail>;
   'filmless-series-checked': CustomEvent<FilmlessSeriesCheckedDetail>;
 }
 
@@ -261,6 +334,7 @@ const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
   'filmless-statechange': true,
   'filmless-shared': true,
   'filmless-priors': true,
+  'filmless-measurement': true,
   'filmless-series-checked': true,
 };
 

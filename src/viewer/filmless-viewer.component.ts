@@ -7,6 +7,8 @@ import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
 import { CineController } from './controllers/cine.js';
 import { InputController } from './controllers/input.js';
+import { MeasurementsController } from './controllers/measurements.js';
+import { measurementStyles } from './parts/measurement-list.js';
 import { MprController } from './controllers/mpr.js';
 import { ReferenceLines } from './controllers/reference-lines.js';
 import { mprStyles } from './parts/mpr-panel.js';
@@ -20,6 +22,7 @@ import { ShareController } from './controllers/share.js';
 import { StudyResolution } from './controllers/study-resolution.js';
 import { ViewerStatus } from './controllers/viewer-status.js';
 import { LAYOUTS, ViewportGrid } from './controllers/viewport-grid.js';
+import type { FilmlessMeasurement, FilmlessMeasurementInput } from './events.js';
 import type { FilmlessLayout, FilmlessMprUnavailableReason, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
 import { ChromeController } from './controllers/chrome.js';
@@ -44,6 +47,7 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows.
  * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - Slice, window/level or zoom changed.
  * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
+ * @fires {CustomEvent<FilmlessMeasurementDetail>} filmless-measurement - A measurement was added, changed (edited, or its values became known) or removed, by the user or through the API.
  * @fires {CustomEvent<FilmlessPriorsDetail>} filmless-priors - The patient's other CT/MR studies are known, newest first (not sent when the token may not search the patient).
  * @fires {CustomEvent<FilmlessSeriesCheckedDetail>} filmless-series-checked - A series' metadata was read: its stacks and warnings (missing slices, gantry tilt, lossy, non-square pixels, localizer) are known.
  *
@@ -63,6 +67,7 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @csspart chooser - The list shown when several studies match.
  * @csspart help - The keyboard shortcut help.
  * @csspart share - The share dialog with link and QR code.
+ * @csspart measurements - The measurement list (in the series panel): select one to show it, delete it.
  * @csspart mpr - The MPR panel over the viewport grid: axial, sagittal and coronal views and the slab controls.
  *
  * @cssprop --filmless-color-background - Background of the viewer (default black).
@@ -76,7 +81,7 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @cssprop --filmless-font-size - Base font size.
  */
 export class FilmlessViewer extends LitElement {
-  static override styles = [styles, priorsStyles, geometryOverlayStyles, mprStyles];
+  static override styles = [styles, priorsStyles, measurementStyles, geometryOverlayStyles, mprStyles];
 
   /**
    * The renderer of every viewer on the page (they share one Cornerstone runtime): `auto` (default)
@@ -212,6 +217,7 @@ export class FilmlessViewer extends LitElement {
       this.thumbnails.release();
       this.checks.release();
       this.priors.reset();
+      this.measurements.reset();
       this.context.clearError();
     },
     opened: (study) => {
@@ -221,6 +227,7 @@ export class FilmlessViewer extends LitElement {
   });
   private readonly grid = new ViewportGrid(this.context, {
     seriesReady: (cell, study) => {
+      this.measurements.seriesShown(cell);
       this.sync.seriesShown(cell);
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.checks.load(study, this.resolution.clientForStudy(study));
@@ -243,6 +250,9 @@ export class FilmlessViewer extends LitElement {
     compared: () => this.sync.startComparing(),
   });
   private readonly chrome = new ChromeController(this);
+  private readonly measurements = new MeasurementsController(this.context, this.grid, {
+    showSeries: (seriesUID, studyUID) => this.showSeries(this.grid.activeIndex, seriesUID, studyUID),
+  });
   private readonly mprView = new MprController(this.context, this.grid, {
     changed: () => this.context.emit('filmless-statechange', this.getViewState()),
     openChanged: (open) => (this.mpr = open),
@@ -435,6 +445,31 @@ export class FilmlessViewer extends LitElement {
     return this.grid.active.load.stack.modalityValueAt(column, row);
   }
 
+  /**
+   * The measurements made in this viewer (by the user or `addMeasurement`), in the order they were
+   * made: `{id, kind, studyInstanceUID, seriesInstanceUID, sopInstanceUID, frame, imageIndex, points
+   * (patient mm), imagePoints ([column, row]), value, unit, calibration, stats?, label?}`.
+   */
+  getMeasurements(): FilmlessMeasurement[] {
+    return this.measurements.all();
+  }
+
+  /**
+   * Adds a measurement from image pixel coordinates (`[column, row]`, pixel centres on whole numbers)
+   * on an image of a series shown in a viewport: `{kind, imageIndex, imagePoints, label?}`, or
+   * `sopInstanceUID` (+ `frame`) instead of `imageIndex`; a measurement from `getMeasurements()` is
+   * accepted as it is. Returns the new measurement (and sends `filmless-measurement`), or undefined and
+   * a `filmless-error` (`invalid-measurement`) for input it cannot use.
+   */
+  addMeasurement(measurement: FilmlessMeasurementInput): FilmlessMeasurement | undefined {
+    return this.measurements.add(measurement);
+  }
+
+  /** Removes a measurement by its id; true when there was one (`filmless-measurement` follows). */
+  removeMeasurement(id: string): boolean {
+    return this.measurements.remove(id);
+  }
+
   /** Starts the current load again (after an error). */
   retry(): void {
     this.context.clearError();
@@ -474,7 +509,7 @@ export class FilmlessViewer extends LitElement {
     return viewerTemplate({
       t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
       resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails, checks: this.checks, cursor: this.cursor,
-      sync: this.sync, priors: this.priors, chrome: this.chrome, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
+      sync: this.sync, priors: this.priors, chrome: this.chrome, measurements: this.measurements, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
       actions: {
         retry: () => this.retry(),
         selectStudy: (uid) => this.selectStudy(uid),

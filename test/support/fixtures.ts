@@ -45,6 +45,9 @@ export const ACCESSIONS = {
   chrome: { accession: 'FL-CHROME-CT', from: ['ct'] },
   /** The standalone page opened with a patient's token. */
   iidPatient: { accession: 'FL-IID-PATIENT', from: ['mr'] },
+  /** Measurements (length, ROI, events) on the CT; lengths on the MR. */
+  measurements: { accession: 'FL-MEASURE-CT', from: ['ct'] },
+  measurementsMr: { accession: 'FL-MEASURE-MR', from: ['mr'] },
   /** MPR and reference lines (the CT with its lateral scout). */
   mpr: { accession: 'FL-MPR-CT', from: ['ct'] },
   referenceLines: { accession: 'FL-REFLINES-CT', from: ['ct'] },
@@ -69,6 +72,9 @@ export const REAL_ACCESSIONS = {
   mr: { accession: 'FL-REAL-MR-1', from: ['realMr'] },
   mrTools: { accession: 'FL-REAL-MR-TOOLS', from: ['realMr'] },
   mrJpegLs: { accession: 'FL-REAL-MR-JLS', from: ['realMr'], transcode: '1.2.840.10008.1.2.4.80' },
+  /** Measurements: lengths on the Philips phantom and the Siemens MR. */
+  measurements: { accession: 'FL-REAL-MEASURE-CT', from: ['realCt'] },
+  measurementsMr: { accession: 'FL-REAL-MEASURE-MR', from: ['realMr'] },
   /** MPR and reference lines (the Philips phantom with its localizer S1000). */
   mpr: { accession: 'FL-REAL-MPR-CT', from: ['realCt'] },
   referenceLines: { accession: 'FL-REAL-REFLINES', from: ['realCt'] },

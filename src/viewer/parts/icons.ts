@@ -36,6 +36,7 @@ import {
   X,
   ZoomOut,
 } from 'lucide';
+import { CircleDashed, DraftingCompass, Eraser, MoveUpRight, Pipette, Ruler, RulerDimensionLine, Spline, SquareDashed, Trash } from 'lucide';
 
 import { Expand, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
 
@@ -88,6 +89,17 @@ export const ICONS = {
   cineSpeed: Gauge,
   // Orientation and geometry
   cursorInfo: LocateFixed,
+  // Measurements
+  measure: RulerDimensionLine,
+  length: Ruler,
+  angle: DraftingCompass,
+  cobbAngle: Spline,
+  ellipseRoi: CircleDashed,
+  rectangleRoi: SquareDashed,
+  probe: Pipette,
+  arrow: MoveUpRight,
+  eraser: Eraser,
+  trash: Trash,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof ICONS;

@@ -12,6 +12,7 @@ import type { MessageKey } from '../../i18n/messages.js';
 import type { PrimaryTool } from '../../imaging/stack-controller.js';
 import type { FilmlessLayout } from '../events.js';
 import { type IconName, icon } from './icons.js';
+import { MEASURE_TOOLS, measureIcon } from './measurement-list.js';
 import { CINE_RATES } from '../controllers/cine.js';
 import { CT_PRESETS, type FileWindow, PATIENT_PRESETS } from './window-presets.js';
 
@@ -66,6 +67,7 @@ export interface ToolbarActions {
   toggleOverlay(): void;
   toggleSeries(): void;
   toggleTouchMode(): void;
+  deleteAllMeasurements(): void;
   toggleMpr(): void;
   toggleReferenceLines(): void;
   /** Shows or hides the cursor's patient position and value (key C). */
@@ -142,6 +144,18 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
     busy: state.busy && !LIVE_TOOLS.includes(tool),
     run: () => actions.selectTool(tool),
   }));
+  if (!patient) {
+    items.push({
+      id: 'measure',
+      label: t.term('measureLabel'),
+      icon: measureIcon(state.tool),
+      busy: state.busy,
+      menu: [
+        ...MEASURE_TOOLS.map(({ tool, label }) => ({ id: `tool-${tool}`, label: t.term(label), icon: tool, checked: state.tool === tool, busy: state.busy, run: () => actions.selectTool(tool) })),
+        { id: 'measure-delete-all', label: t.term('measurementsDeleteAll'), icon: 'trash' as const, busy: state.busy, run: actions.deleteAllMeasurements },
+      ],
+    });
+  }
   items.push(
     { id: 'zoom-in', label: t.term('zoomIn'), icon: 'zoomIn', busy: state.busy, run: () => actions.zoom(1.25), group: 'start' },
     { id: 'zoom-out', label: t.term('zoomOut'), icon: 'zoomOut', busy: state.busy, run: () => actions.zoom(0.8) },

@@ -9,6 +9,7 @@ import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { ChromeController } from '../controllers/chrome.js';
 import { type CineController, seriesFrameRate } from '../controllers/cine.js';
 import type { InputController } from '../controllers/input.js';
+import type { MeasurementsController } from '../controllers/measurements.js';
 import type { MprController } from '../controllers/mpr.js';
 import type { ReferenceLines } from '../controllers/reference-lines.js';
 import type { PriorsController } from '../controllers/priors.js';
@@ -23,6 +24,7 @@ import type { FilmlessErrorDetail, FilmlessLayout, FilmlessStatus } from '../eve
 import { helpOverlay } from './help-overlay.js';
 import { compareBar, priorsList, studyBadge } from './priors-list.js';
 import { sharePanel } from './share-panel.js';
+import { measurementList } from './measurement-list.js';
 import { chooser, errorPanel, liveText, seriesList, waitingMessage } from './study-panels.js';
 import { toolbar } from './toolbar.js';
 import { viewportCell } from './viewport-cell.js';
@@ -45,6 +47,7 @@ export interface ViewerView {
   sync: ViewportSync;
   priors: PriorsController;
   chrome: ChromeController;
+  measurements: MeasurementsController;
   mpr: MprController;
   referenceLines: ReferenceLines;
   cine: CineController;
@@ -73,7 +76,7 @@ export function viewerTemplate(v: ViewerView) {
         stacks: new Map([...v.checks.checks].map(([uid, check]) => [uid, check.stacks])), selectedStack: active.series?.stackIndex ?? 0 }, (uid, stack) => {
         chrome.seriesPicked();
         v.actions.selectSeries(uid, stack);
-      }, () => chrome.closeSeriesDrawer(), priorsPanel(v))}
+      }, () => chrome.closeSeriesDrawer(), html`${priorsPanel(v)}${measurementPanel(v)}`)}
       ${comparison(v)}
       <div class="stage" @touchstart=${input.captureTouch} @touchmove=${input.captureTouch}
         @pointerdown=${input.handlePointer} @pointermove=${input.handlePointer} @pointerup=${input.handlePointer}
@@ -119,6 +122,16 @@ function priorsPanel(v: ViewerView) {
   const { state, priors, opening } = v.priors;
   const shown = v.grid.cells.map((cell) => cell.load.series?.study.studyInstanceUID ?? '');
   return priorsList(v.t, { state, priors, opening, shown }, (uid) => v.actions.comparePrior(uid));
+}
+
+/** The measurement list, at the foot of the series panel. */
+function measurementPanel(v: ViewerView) {
+  const { measurements } = v;
+  return measurementList(v.t, {
+    measurements: measurements.all(),
+    selected: measurements.selectedId,
+    describe: (m) => (m.kind === 'arrow' ? (m.label ?? '') : measurements.textLines(m).filter((line) => line !== m.label).join(', ')),
+  }, { select: (id) => measurements.select(id), remove: (id) => void measurements.remove(id) });
 }
 
 /** While a prior is shown beside the study: its sync toggles, between the toolbar and the images. */
@@ -170,6 +183,7 @@ function viewerToolbar(v: ViewerView) {
       toggleOverlay: () => v.input.toggleOverlay(),
       toggleSeries: () => chrome.toggleSeries(),
       toggleTouchMode: () => (v.actions.toggleTouchMode()),
+      deleteAllMeasurements: () => v.measurements.removeAll(),
       toggleMpr: () => v.actions.toggleMpr(),
       toggleReferenceLines: () => v.actions.toggleReferenceLines(),
       toggleCursorInfo: () => v.cursor.toggle(),
