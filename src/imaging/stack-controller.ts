@@ -1,6 +1,7 @@
 import {
   Enums as CoreEnums,
   getShouldUseCPURendering,
+  metaData,
   type RenderingEngine,
   type StackViewport,
   type Types,
@@ -433,8 +434,10 @@ export class StackController {
   /** Sets the displayed image's own window (else the one first shown), as a change that is not the user's. */
   private applyImageWindow(viewport: StackViewport): void {
     const image = viewport.getCornerstoneImage();
-    const center = firstNumber(image?.windowCenter);
-    const width = firstNumber(image?.windowWidth);
+    // Without a window in the file, the series' initial (auto) window, not the loader's full range.
+    const own = this.imageHasWindow(viewport);
+    const center = own ? firstNumber(image?.windowCenter) : undefined;
+    const width = own ? firstNumber(image?.windowWidth) : undefined;
     const voiRange = width !== undefined && width > 0 && center !== undefined ? utilities.windowLevel.toLowHighRange(width, center) : this.initialVoiRange;
     if (!voiRange) return;
     this.applyingImageWindow = true;
@@ -445,11 +448,15 @@ export class StackController {
     }
   }
 
-  /** Whether the displayed image carries a window of its own (WindowCenter/WindowWidth). */
+  /**
+   * Whether the displayed image's file carries a window (WindowCenter/WindowWidth, or its functional
+   * group's). Not the image's own fields: Cornerstone's loader fills those with the pixels' full range.
+   */
   private imageHasWindow(viewport: StackViewport): boolean {
-    const image = viewport.getCornerstoneImage();
-    const width = firstNumber(image?.windowWidth);
-    return width !== undefined && width > 0 && firstNumber(image?.windowCenter) !== undefined;
+    const imageId = viewport.getCornerstoneImage()?.imageId;
+    const voi = imageId ? (metaData.get('voiLutModule', imageId) as { windowCenter?: number | number[]; windowWidth?: number | number[] } | undefined) : undefined;
+    const width = firstNumber(voi?.windowWidth);
+    return width !== undefined && width > 0 && firstNumber(voi?.windowCenter) !== undefined;
   }
 
   /**

@@ -54,8 +54,8 @@ describe('using the viewer with the keyboard only', () => {
     await until(() => viewer.getViewState().windowWidth === 2020, '] to widen the window');
     await sendKeys({ press: '.' });
     await until(() => viewer.getViewState().windowCenter === 1010, '. to raise the level');
-    await sendKeys({ press: '3' });
-    await until(() => viewer.getViewState().windowCenter === -600 && viewer.getViewState().windowWidth === 1500, '3 for the lung preset');
+    await sendKeys({ press: '4' });
+    await until(() => viewer.getViewState().windowCenter === -600 && viewer.getViewState().windowWidth === 1500, '4 for the lung preset');
     await sendKeys({ press: 'r' });
     await until(() => viewer.getViewState().zoom === 1 && viewer.getViewState().windowWidth === 2000, 'R to reset');
 
@@ -84,7 +84,7 @@ describe('using the viewer with the keyboard only', () => {
     await sendKeys({ press: '?' });
     await until(() => viewer.shadowRoot!.querySelector('[role="dialog"]') !== null, '? to open the help');
     const dialog = viewer.shadowRoot!.querySelector('[role="dialog"]')!;
-    expect(dialog.textContent).to.contain('Next slice').and.to.contain('PageDown').and.to.contain('Shift + ←');
+    expect(dialog.textContent).to.contain('Next slice').and.to.contain('PageDown').and.to.contain('Shift + Left');
     expect(focused(viewer)?.textContent).to.equal('Close');
     await sendKeys({ press: 'Escape' });
     await until(() => viewer.shadowRoot!.querySelector('[role="dialog"]') === null, 'Escape to close the help');

@@ -16,8 +16,9 @@ describe('keyboard shortcuts', () => {
     expect(actionForKey(key('ArrowDown', { shiftKey: true }))).to.deep.equal({ type: 'pan', dx: 0, dy: 20 });
   });
 
-  it('maps 1–4 to the four CT presets', () => {
+  it('maps 1–8 to the eight CT presets', () => {
     expect(actionForKey(key('3'))).to.deep.equal({ type: 'preset', index: 2 });
+    expect(actionForKey(key('8'))).to.deep.equal({ type: 'preset', index: 7 });
   });
 
   it('leaves browser and screen-reader chords alone', () => {

@@ -38,7 +38,7 @@ import {
 } from 'lucide';
 import { CircleDashed, DraftingCompass, Eraser, MoveUpRight, Pipette, Ruler, RulerDimensionLine, Spline, SquareDashed, Trash } from 'lucide';
 
-import { Expand, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
+import { Expand, FileSliders, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
 
 import { LocateFixed } from 'lucide';
 
@@ -87,6 +87,7 @@ export const ICONS = {
   cinePlay: Play,
   cineStop: Pause,
   cineSpeed: Gauge,
+  fileWindows: FileSliders,
   // Orientation and geometry
   cursorInfo: LocateFixed,
   // Measurements

@@ -167,35 +167,41 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
     );
   }
   const ct = state.modality === 'CT';
-  // The windows menu: the CT presets, then the file's own windows (their explanation is the file's text).
-  const fileWindows = patient ? [] : state.fileWindows;
-  if (ct || fileWindows.length > 0) {
+  if (ct) {
     items.push({
       id: 'presets',
-      label: t.term(patient ? 'patientWindows' : ct ? 'presetsLabel' : 'windowsLabel'),
+      label: t.term(patient ? 'patientWindows' : 'presetsLabel'),
       icon: 'presets',
       busy: state.busy,
       group: 'start',
       labelled: patient,
-      menu: [
-        ...(ct ? (patient ? PATIENT_PRESETS : CT_PRESETS) : []).map((preset, index) => ({
-          id: `preset-${index}`,
-          label: t.term(preset.label),
-          icon: PRESET_ICONS[preset.label] ?? 'presets',
+      menu: (patient ? PATIENT_PRESETS : CT_PRESETS).map((preset, index) => ({
+        id: `preset-${index}`,
+        label: t.term(preset.label),
+        icon: PRESET_ICONS[preset.label] ?? 'presets',
+        busy: state.busy,
+        run: () => actions.preset(index),
+      })),
+    });
+  }
+  if (!patient && state.fileWindows.length > 0) {
+    // The windows the file itself carries; their explanation is the file's text (shown as text).
+    items.push({
+      id: 'file-windows',
+      label: t.term('fileWindowsLabel'),
+      icon: 'fileWindows',
+      busy: state.busy,
+      group: ct ? undefined : 'start',
+      menu: state.fileWindows.map((window, index) => {
+        const values = t.term('windowLevel', { width: window.width, center: window.center });
+        return {
+          id: `file-window-${index}`,
+          label: window.explanation ? `${window.explanation} (${values})` : values,
+          icon: 'fileWindows' as const,
           busy: state.busy,
-          run: () => actions.preset(index),
-        })),
-        ...fileWindows.map((window, index) => {
-          const values = t.term('fileWindowValues', { width: window.width, center: window.center });
-          return {
-            id: `file-window-${index}`,
-            label: t.term('fileWindow', { name: window.explanation ? `${window.explanation} (${values})` : values }),
-            icon: 'presets' as const,
-            busy: state.busy,
-            run: () => actions.setWindow(window.center, window.width),
-          };
-        }),
-      ],
+          run: () => actions.setWindow(window.center, window.width),
+        };
+      }),
     });
   }
   if (!patient) {
