@@ -17,6 +17,9 @@
  *                         and no patient ID was given to search by
  * - `invalid-measurement` `addMeasurement` was given a kind, image or points it cannot use (the viewer's
  *                         status does not change)
+ * - `sync`          a view state given to `applyViewState` or received in a consultation is invalid
+ *                   (unknown version, extra fields, wrong types, out-of-range indexes, unknown series);
+ *                   the view and the status stay as they were
  */
 export type FilmlessErrorCode =
   | 'not-found'
@@ -31,7 +34,8 @@ export type FilmlessErrorCode =
   | 'webgl'
   | 'no-digital-images'
   | 'no-accession-number'
-  | 'invalid-measurement';
+  | 'invalid-measurement'
+  | 'sync';
 
 export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'not-found',
@@ -47,6 +51,7 @@ export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'no-digital-images',
   'no-accession-number',
   'invalid-measurement',
+  'sync',
 ];
 
 export interface FilmlessErrorOptions {

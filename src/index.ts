@@ -6,6 +6,10 @@ export { formatPersonName } from './i18n/person-name.js';
 export { buildShareLink } from './share/share-link.js';
 export { FILMLESS_EVENTS } from './viewer/events.js';
 export type { FilmlessErrorCode } from './errors.js';
+export type { FilmlessStateOrigin, FilmlessSyncRoleDetail } from './viewer/events.js';
+export type { FilmlessSyncState, FilmlessSyncPointer, FilmlessSyncMeasurement, FilmlessSyncJson } from './collab/view-state.js';
+export type { FilmlessSyncMessage, FilmlessSyncRole, SyncEnvelope, SyncViewportPatch } from './collab/protocol.js';
+export type { FilmlessSyncTransport } from './collab/transport.js';
 export type {
   FilmlessEventMap,
   FilmlessCandidatesDetail,

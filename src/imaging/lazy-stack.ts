@@ -173,6 +173,21 @@ export class LazyStack {
     return this.inner?.viewportId;
   }
 
+  /** Sets the pan as `state()` reports it (fractions of the viewport's width and height). */
+  setViewPan(pan: [number, number]): void {
+    this.inner?.setViewPan(pan);
+  }
+
+  /** A point of the viewport (CSS pixels) → image pixel coordinates (column, row); undefined before Cornerstone shows it. */
+  canvasToImage(x: number, y: number): [number, number] | undefined {
+    return this.shown ? this.inner?.canvasToImage(x, y) : undefined;
+  }
+
+  /** Image pixel coordinates (column, row) → a point of the viewport (CSS pixels); undefined before Cornerstone shows it. */
+  imageToCanvas(column: number, row: number): [number, number] | undefined {
+    return this.shown ? this.inner?.imageToCanvas(column, row) : undefined;
+  }
+
   modalityValueAt(column: number, row: number): number | undefined {
     return this.inner?.modalityValueAt(column, row);
   }

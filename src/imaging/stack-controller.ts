@@ -530,14 +530,13 @@ export class StackController {
       ? utilities.windowLevel.toWindowLevel(voiRange.lower, voiRange.upper)
       : { windowCenter: 0, windowWidth: 0 };
     const presentation = viewport.getViewPresentation();
-    const [panX, panY] = presentation.pan ?? [0, 0];
     return {
       imageIndex: viewport.getCurrentImageIdIndex(),
       imageCount: this.imageIds.length,
       windowCenter,
       windowWidth,
       zoom: this.relativeZoom(viewport),
-      pan: [panX, panY],
+      pan: this.viewPan(viewport),
       // Cornerstone's WebGL path measures the rotation from the camera (89.99999…): whole degrees, 0–359.
       rotation: ((Math.round(presentation.rotation ?? 0) % 360) + 360) % 360,
       flipH: presentation.flipHorizontal ?? false,
@@ -563,6 +562,66 @@ export class StackController {
     const vertical = rowSpacing < columnSpacing ? 1 : rowSpacing / columnSpacing;
     const fit = Math.min(canvas.width / image.columns / horizontal, canvas.height / image.rows / vertical);
     return fit > 0 ? zoom / fit : zoom;
+  }
+
+  /**
+   * Pan from where the stack was first shown, as fractions of the viewport's width and height (the
+   * image moved right or down: positive), from the camera's focal point through the renderer's own
+   * world-to-canvas mapping: the same on both renderers (Cornerstone's getPan is not usable on its CPU
+   * path) and on screens of any size or pixel ratio (teleconsultation copies it between them).
+   */
+  private viewPan(viewport: StackViewport): [number, number] {
+    const start = this.initialFocalPoint;
+    const focalPoint = viewport.getCamera().focalPoint;
+    const { clientWidth, clientHeight } = viewport.canvas;
+    if (!start || !focalPoint || !clientWidth || !clientHeight) return [0, 0];
+    const from = viewport.worldToCanvas(focalPoint);
+    const to = viewport.worldToCanvas(start as Types.Point3);
+    const pan: [number, number] = [(to[0] - from[0]) / clientWidth, (to[1] - from[1]) / clientHeight];
+    return Number.isFinite(pan[0]) && Number.isFinite(pan[1]) ? pan : [0, 0];
+  }
+
+  /** Sets the pan `state()` reports (fractions of the viewport's width and height). */
+  setViewPan(pan: [number, number]): void {
+    const viewport = this.viewportOrUndefined();
+    if (!viewport || this.imageIds.length === 0 || !pan.every(Number.isFinite)) return;
+    const [x, y] = this.viewPan(viewport);
+    const { clientWidth, clientHeight } = viewport.canvas;
+    const { focalPoint, position } = viewport.getCamera();
+    if (!focalPoint || !position) return;
+    // Moving the image by d CSS pixels moves the camera by the world distance of -d.
+    const origin = viewport.canvasToWorld([0, 0]);
+    const moved = viewport.canvasToWorld([(pan[0] - x) * clientWidth, (pan[1] - y) * clientHeight]);
+    const delta = [moved[0] - origin[0], moved[1] - origin[1], moved[2] - origin[2]] as const;
+    viewport.setCamera({
+      focalPoint: [focalPoint[0] - delta[0], focalPoint[1] - delta[1], focalPoint[2] - delta[2]] as Types.Point3,
+      position: [position[0] - delta[0], position[1] - delta[1], position[2] - delta[2]] as Types.Point3,
+    });
+    viewport.render();
+  }
+
+  /** A point of the viewport (CSS pixels) → the displayed image's pixel coordinates (column, row). */
+  canvasToImage(x: number, y: number): [number, number] | undefined {
+    const viewport = this.viewportOrUndefined();
+    const data = viewport?.getImageData();
+    if (!viewport || !data || this.imageIds.length === 0) return undefined;
+    const world = viewport.canvasToWorld([x, y]);
+    const { origin, spacing, direction } = data;
+    const d = [world[0] - origin[0], world[1] - origin[1], world[2] - origin[2]];
+    const column = (d[0]! * direction[0]! + d[1]! * direction[1]! + d[2]! * direction[2]!) / spacing[0]!;
+    const row = (d[0]! * direction[3]! + d[1]! * direction[4]! + d[2]! * direction[5]!) / spacing[1]!;
+    return Number.isFinite(column) && Number.isFinite(row) ? [column, row] : undefined;
+  }
+
+  /** The displayed image's pixel coordinates (column, row) → a point of the viewport (CSS pixels). */
+  imageToCanvas(column: number, row: number): [number, number] | undefined {
+    const viewport = this.viewportOrUndefined();
+    const data = viewport?.getImageData();
+    if (!viewport || !data || this.imageIds.length === 0) return undefined;
+    const { origin, spacing, direction } = data;
+    const world = [0, 1, 2].map((k) => origin[k]! + direction[k]! * column * spacing[0]! + direction[3 + k]! * row * spacing[1]!) as Types.Point3;
+    const [x, y] = viewport.worldToCanvas(world);
+    return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : undefined;
   }
 
   /** Releases the viewport and tool group; the shared engine stays for the other viewers. */

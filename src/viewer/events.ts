@@ -122,8 +122,23 @@ export interface FilmlessPriorsDetail {
 
 export type FilmlessStatus = 'idle' | 'resolving' | 'loading' | 'ready' | 'error';
 
-/** `filmless-statechange`: the view changed (slice, window/level, zoom, layout, active viewport). */
-export type FilmlessStateChangeDetail = FilmlessViewState;
+/**
+ * Where a view change came from: `user` (this viewer's own doing: the user's input, or loading what it
+ * shows), `remote` (a presenter's state applied here, see `sync-role`) or `api` (the host page called
+ * `applyViewState`).
+ */
+export type FilmlessStateOrigin = 'user' | 'remote' | 'api';
+
+/**
+ * `filmless-statechange`: the view changed (slice, window/level, zoom, layout, active viewport); at most
+ * one event per animation frame, carrying the state after the frame's changes and where they came from.
+ */
+export type FilmlessStateChangeDetail = FilmlessViewState & { origin: FilmlessStateOrigin };
+
+/** `filmless-syncrole`: the viewer's `syncRole` changed in a consultation (control was given or taken). */
+export interface FilmlessSyncRoleDetail {
+  role: 'presenter' | 'follower' | 'free';
+}
 
 /** The viewport grid's layout: rows × columns (`1x2`: two viewports side by side). */
 export type FilmlessLayout = '1x1' | '1x2' | '2x1' | '2x2';
@@ -177,6 +192,8 @@ export interface FilmlessCineState {
  * they did before the grid existed); `viewports` describes every viewport, in grid order.
  */
 export interface FilmlessViewState {
+  /** The state's format version (1), as `applyViewState` reads it. */
+  v: 1;
   studyInstanceUID: string;
   seriesInstanceUID: string;
   /** 0-based index of the displayed image in the ordered series. */
@@ -317,6 +334,7 @@ export interface FilmlessEventMap {
   'filmless-ready': CustomEvent<FilmlessReadyDetail>;
   'filmless-error': CustomEvent<FilmlessErrorDetail>;
   'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
+  'filmless-syncrole': CustomEvent<FilmlessSyncRoleDetail>;
   'filmless-shared': CustomEvent<FilmlessSharedDetail>;
   'filmless-priors': CustomEvent<FilmlessPriorsDetail>;
   'filmless-measurement': CustomEvent<FilmlessMeasurementDetail>;
@@ -332,6 +350,7 @@ const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
   'filmless-ready': true,
   'filmless-error': true,
   'filmless-statechange': true,
+  'filmless-syncrole': true,
   'filmless-shared': true,
   'filmless-priors': true,
   'filmless-measurement': true,

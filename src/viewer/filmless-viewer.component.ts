@@ -6,6 +6,10 @@ import { type RendererPreference, getRendererPreference, setRendererPreference }
 import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
 import { CineController } from './controllers/cine.js';
+import type { FilmlessSyncRole } from '../collab/protocol.js';
+import type { FilmlessSyncTransport } from '../collab/transport.js';
+import { CollabController } from './controllers/collab.js';
+import { syncStyles } from './parts/sync-bar.js';
 import { InputController } from './controllers/input.js';
 import { MeasurementsController } from './controllers/measurements.js';
 import { measurementStyles } from './parts/measurement-list.js';
@@ -45,7 +49,8 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @fires {CustomEvent<FilmlessFirstImageDetail>} filmless-first-image - The middle image of the shown series is on screen at full quality, with the file's window (tools not yet).
  * @fires {CustomEvent<FilmlessReadyDetail>} filmless-ready - The shown series is on screen and its tools work.
  * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows.
- * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - Slice, window/level or zoom changed.
+ * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - The view changed (slice, window/level, zoom, layout, active viewport); at most once per animation frame, with `origin`: `user`, `remote` (a presenter's state) or `api` (`applyViewState`).
+ * @fires {CustomEvent<FilmlessSyncRoleDetail>} filmless-syncrole - `syncRole` changed in a consultation: control was given to this viewer, or it gave control away.
  * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
  * @fires {CustomEvent<FilmlessMeasurementDetail>} filmless-measurement - A measurement was added, changed (edited, or its values became known) or removed, by the user or through the API.
  * @fires {CustomEvent<FilmlessPriorsDetail>} filmless-priors - The patient's other CT/MR studies are known, newest first (not sent when the token may not search the patient).
@@ -67,6 +72,8 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @csspart chooser - The list shown when several studies match.
  * @csspart help - The keyboard shortcut help.
  * @csspart share - The share dialog with link and QR code.
+ * @csspart sync - In a consultation: the bar over the images (following / presenting, Take control, a follower's request, the laser pointer toggle).
+ * @csspart sync-pointer - The presenter's laser pointer drawn on a follower's image.
  * @csspart measurements - The measurement list (in the series panel): select one to show it, delete it.
  * @csspart mpr - The MPR panel over the viewport grid: axial, sagittal and coronal views and the slab controls.
  *
@@ -81,7 +88,7 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @cssprop --filmless-font-size - Base font size.
  */
 export class FilmlessViewer extends LitElement {
-  static override styles = [styles, priorsStyles, measurementStyles, geometryOverlayStyles, mprStyles];
+  static override styles = [styles, syncStyles, priorsStyles, measurementStyles, geometryOverlayStyles, mprStyles];
 
   /**
    * The renderer of every viewer on the page (they share one Cornerstone runtime): `auto` (default)
@@ -185,6 +192,29 @@ export class FilmlessViewer extends LitElement {
   @property({ reflect: true }) mode: 'clinician' | 'patient' = 'clinician';
 
   /**
+   * Teleconsultation: `free` (default) sends and receives nothing; `presenter` sends its view (layout,
+   * series, slice, window, zoom, pan, rotation, flips) and its laser pointer to the other viewers of the
+   * `sync-channel` or `syncTransport`; `follower` shows the presenter's view, its own input is off, and
+   * when its user tries to scroll or draw a "Take control" button asks the presenter, who may give it.
+   * Each participant loads the images with its own token: messages never carry a token, a patient's name
+   * or pixels. Changes to `presenter` or `follower` when control passes (`filmless-syncrole`).
+   */
+  @property({ attribute: 'sync-role', reflect: true }) syncRole: FilmlessSyncRole = 'free';
+
+  /**
+   * The name of a built-in `BroadcastChannel` transport: viewers of the same origin in one browser (two
+   * windows, two monitors) with the same name share a consultation. Ignored while `syncTransport` is set.
+   */
+  @property({ attribute: 'sync-channel' }) syncChannel = '';
+
+  /**
+   * A host page's transport for the consultation's messages, e.g. over a WebRTC data channel or a
+   * WebSocket: `{send(message), onMessage(handler) → unsubscribe}` (see the README). `send` must deliver
+   * to every other participant; what `onMessage` hands over is validated here (JSON text or objects).
+   */
+  @property({ attribute: false }) syncTransport: FilmlessSyncTransport | undefined;
+
+  /**
    * MPR: the viewport grid gives way to axial, sagittal and coronal views of the active series' volume,
    * with crosshairs (left drag moves them, Shift + left drag sets the window, wheel scrolls a view).
    * Only for a volume: one orientation, evenly spaced, at least 3 slices, no gantry tilt (see
@@ -229,6 +259,7 @@ export class FilmlessViewer extends LitElement {
     seriesReady: (cell, study) => {
       this.measurements.seriesShown(cell);
       this.sync.seriesShown(cell);
+      this.collab.seriesShown(cell);
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.checks.load(study, this.resolution.clientForStudy(study));
     },
@@ -250,6 +281,23 @@ export class FilmlessViewer extends LitElement {
     compared: () => this.sync.startComparing(),
   });
   private readonly chrome = new ChromeController(this);
+  private readonly collab = new CollabController(this.context, this.grid, {
+    viewState: () => this.getViewState(),
+    openStudy: () => {
+      const study = this.resolution.study;
+      return study && { studyInstanceUID: study.studyInstanceUID, series: study.series.map((s) => s.seriesInstanceUID) };
+    },
+    loadStudy: (studyInstanceUID) => {
+      this.accessionNumber = '';
+      this.studyUid = studyInstanceUID;
+    },
+    showSeries: (index, series, study) => this.showSeries(index, series, study),
+    setLayout: (layout) => (this.layout = layout),
+    roleChanged: (role) => {
+      this.syncRole = role;
+      this.context.emit('filmless-syncrole', { role });
+    },
+  });
   private readonly measurements = new MeasurementsController(this.context, this.grid, {
     showSeries: (seriesUID, studyUID) => this.showSeries(this.grid.activeIndex, seriesUID, studyUID),
   });
@@ -285,6 +333,7 @@ export class FilmlessViewer extends LitElement {
     const active = viewports[this.grid.activeIndex]!;
     const { studyInstanceUID, seriesInstanceUID, imageIndex, imageCount, windowCenter, windowWidth, zoom } = active;
     return {
+      v: 1,
       studyInstanceUID: studyInstanceUID || (this.resolution.study?.studyInstanceUID ?? ''),
       seriesInstanceUID,
       imageIndex,
@@ -318,6 +367,18 @@ export class FilmlessViewer extends LitElement {
    */
   probeMpr(point?: [number, number, number]): number | undefined {
     return this.mprView.valueAt(point);
+  }
+
+  /**
+   * Brings the viewer to a view state: one from `getViewState()` or `filmless-statechange` (of this or
+   * another viewer), or a consultation's `{v: 1, studyInstanceUID, layout, activeViewport, viewports,
+   * measurements}`. Opens the study and series if needed, through this viewer's own sources and token.
+   * Invalid input (an unknown version, extra fields, wrong types, out-of-range indexes, a series the
+   * study does not have) changes nothing and sends a `filmless-error` with code `sync`; nothing throws.
+   * `animate`: scroll through the slices on the way instead of jumping.
+   */
+  applyViewState(state: unknown, options: { animate?: boolean } = {}): void {
+    this.collab.apply(state, 'api', options?.animate === true);
   }
 
   /** Opens one of the studies offered by the chooser. */
@@ -492,6 +553,7 @@ export class FilmlessViewer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('syncRole') || changed.has('syncChannel') || changed.has('syncTransport')) this.collab.configure(this.syncRole, this.syncChannel, this.syncTransport);
     if (changed.has('mode')) this.input.selectTool(this.mode === 'patient' ? 'scroll' : 'windowLevel');
     if (changed.has('layout')) {
       if (!LAYOUTS.includes(this.layout)) this.layout = '1x1';
@@ -509,7 +571,7 @@ export class FilmlessViewer extends LitElement {
     return viewerTemplate({
       t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
       resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails, checks: this.checks, cursor: this.cursor,
-      sync: this.sync, priors: this.priors, chrome: this.chrome, measurements: this.measurements, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
+      sync: this.sync, priors: this.priors, chrome: this.chrome, collab: this.collab, measurements: this.measurements, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
       actions: {
         retry: () => this.retry(),
         selectStudy: (uid) => this.selectStudy(uid),

@@ -6,8 +6,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { isAbortError, toFilmlessError } from '../../errors.js';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
-import type { FilmlessErrorDetail, FilmlessEventMap, FilmlessStatus } from '../events.js';
-import type { EventDetail, ViewerContext } from './viewer-context.js';
+import type { FilmlessErrorDetail, FilmlessEventMap, FilmlessStateOrigin, FilmlessStatus, FilmlessViewState } from '../events.js';
+import type { EmitDetail, ViewerContext } from './viewer-context.js';
 
 type Host = ReactiveControllerHost & HTMLElement & { readonly renderRoot: HTMLElement | DocumentFragment; readonly debug: boolean };
 
@@ -27,10 +27,39 @@ export class ViewerStatus implements ViewerContext, ReactiveController {
     if (!this.host.hasAttribute('status')) this.host.setAttribute('status', this.status);
   }
 
-  emit<K extends keyof FilmlessEventMap>(type: K, detail: EventDetail<K>): void {
+  /** Where the view changes of the frame being sent came from (the sync controller answers). */
+  stateOrigin: () => FilmlessStateOrigin = () => 'user';
+  /** Called after each `filmless-statechange` is sent (the sync controller publishes it). */
+  stateSent: (detail: FilmlessViewState & { origin: FilmlessStateOrigin }) => void = () => undefined;
+  private pendingState: FilmlessViewState | undefined;
+
+  emit<K extends keyof FilmlessEventMap>(type: K, detail: EmitDetail<K>): void {
+    if (type === 'filmless-statechange') {
+      // At most one per animation frame, with the frame's last state; a hidden page runs no frames.
+      const first = this.pendingState === undefined;
+      this.pendingState = detail as FilmlessViewState;
+      if (first) {
+        const timer = setTimeout(this.flushState, 100);
+        requestAnimationFrame(() => {
+          clearTimeout(timer);
+          this.flushState();
+        });
+      }
+      return;
+    }
     /** @ignore Each event is documented on the element (`@fires`), with its detail type. */
     this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
+
+  private readonly flushState = (): void => {
+    const state = this.pendingState;
+    if (!state) return;
+    this.pendingState = undefined;
+    const detail = { ...state, origin: this.stateOrigin() };
+    /** @ignore Documented on the element (`@fires filmless-statechange`). */
+    this.host.dispatchEvent(new CustomEvent('filmless-statechange', { detail, bubbles: true, composed: true }));
+    this.stateSent(detail);
+  };
 
   setStatus(status: FilmlessStatus): void {
     this.status = status;

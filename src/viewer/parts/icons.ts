@@ -36,6 +36,7 @@ import {
   X,
   ZoomOut,
 } from 'lucide';
+import { Eye, Hand, MousePointer2, Presentation } from 'lucide';
 import { CircleDashed, DraftingCompass, Eraser, MoveUpRight, Pipette, Ruler, RulerDimensionLine, Spline, SquareDashed, Trash } from 'lucide';
 
 import { Expand, FileSliders, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
@@ -101,6 +102,11 @@ export const ICONS = {
   arrow: MoveUpRight,
   eraser: Eraser,
   trash: Trash,
+  // Teleconsultation
+  syncFollowing: Eye,
+  syncPresenting: Presentation,
+  takeControl: Hand,
+  laserPointer: MousePointer2,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof ICONS;

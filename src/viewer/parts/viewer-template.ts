@@ -7,6 +7,8 @@ import { html, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { ChromeController } from '../controllers/chrome.js';
+import type { CollabController } from '../controllers/collab.js';
+import { syncOverlay } from './sync-bar.js';
 import { type CineController, seriesFrameRate } from '../controllers/cine.js';
 import type { InputController } from '../controllers/input.js';
 import type { MeasurementsController } from '../controllers/measurements.js';
@@ -47,6 +49,7 @@ export interface ViewerView {
   sync: ViewportSync;
   priors: PriorsController;
   chrome: ChromeController;
+  collab: CollabController;
   measurements: MeasurementsController;
   mpr: MprController;
   referenceLines: ReferenceLines;
@@ -100,6 +103,7 @@ export function viewerTemplate(v: ViewerView) {
           )}
         </div>
         ${v.mpr.render() ?? nothing}
+        ${syncOverlay(t, v.collab)}
         ${waitingMessage(t, v.status, Boolean(active.display), resolution.candidates.length > 0)}
         ${chooser(t, { candidates: resolution.candidates, kind: resolution.chooserKind, unreachable: resolution.unreachable }, (uid) => v.actions.selectStudy(uid))}
         ${errorPanel(t, v.error, v.status, () => v.actions.retry())}
