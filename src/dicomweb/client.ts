@@ -103,6 +103,22 @@ export class DicomwebClient {
   }
 
   /**
+   * WADO-RS bulk data named by a `BulkDataURI` of the metadata (e.g. a palette's lookup table). Servers
+   * write those URIs with their own address, which behind a gateway is not the one the browser may ask:
+   * the part from `/studies/` on is asked of this client's base URL, with the token, like every request.
+   */
+  async retrieveBulkData(bulkDataURI: string, signal: AbortSignal): Promise<Uint8Array> {
+    const at = bulkDataURI.indexOf('/studies/');
+    if (at < 0) throw new FilmlessError('unsupported', 'Bulk data outside the study tree');
+    const response = await this.request(bulkDataURI.slice(at), 'multipart/related; type="application/octet-stream"', signal);
+    const contentType = response.headers.get('content-type');
+    const body = new Uint8Array(await this.readBody(response));
+    const [part] = contentType?.startsWith('multipart/') ? parseMultipart(body, contentType) : [{ body }];
+    if (!part) throw new FilmlessError('server', 'Empty bulk data answer');
+    return part.body;
+  }
+
+  /**
    * The series stream request (see streamSeriesInstances) for a worker to send itself, or undefined
    * where it must stay on this thread: with a fetch the host injected, which cannot move to a worker.
    * The token goes in the Authorization header, as on every request.

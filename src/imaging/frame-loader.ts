@@ -7,7 +7,7 @@ import { cache, imageLoader, type Types, utilities } from '@cornerstonejs/core';
 import { createImage, wadors } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
-import { Tag, numberValue } from '../dicomweb/dicom-json.js';
+import { Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 import type { FrameBytes } from '../dicomweb/client.js';
 import { type CorrectedPixels, type DecodedImage, JS_DCT_JPEG, correctTwelveBitJpeg, jpegCoding } from './jpeg12-correction.js';
 
@@ -42,7 +42,10 @@ export function removeFrameSource(key: string): void {
  */
 export function frameImageId(sourceKey: string, sopInstanceUID: string, frameNumber: number, instance: DicomJsonDataset): string {
   const imageId = `${SCHEME}:${sourceKey}/instances/${sopInstanceUID}/frames/${frameNumber}`;
-  wadors.metaDataManager.add(imageId, instance as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
+  // Cornerstone's metadata provider reads the Modality of every image (NM checks) and fails inside its
+  // decoder without one (minimal secondary captures have none): an empty one is what the file says.
+  const described = instance['00080060'] ? instance : { ...instance, '00080060': { vr: 'CS', Value: [''] } };
+  wadors.metaDataManager.add(imageId, described as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
   return imageId;
 }
 
@@ -58,12 +61,41 @@ function assertCompleteFrame(imageId: string, frame: FrameBytes): void {
   const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
   const rows = numberValue(instance, Tag.Rows) ?? 0;
   const columns = numberValue(instance, Tag.Columns) ?? 0;
-  const samples = numberValue(instance, '00280002') ?? 1;
+  // YBR_FULL_422 (and the retired YBR_PARTIAL_422) store two luminance and one shared pair of chroma
+  // samples per two pixels: two samples' worth of bytes per pixel, not three.
+  const photometric = stringValue(instance, '00280004').trim();
+  const samples = photometric.endsWith('_422') ? 2 : (numberValue(instance, '00280002') ?? 1);
   const bitsAllocated = numberValue(instance, '00280100') ?? 16;
   const expected = bitsAllocated === 1 ? Math.ceil((rows * columns * samples) / 8) : rows * columns * samples * (bitsAllocated / 8);
   if (frame.bytes.length < expected) {
     throw new FilmlessError('bad-data', `Frame holds ${frame.bytes.length} bytes, the image needs ${expected}`);
   }
+}
+
+/**
+ * How long one frame may take to decode. Cornerstone's createImage never settles when its own code throws
+ * after decoding (e.g. on metadata it did not expect): a frame that takes this long is reported as not
+ * decodable instead of leaving the viewer loading for ever. Generous: a 4k × 4k JPEG 2000 frame decodes
+ * in a few seconds on a slow machine.
+ */
+const DECODE_TIMEOUT_MS = 60_000;
+
+function settlesWithin<T>(promise: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`No decoded image after ${ms} ms`)), ms);
+    const stop = () => clearTimeout(timer);
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(
+      (value) => {
+        stop();
+        resolve(value);
+      },
+      (error: unknown) => {
+        stop();
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Puts a new pixel array in a decoded image: its frame, its voxel manager, its type and size. */
@@ -96,7 +128,7 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   }
   let image: Types.IImage;
   try {
-    image = (await createImage(imageId, bytes.bytes, bytes.transferSyntaxUID, {})) as unknown as Types.IImage;
+    image = (await settlesWithin(createImage(imageId, bytes.bytes, bytes.transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
   } catch (error) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
   }

@@ -19,6 +19,7 @@ import { wadors } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError } from '../errors.js';
 import { type DicomJsonDataset, numberValue } from '../dicomweb/dicom-json.js';
 import { autoWindow } from './auto-window.js';
+import { modalityValueOf } from './modality-value.js';
 import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
 import { MEASUREMENT_TOOL_NAMES, MeasurementLayer, type MeasurementTool } from './measurement-tools.js';
@@ -505,13 +506,7 @@ export class StackController {
   modalityValueAt(column: number, row: number): number | undefined {
     const viewport = this.viewportOrUndefined();
     const image = viewport?.getCornerstoneImage();
-    if (!image || column < 0 || row < 0 || column >= image.columns || row >= image.rows) return undefined;
-    const pixels = image.voxelManager?.getScalarData() ?? image.getPixelData();
-    const stored = pixels[row * image.columns + column];
-    if (stored === undefined) return undefined;
-    // Pixel data is pre-scaled by Cornerstone when its preScale flag says so; otherwise apply the rescale.
-    if (image.preScale?.scaled) return Number(stored);
-    return Number(stored) * (image.slope ?? 1) + (image.intercept ?? 0);
+    return image ? modalityValueOf(image, column, row) : undefined;
   }
 
   /** A patient position (mm) on the displayed image → CSS pixels of the viewport (reference lines). */

@@ -7,6 +7,7 @@
 import { DicomwebClient, type FrameBytes } from '../dicomweb/client.js';
 import { type DicomJsonDataset, Tag, stringValue } from '../dicomweb/dicom-json.js';
 import { frameKey } from '../dicomweb/frame-key.js';
+import { inlinePaletteTables } from '../dicomweb/palette-tables.js';
 import { SeriesFrames } from '../dicomweb/series-frames.js';
 import { FilmlessError, isAbortError } from '../errors.js';
 import { canDrawLean, decodeFirstFrame } from '../first-image/first-frame.js';
@@ -201,6 +202,7 @@ export class ViewportLoad {
     const instances = await requestMetadata();
     signal.throwIfAborted();
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
+    await inlinePaletteTables(client, instances, signal);
     mark('metadata');
     // One stack at a time: frames of other orientations or acquisitions (echoes, phases) are never interleaved.
     const stacks = splitStacks(framesOf(instances));

@@ -68,6 +68,8 @@ export interface SeriesValues {
   high?: { point: [number, number]; value: number };
   /** Colour images: the most colourful flat place and its colour. */
   colourful?: { point: [number, number]; rgb: [number, number, number] };
+  /** Colour images: the least, over the frames, of each frame's highest chroma (max − min of R, G, B) on the grid. */
+  leastFrameChroma?: number;
   /** Every frame of every file, at `points`. */
   frames: FileFrame[];
 }
@@ -400,6 +402,16 @@ export async function seriesValues(files: string[], given?: [number, number][]):
     result.low = { point: low.point, value: at(low.point[1] * columns + low.point[0]) };
     result.high = { point: high.point, value: at(high.point[1] * columns + high.point[0]) };
     result.points = given ?? [low.point, high.point, [columns >> 1, rows >> 1]];
+  }
+  if (colour) {
+    let least = Infinity;
+    for (const decoded of decodedFiles) {
+      for (let f = 0; f < decoded.frameCount; f++) {
+        const at = colours(decoded, f);
+        least = Math.min(least, Math.max(...grid.map(([c, r]) => ((rgb) => Math.max(...rgb) - Math.min(...rgb))(at(r * decoded.columns + c)))));
+      }
+    }
+    result.leastFrameChroma = least;
   }
   for (const [i, decoded] of decodedFiles.entries()) {
     for (let f = 0; f < decoded.frameCount; f++) {
