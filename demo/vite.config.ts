@@ -26,6 +26,7 @@ export default defineConfig({
         his: demo('his.html'),
         'result-sheet': demo('result-sheet.html'),
         access: demo('access.html'),
+        consult: demo('consult.html'),
       },
     },
   },

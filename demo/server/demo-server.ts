@@ -8,6 +8,7 @@
  *   /shared/dicom-web/…   DICOMweb for shared links, study-scoped ES256 tokens (policy mode)
  *   /demo/session         {dicomwebUrl, token, studies, source} for the demo's own pages
  *   /demo/share-token     POST: a share token, access code and link for one study (demo-share.ts)
+ *   /demo/consult/token   POST: a room token; /demo/consult/ws the consultation relay (consult-relay.ts)
  *   /demo/redeem          POST: the share link an access code stands for
  *   /demo/access          the page where a patient types the access code (demo/access.html)
  *   /demo/…               the demo pages: built ones from .cache/demo-build (pages: 'production'),
@@ -29,6 +30,7 @@ import { acceptOnly, createSessionRoute, createSessionToken } from './demo-sessi
 import { createShareRoutes } from './demo-share.js';
 import { createSharedGateway, SHARED_DICOMWEB_PATH } from './demo-shared-gateway.js';
 import { createGateway, type DicomwebHandler, type GatewayLogEntry } from './gateway.js';
+import { createConsultRelay } from './consult-relay.js';
 import { parseDuration } from './token-claims.js';
 import type { KeySource } from './token-keys.js';
 
@@ -231,6 +233,8 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     sourceKind: data.sourceKind,
     source: data.description,
   });
+  const consult = createConsultRelay({ ownOrigins: origins, verifySessionToken, log });
+  consult.attach(server);
   let shared: Awaited<ReturnType<typeof createSharedGateway>> | undefined;
   let vite: ViteDevServer | undefined;
   const closeServer = () =>
@@ -273,7 +277,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     const sharedGateway = shared.handle;
 
     handle = (req, res) => {
-      if (gateway(req, res) || sharedGateway(req, res) || session(req, res) || share(req, res)) return;
+      if (gateway(req, res) || sharedGateway(req, res) || session(req, res) || share(req, res) || consult.handle(req, res)) return;
       const target = req.url ?? '/';
       const queryAt = target.indexOf('?');
       const path = queryAt < 0 ? target : target.slice(0, queryAt);
@@ -302,6 +306,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       const closed = closeServer();
       // Vite closes its hot-reload WebSockets, which hold the server open too.
       await vite?.close();
+      await consult.close();
       await shared?.close();
       await closed;
     },

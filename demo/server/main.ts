@@ -35,6 +35,9 @@
  *   /demo/share-token          POST {studyInstanceUID} with the session token: share token, access code, link
  *   /demo/redeem               POST {code}: the share link of an access code (failed attempts limited)
  *   /demo/access               where a patient types the access code from a result sheet
+ *   /demo/consult/token        POST {room} with the session token: a room token for the consultation relay
+ *   /demo/consult/ws           the consultation relay (WebSocket; rooms by id, room token, size/rate limits)
+ *   /demo/consult.html?room=…  the consultation room: one presents, the others follow (consult-page.ts)
  *   /demo/, /demo/his.html, /demo/result-sheet.html?study=<uid>
  *                              the demo pages (built into .cache/demo-build; with --dev, Vite's source)
  *   /filmless-viewer.js        the viewer script the pages load, from dist/ (with --dev, src/cdn.ts)
