@@ -7,9 +7,10 @@ import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { FilmlessReadyDetail, FilmlessResolvedDetail, FilmlessSeriesCheckedDetail, FilmlessViewState } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import type { FileGeometry } from '../support/dicom-geometry.js';
 import type { GeometryStudies } from '../support/geometry-studies.js';
 import type { RobustnessFolder } from '../support/robustness-studies.js';
-import { cleanup, describeEachDataset, describeOn, mountViewer, nextEvent, pacsInfo, storedPixel, until } from '../support/browser.js';
+import { cleanup, describeEachDataset, describeOn, imageToCanvas, mountViewer, nextEvent, pacsInfo, storedPixel, until, viewerCanvas } from '../support/browser.js';
 
 type Edges = { top: string; right: string; bottom: string; left: string };
 
@@ -217,12 +218,20 @@ describeOn('real', 'Warnings on ../shared/dicom\'s examples', () => {
   async function warningsOf(folderPath: string, pick?: (folder: RobustnessFolder) => string): Promise<{ ready: FilmlessReadyDetail; view: FilmlessViewState }> {
     const folder = (await pacsInfo()).robustness?.[folderPath] as RobustnessFolder | undefined;
     expect(folder, `${folderPath} is loaded`).to.not.equal(undefined);
-    const { viewer, ready } = await open({ accessionNumber: folder!.accession });
-    if (!pick) return { ready, view: viewer.getViewState() };
+    if (!pick) {
+      const { viewer, ready } = await open({ accessionNumber: folder!.accession });
+      return { ready, view: viewer.getViewState() };
+    }
+    // One series of a folder whose default series may be one the viewer refuses: shown as soon as the study is known.
+    const pacs = await pacsInfo();
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: folder!.accession });
+    await nextEvent(viewer, 'filmless-resolved');
     const series = pick(folder!);
-    const next = nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000);
+    const shown = new Promise<FilmlessReadyDetail>((resolve) =>
+      viewer.addEventListener('filmless-ready', (event) => event.detail.seriesInstanceUID === series && resolve(event.detail)),
+    );
     viewer.showSeries(0, series);
-    return { ready: (await next).detail, view: viewer.getViewState() };
+    return { ready: await shown, view: viewer.getViewState() };
   }
 
   it('reports missing-slices on robustness/ct-missing-slice-d2n', async () => {
@@ -240,5 +249,57 @@ describeOn('real', 'Warnings on ../shared/dicom\'s examples', () => {
       return series!.seriesInstanceUID;
     });
     expect(ready.warnings).to.include('lossy');
+  });
+});
+
+describe('The cursor readout', () => {
+  afterEach(cleanup);
+
+  it('shows, on demand, the patient position under the pointer and the CT value there, as the file gives them', async () => {
+    const pacs = await pacsInfo();
+    const { viewer } = await open({ accessionNumber: pacs.accessions.geometryCt });
+    const facts = pacs.data.ct.main;
+    const [geometry] = (await executeServerCommand('dicom-geometry', { files: [facts.middleFile] })) as FileGeometry[];
+    const readout = () => viewer.shadowRoot!.querySelector('.cell .cursor-line')?.textContent ?? '';
+    // Off until asked for: the toolbar's toggle.
+    const toggle = viewer.shadowRoot!.querySelector<HTMLButtonElement>('[data-item="cursor-info"]');
+    expect(toggle, 'a cursor readout toggle in the toolbar').to.not.equal(null);
+    const viewport = viewer.shadowRoot!.querySelector<HTMLElement>('.cell .viewport')!;
+    const canvas = viewerCanvas(viewer);
+    const point = async (column: number, row: number) => {
+      const [x, y] = imageToCanvas(canvas, facts.columns, facts.rows, column, row);
+      const box = canvas.getBoundingClientRect();
+      viewport.dispatchEvent(new PointerEvent('pointermove', { clientX: box.left + (x * box.width) / canvas.width, clientY: box.top + (y * box.height) / canvas.height, bubbles: true, composed: true }));
+    };
+    await point(facts.columns >> 1, facts.rows >> 1);
+    await viewer.updateComplete;
+    expect(readout(), 'nothing before it is turned on').to.equal('');
+    toggle!.click();
+    await viewer.updateComplete;
+    expect(toggle!.getAttribute('aria-pressed')).to.equal('true');
+    for (const [column, row] of [[facts.columns >> 1, facts.rows >> 1], [facts.columns >> 2, (3 * facts.rows) >> 2]] as const) {
+      await point(column, row);
+      await until(() => /Z .* mm/.test(readout()) && readout() !== '', 'the readout');
+      const [rowSpacing, columnSpacing] = geometry!.pixelSpacing as [number, number];
+      const o = geometry!.orientation;
+      const expected = [0, 1, 2].map((i) => geometry!.position[i]! + column * columnSpacing * o[i]! + row * rowSpacing * o[3 + i]!);
+      const shown = [...readout().matchAll(/[XYZ] (-?\d+(?:\.\d+)?)/g)].map((m) => Number(m[1]));
+      // Within a pixel of the pixel pointed at (where exactly a fitted image's pixel edges fall is the renderer's).
+      expect(shown.every((v, i) => Math.abs(v - expected[i]!) <= Math.max(rowSpacing, columnSpacing) + 0.06), `${readout()} vs ${expected.map((v) => v.toFixed(2)).join(', ')}`).to.equal(true);
+      // The value is the file's at the position shown: that pixel (either neighbour when the rounded position lies on an edge).
+      const d = shown.map((v, i) => v - geometry!.position[i]!);
+      const at = (axis: number, spacing: number) => (d[0]! * o[axis]! + d[1]! * o[axis + 1]! + d[2]! * o[axis + 2]!) / spacing;
+      const [c, r] = [at(0, columnSpacing), at(3, rowSpacing)];
+      const candidates = new Set<number>();
+      for (const cc of new Set([Math.round(c - 0.2), Math.round(c + 0.2)])) {
+        for (const rr of new Set([Math.round(r - 0.2), Math.round(r + 0.2)])) candidates.add((await storedPixel(facts.middleFile, cc, rr)).modalityValue);
+      }
+      const value = Number(readout().match(/(-?\d+(?:\.\d+)?)\s*$/)?.[1]);
+      expect([...candidates], `value ${value} at ${readout()}`).to.include(value);
+    }
+    // The key C turns it off again.
+    viewport.dispatchEvent(new KeyboardEvent('keydown', { key: 'c', bubbles: true, composed: true }));
+    await viewer.updateComplete;
+    expect(readout()).to.equal('');
   });
 });
