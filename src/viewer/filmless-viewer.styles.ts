@@ -125,10 +125,11 @@ export const styles = css`
   .series-list img, .thumb-placeholder { width: 100%; height: auto; aspect-ratio: 1; object-fit: contain; background: #000; color: #e8eaed;
     display: flex; align-items: center; justify-content: center; font-weight: 600; border-radius: 4px; box-sizing: border-box; }
   .series-list.large button { font-size: 1.05em; padding: 6px; }
-  /* The overlay's corners: legible over any image (shadow), one line each, truncated, never wrapped. */
+  /* The overlay's corners: legible over any image (shadow), one line each, truncated, never wrapped; they
+     stop short of the middle of each edge, where the orientation markers are. */
   .overlay { position: absolute; inset: 0; pointer-events: none; font-size: 13px; line-height: 1.3; color: #f1f3f4;
     text-shadow: 0 0 2px #000, 0 1px 2px #000, 0 0 4px #000; container-type: inline-size; font-variant-numeric: tabular-nums; }
-  .overlay .corner { position: absolute; max-width: calc(50% - 12px); display: flex; flex-direction: column; }
+  .overlay .corner { position: absolute; max-width: calc(50% - 28px); display: flex; flex-direction: column; }
   .overlay .corner > div { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   .overlay .tl { top: 6px; left: 8px; }
   .overlay .tr { top: 6px; right: 8px; text-align: right; align-items: flex-end; }
