@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { FilmlessReadyDetail, FilmlessResolvedDetail, FilmlessSeriesCheckedDetail, FilmlessViewState } from '../../src/index.js';
-import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { FileGeometry } from '../support/dicom-geometry.js';
 import type { GeometryStudies } from '../support/geometry-studies.js';
 import type { RobustnessFolder } from '../support/robustness-studies.js';
@@ -101,12 +101,19 @@ describeEachDataset('Orientation markers from ImageOrientationPatient', (use) =>
   });
 });
 
-describe('Orientation markers of an oblique plane', () => {
+for (const renderer of ['cpu', 'gpu'] as const) describe(`Orientation markers of an oblique plane, ${renderer} renderer`, () => {
+  before(() => {
+    FilmlessViewer.renderer = renderer;
+  });
+  after(() => {
+    FilmlessViewer.renderer = 'auto';
+  });
   afterEach(cleanup);
 
   it('gives an MR turned 30° two letters per edge, the stronger first, and follows rotate and flip', async () => {
     const studies = await geometryStudies();
-    const { viewer } = await open({ accessionNumber: studies.oblique.accession });
+    const { viewer, ready } = await open({ accessionNumber: studies.oblique.accession });
+    expect(ready.renderer).to.equal(renderer);
     const file = studies.oblique.files[1]!;
     expect(Object.values(expectedEdges(await fileOrientation(file), 'none')).every((l) => l.length === 2), 'two letters at every edge').to.equal(true);
     await checkMarkers(viewer, file);
