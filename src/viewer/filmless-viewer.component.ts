@@ -271,7 +271,10 @@ export class FilmlessViewer extends LitElement {
   private readonly input = new InputController(this.context, this.grid, this, this.cine);
   private readonly share = new ShareController(this.context, this, (study) => this.resolution.sourceOf(study).dicomwebUrl);
   private readonly thumbnails = new SeriesThumbnails(this.context);
-  private readonly checks = new SeriesChecks(this.context, () => this.resolution.study);
+  private readonly checks = new SeriesChecks(this.context, () => this.resolution.study, () => ({
+    shown: new Set(this.grid.cells.map((cell) => cell.load.series?.seriesInstanceUID ?? '')),
+    loading: this.grid.cells.some(({ load }) => load.progress.total > 0 && load.progress.loaded < load.progress.total),
+  }));
   private readonly cursor = new CursorReadoutController(this.context);
   private readonly sync = new ViewportSync(this.context, this.grid);
   private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {

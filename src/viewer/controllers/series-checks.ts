@@ -1,7 +1,8 @@
 /**
  * What each series' metadata tells beyond QIDO: its stacks and its warnings. Recorded when a viewport
  * reads a series, and read in the background for the open study's other image series once the first
- * series is ready (one at a time, so it never competes with what is on screen); each becomes one
+ * series is ready, one at a time and only while no viewport is loading (so it never competes with what
+ * is on screen), leaving out the series a viewport is showing (that viewport reads them); each becomes one
  * `filmless-series-checked` event, and the open study's series entries gain `stacks` and `warnings`.
  */
 import type { ReactiveController } from 'lit';
@@ -18,13 +19,31 @@ export class SeriesChecks implements ReactiveController {
   /** Checks by SeriesInstanceUID (of any study shown: priors too). */
   checks = new Map<string, SeriesCheck>();
   private controller: AbortController | undefined;
+  private waiting: (() => void) | undefined;
 
   constructor(
     private readonly context: ViewerContext,
     /** The open study, whose series entries gain what is learnt. */
     private readonly openStudy: () => StudySummary | undefined,
+    /** The series the viewports show, and whether any of them is still loading. */
+    private readonly viewports: () => { shown: Set<string>; loading: boolean },
   ) {
     context.host.addController(this);
+  }
+
+  /** Every render may be the end of a viewport's load: background reading goes on then. */
+  hostUpdated(): void {
+    if (this.waiting && !this.viewports().loading) {
+      const resume = this.waiting;
+      this.waiting = undefined;
+      resume();
+    }
+  }
+
+  /** Resolves once no viewport is loading (at once when none is). */
+  private idle(): Promise<void> {
+    if (!this.viewports().loading) return Promise.resolve();
+    return new Promise((resolve) => (this.waiting = resolve));
   }
 
   hostDisconnected(): void {
@@ -55,8 +74,9 @@ export class SeriesChecks implements ReactiveController {
     this.controller = controller;
     void (async () => {
       for (const series of study.series.filter(isImageSeries)) {
+        await this.idle();
         if (controller.signal.aborted) return;
-        if (this.checks.has(series.seriesInstanceUID)) continue;
+        if (this.checks.has(series.seriesInstanceUID) || this.viewports().shown.has(series.seriesInstanceUID)) continue;
         try {
           const instances = await client.retrieveSeriesMetadata(study.studyInstanceUID, series.seriesInstanceUID, controller.signal);
           if (controller.signal.aborted || this.checks.has(series.seriesInstanceUID) || instances.length === 0) continue;
@@ -73,6 +93,7 @@ export class SeriesChecks implements ReactiveController {
   release(): void {
     this.controller?.abort();
     this.controller = undefined;
+    this.waiting = undefined;
     this.checks = new Map();
   }
 }
