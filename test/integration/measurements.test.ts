@@ -289,17 +289,22 @@ describeOn('real', 'calibration of lengths', () => {
     return { viewer, ...found! };
   }
 
-  it('measures non-square pixels (4.0 × 6.4 mm) as the file’s PixelSpacing says, in both directions', async function () {
-    const { viewer, file, sopInstanceUID } = await openSeries('robustness/mr-nonsquare-matrix-d2n', '002.dcm', this);
+  // The PMOD-written non-square MR (robustness/mr-nonsquare-matrix-d2n, 4.0 × 6.4 mm) declares ISO 2022 IR 13,
+  // where the byte 0x5C reads as a yen sign: Orthanc's DICOM JSON then carries no PixelSpacing at all, so the
+  // viewer can only measure it in pixels. The Hyperfine MR's pixels (1.61 × 1.59 mm) are non-square too.
+  it('measures non-square pixels (Hyperfine MR, 1.61 × 1.59 mm) as the file’s PixelSpacing says, in both directions', async function () {
+    const { viewer, file, sopInstanceUID } = await openSeries('robustness/multiframe-mr-d2n-hyperfine', '001.dcm', this);
     const { pixelSpacing, rows, columns } = await fileSpacing(file);
+    expect(pixelSpacing![0]).to.not.equal(pixelSpacing![1]);
     for (const imagePoints of [
       [[2, rows >> 1], [columns - 3, rows >> 1]],
       [[columns >> 1, 2], [columns >> 1, rows - 3]],
       [[3, 3], [columns - 4, rows - 4]],
     ] as [number, number][][]) {
-      const made = viewer.addMeasurement({ kind: 'length', sopInstanceUID, imagePoints })!;
+      const made = viewer.addMeasurement({ kind: 'length', sopInstanceUID, frame: 4, imagePoints })!;
       const expected = distance(imagePoints[0]!, imagePoints[1]!, pixelSpacing!);
       expect(made.sopInstanceUID).to.equal(sopInstanceUID);
+      expect(made.frame).to.equal(4);
       expect(Math.abs(made.value! - expected) / expected, `${made.value} vs ${expected}`).to.be.lessThan(0.005);
     }
   });

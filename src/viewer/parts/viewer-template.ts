@@ -79,7 +79,7 @@ export function viewerTemplate(v: ViewerView) {
         stacks: new Map([...v.checks.checks].map(([uid, check]) => [uid, check.stacks])), selectedStack: active.series?.stackIndex ?? 0 }, (uid, stack) => {
         chrome.seriesPicked();
         v.actions.selectSeries(uid, stack);
-      }, () => chrome.closeSeriesDrawer(), html`${priorsPanel(v)}${measurementPanel(v)}`)}
+      }, () => chrome.closeSeriesDrawer(), html`${measurementPanel(v)}${priorsPanel(v)}`)}
       ${comparison(v)}
       <div class="stage" @touchstart=${input.captureTouch} @touchmove=${input.captureTouch}
         @pointerdown=${input.handlePointer} @pointermove=${input.handlePointer} @pointerup=${input.handlePointer}
