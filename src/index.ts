@@ -7,7 +7,7 @@ export { buildShareLink } from './share/share-link.js';
 export { FILMLESS_EVENTS } from './viewer/events.js';
 export type { FilmlessErrorCode } from './errors.js';
 export type { FilmlessStateOrigin, FilmlessSyncRoleDetail } from './viewer/events.js';
-export type { FilmlessSyncState, FilmlessSyncPointer, FilmlessSyncMeasurement, FilmlessSyncJson } from './collab/view-state.js';
+export type { FilmlessSyncState, FilmlessSyncPointer, FilmlessSyncMeasurement } from './collab/view-state.js';
 export type { FilmlessSyncMessage, FilmlessSyncRole, SyncEnvelope, SyncViewportPatch } from './collab/protocol.js';
 export type { FilmlessSyncTransport } from './collab/transport.js';
 export type {

@@ -11,7 +11,7 @@
  *
  * Cornerstone-free and Lit-free: the element, the demo relay and tests all use it.
  */
-import type { FilmlessLayout, FilmlessViewportState } from '../viewer/events.js';
+import type { FilmlessLayout, FilmlessMeasurementKind, FilmlessViewportState } from '../viewer/events.js';
 
 /** The only state version this build reads and writes. */
 export const VIEW_STATE_VERSION = 1;
@@ -32,9 +32,7 @@ export const LIMITS = Object.freeze({
   /** Zoom range (1 = fitted). */
   minZoom: 1e-3,
   maxZoom: 1e3,
-  /** Properties of a measurement, and its nesting depth. */
-  maxMeasurementKeys: 64,
-  maxMeasurementDepth: 4,
+  /** Characters of a measurement's label. */
   maxStringLength: 256,
 });
 
@@ -48,11 +46,26 @@ export interface FilmlessSyncPointer {
 }
 
 /**
- * One measurement as the sync state carries it: a plain JSON object (numbers, strings, booleans, arrays
- * and objects of those, a few levels deep). Its meaning belongs to the measurement API.
+ * One measurement or arrow as the sync state carries it: what `addMeasurement` needs to draw it again
+ * (its kind, image, points in image pixels and label) and the presenter's id for it. Values (length,
+ * ROI statistics) are not carried: each viewer measures on its own pixels.
  */
-export type FilmlessSyncMeasurement = { [key: string]: FilmlessSyncJson };
-export type FilmlessSyncJson = string | number | boolean | null | FilmlessSyncJson[] | { [key: string]: FilmlessSyncJson };
+export interface FilmlessSyncMeasurement {
+  /** The presenter's id of the measurement (followers map it to their own). */
+  id: string;
+  kind: FilmlessMeasurementKind;
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  sopInstanceUID: string;
+  /** 1-based frame number in its instance. */
+  frame: number;
+  /** Image pixel coordinates `[column, row]`. */
+  imagePoints: [number, number][];
+  label?: string;
+}
+
+/** Points each kind takes (as `addMeasurement` does). */
+const MEASUREMENT_POINTS: Readonly<Record<FilmlessMeasurementKind, number>> = { length: 2, angle: 3, cobbAngle: 4, ellipseRoi: 2, rectangleRoi: 2, probe: 1, arrow: 2 };
 
 /**
  * The shared view state (`v: 1`): what `applyViewState()` takes and what viewers in a consultation
@@ -68,7 +81,7 @@ export interface FilmlessSyncState {
   activeViewport: number;
   /** Every viewport, in grid order: exactly as many as the layout has. */
   viewports: FilmlessViewportState[];
-  /** Measurements and arrows (empty until the measurement API lands in this build). */
+  /** Measurements and arrows, in the order they were made. */
   measurements: FilmlessSyncMeasurement[];
   /** The presenter's laser pointer, when shown. */
   pointer?: FilmlessSyncPointer;
@@ -224,28 +237,38 @@ export function readPointer(value: unknown, where: string, viewportCount = 4): F
   };
 }
 
-/** A JSON value of bounded size and depth, copied into fresh objects. */
-function readJson(value: unknown, where: string, depth: number): FilmlessSyncJson {
-  if (value === null || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return finiteNumber(value, where, -Number.MAX_VALUE, Number.MAX_VALUE);
-  if (typeof value === 'string') {
-    if (value.length > LIMITS.maxStringLength) throw new InvalidInput(`${where} is too long`);
-    return value;
-  }
-  if (depth >= LIMITS.maxMeasurementDepth) throw new InvalidInput(`${where} is nested too deeply`);
-  if (Array.isArray(value)) return boundedArray(value, where, LIMITS.maxMeasurementKeys).map((item, i) => readJson(item, `${where}[${i}]`, depth + 1));
-  const object = plainObject(value, where);
-  const keys = Object.keys(object);
-  if (keys.length > LIMITS.maxMeasurementKeys) throw new InvalidInput(`${where} has too many fields`);
-  const out: Record<string, FilmlessSyncJson> = {};
-  for (const key of keys) out[key] = readJson(object[key], `${where}.${key}`, depth + 1);
-  return out;
-}
+/** Fields of a measurement from `getMeasurements()` that a state may carry and that are not read (values are measured again). */
+const MEASUREMENT_ECHOES = ['imageIndex', 'points', 'value', 'unit', 'calibration', 'stats'];
+const MEASUREMENT_FIELDS = new Set(['id', 'kind', 'studyInstanceUID', 'seriesInstanceUID', 'sopInstanceUID', 'frame', 'imagePoints', 'label', ...MEASUREMENT_ECHOES]);
 
 function readMeasurement(value: unknown, where: string): FilmlessSyncMeasurement {
-  const json = readJson(value, where, 0);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new InvalidInput(`${where} is not an object`);
-  return json;
+  const object = plainObject(value, where, MEASUREMENT_FIELDS);
+  const id = object['id'];
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(id)) throw new InvalidInput(`${where}.id is not an id`);
+  const kind = object['kind'];
+  if (typeof kind !== 'string' || !Object.prototype.hasOwnProperty.call(MEASUREMENT_POINTS, kind)) throw new InvalidInput(`${where}.kind is unknown`);
+  const count = MEASUREMENT_POINTS[kind as FilmlessMeasurementKind];
+  const points = boundedArray(object['imagePoints'], `${where}.imagePoints`, count).map((point, i) => {
+    const pair = boundedArray(point, `${where}.imagePoints[${i}]`, 2);
+    if (pair.length !== 2) throw new InvalidInput(`${where}.imagePoints[${i}] is not [column, row]`);
+    return [finiteNumber(pair[0], `${where}.imagePoints[${i}][0]`, -LIMITS.maxImageCount, LIMITS.maxImageCount), finiteNumber(pair[1], `${where}.imagePoints[${i}][1]`, -LIMITS.maxImageCount, LIMITS.maxImageCount)] as [number, number];
+  });
+  if (points.length !== count) throw new InvalidInput(`${where}.imagePoints: ${kind} takes ${count} points`);
+  const measurement: FilmlessSyncMeasurement = {
+    id,
+    kind: kind as FilmlessMeasurementKind,
+    studyInstanceUID: uid(object['studyInstanceUID'], `${where}.studyInstanceUID`, true),
+    seriesInstanceUID: uid(object['seriesInstanceUID'], `${where}.seriesInstanceUID`, false),
+    sopInstanceUID: uid(object['sopInstanceUID'], `${where}.sopInstanceUID`, false),
+    frame: integer(object['frame'], `${where}.frame`, 1, LIMITS.maxImageCount),
+    imagePoints: points,
+  };
+  if ('label' in object && object['label'] !== undefined) {
+    const label = object['label'];
+    if (typeof label !== 'string' || label.length > LIMITS.maxStringLength) throw new InvalidInput(`${where}.label is not a short text`);
+    measurement.label = label;
+  }
+  return measurement;
 }
 
 /**
@@ -265,6 +288,7 @@ function readState(input: unknown): FilmlessSyncState {
   if (viewports.length !== count) throw new InvalidInput(`state.viewports has ${viewports.length} items for layout ${grid}`);
   const activeViewport = integer(object['activeViewport'], 'state.activeViewport', 0, count - 1);
   const measurements = 'measurements' in object ? boundedArray(object['measurements'], 'state.measurements', LIMITS.maxMeasurements).map((m, i) => readMeasurement(m, `state.measurements[${i}]`)) : [];
+  if (new Set(measurements.map((m) => m.id)).size !== measurements.length) throw new InvalidInput('state.measurements repeats an id');
   const state: FilmlessSyncState = { v: VIEW_STATE_VERSION, studyInstanceUID, layout: grid, activeViewport, viewports, measurements };
   if ('pointer' in object && object['pointer'] !== undefined) state.pointer = readPointer(object['pointer'], 'state.pointer', count);
   // The echoed fields must still be well typed: a state is refused whole rather than half read.

@@ -300,6 +300,9 @@ export class FilmlessViewer extends LitElement {
       this.syncRole = role;
       this.context.emit('filmless-syncrole', { role });
     },
+    measurements: () => this.getMeasurements(),
+    addMeasurement: (input) => this.addMeasurement(input),
+    removeMeasurement: (id) => this.removeMeasurement(id),
   });
   private readonly measurements = new MeasurementsController(this.context, this.grid, {
     showSeries: (seriesUID, studyUID) => this.showSeries(this.grid.activeIndex, seriesUID, studyUID),

@@ -107,6 +107,35 @@ describe('two viewers in a consultation over a sync-channel', function () {
     expect(follower.getViewState().viewports[1]!.seriesInstanceUID).to.equal(other);
   });
 
+  it('a measurement made at the presenter appears at the follower and goes when the presenter removes it', async () => {
+    const viewport = presenter.getViewState().viewports[0]!;
+    const made = presenter.addMeasurement({ kind: 'length', seriesInstanceUID: viewport.seriesInstanceUID, imageIndex: viewport.imageIndex, imagePoints: [[20, 30], [60, 70]], label: 'sync' });
+    expect(made, 'the presenter measured').to.not.equal(undefined);
+    await until(() => follower.getMeasurements().length === 1, 'the follower shows the measurement');
+    const [copy] = follower.getMeasurements();
+    expect([copy!.kind, copy!.sopInstanceUID, copy!.frame, copy!.imagePoints, copy!.label]).to.deep.equal([made!.kind, made!.sopInstanceUID, made!.frame, made!.imagePoints, made!.label]);
+    expect(copy!.value, 'the follower measures on its own pixels').to.be.closeTo(made!.value ?? Number.NaN, 1e-6);
+    presenter.removeMeasurement(made!.id);
+    await until(() => follower.getMeasurements().length === 0, 'the follower removes it too');
+  });
+
+  it('the presenter’s laser pointer shows on the follower’s image and fades', async () => {
+    presenter.shadowRoot!.querySelector<HTMLButtonElement>('.sync-pointer-toggle')!.click();
+    const area = presenter.shadowRoot!.querySelector<HTMLElement>('.cell [part="viewport"]')!.getBoundingClientRect();
+    const move = () => presenter.shadowRoot!.querySelector('.cell [part="viewport"]')!.dispatchEvent(new PointerEvent('pointermove', { clientX: area.left + area.width / 2, clientY: area.top + area.height / 3, bubbles: true, composed: true }));
+    move();
+    await until(() => follower.shadowRoot!.querySelector('[part="sync-pointer"]') !== null, 'the pointer is drawn at the follower', 5000).catch(async () => {
+      move();
+      await until(() => follower.shadowRoot!.querySelector('[part="sync-pointer"]') !== null, 'the pointer is drawn at the follower');
+    });
+    const dot = follower.shadowRoot!.querySelector<HTMLElement>('[part="sync-pointer"]')!.getBoundingClientRect();
+    const cell = follower.shadowRoot!.querySelector<HTMLElement>('.cell [part="viewport"]')!.getBoundingClientRect();
+    expect(dot.left + dot.width / 2).to.be.within(cell.left, cell.right);
+    expect(dot.top + dot.height / 2).to.be.within(cell.top, cell.bottom);
+    await until(() => follower.shadowRoot!.querySelector('[part="sync-pointer"]') === null, 'the pointer fades', 6000);
+    presenter.shadowRoot!.querySelector<HTMLButtonElement>('.sync-pointer-toggle')!.click();
+  });
+
   it('the follower sends nothing but hello while following, and its own input is off', async () => {
     const followerIds = new Set(heard.filter((m) => m.type === 'hello' && m.role === 'follower').map((m) => m.from));
     expect(followerIds.size).to.equal(1);

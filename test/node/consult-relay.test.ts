@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { CONSULT_SOCKET_PATH, CONSULT_TOKEN_PATH, type ConsultRelay, createConsultRelay } from '../../demo/server/consult-relay.ts';
+import { CONSULT_SOCKET_PATH, CONSULT_TOKEN_PATH, type ConsultRelay, createConsultRelay } from '../../demo/server/consult-relay.js';
 
 const SESSION = 'session-token-of-the-demo-pages';
 

@@ -89,7 +89,7 @@ describe('reading a view state from untrusted input', () => {
       `{"v":1,"__proto__":{"polluted":true}}`,
       JSON.stringify(state()).replace('"layout"', '"constructor":{"prototype":{"polluted":true}},"layout"'),
       JSON.stringify(state()).replace('"zoom"', '"__proto__":{"polluted":true},"zoom"'),
-      JSON.stringify(state({ measurements: [{ kind: 'length', prototype: { polluted: true } }] })),
+      JSON.stringify(state({ measurements: [{ id: 'm', kind: 'length', prototype: { polluted: true } }] })),
     ]) {
       refused(JSON.parse(json));
       expect(parseSyncMessage(`{"type":"state","from":"a","seq":1,"state":${json}}`).ok).to.equal(false);
@@ -106,12 +106,16 @@ describe('reading a view state from untrusted input', () => {
     refused(new Proxy(state(), { ownKeys: () => { throw new Error('trap'); } }));
   });
 
-  it('keeps measurements as plain JSON, bounded in depth', () => {
-    const measurement = { kind: 'length', points: [[1, 2], [3, 4]], label: 'a', value: 12.5 };
-    const parsed = parseViewState(state({ measurements: [measurement] }));
+  it('reads measurements as addMeasurement needs them, and drops their values', () => {
+    const measurement = { id: 'm1', kind: 'length', studyInstanceUID: STUDY, seriesInstanceUID: SERIES, sopInstanceUID: '1.2.3.9', frame: 1, imagePoints: [[1, 2], [3.5, 4]], label: 'a' };
+    const parsed = parseViewState(state({ measurements: [{ ...measurement, imageIndex: 3, value: 12.5, unit: 'mm', calibration: 'pixel-spacing', points: [[0, 0, 0], [1, 1, 1]] }] }));
     expect(parsed.ok && parsed.value.measurements).to.deep.equal([measurement]);
-    refused(state({ measurements: [{ a: { b: { c: { d: { e: 1 } } } } }] }));
-    refused(state({ measurements: [{ value: Number.NaN }] }));
+    refused(state({ measurements: [{ ...measurement, kind: 'laser' }] }));
+    refused(state({ measurements: [{ ...measurement, imagePoints: [[1, 2]] }] }));
+    refused(state({ measurements: [{ ...measurement, imagePoints: [[1, Number.NaN], [3, 4]] }] }));
+    refused(state({ measurements: [{ ...measurement, frame: 0 }] }));
+    refused(state({ measurements: [{ ...measurement, script: '<x>' }] }));
+    refused(state({ measurements: [measurement, measurement] }));
     refused(state({ measurements: [[1, 2]] }));
   });
 

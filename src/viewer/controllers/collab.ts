@@ -14,9 +14,9 @@ import type { ReactiveController } from 'lit';
 import { type FilmlessSyncRole, SYNC_ROLES } from '../../collab/protocol.js';
 import { SyncSession } from '../../collab/session.js';
 import { BroadcastChannelTransport, type FilmlessSyncTransport } from '../../collab/transport.js';
-import { type FilmlessSyncPointer, type FilmlessSyncState, parseViewState } from '../../collab/view-state.js';
+import { type FilmlessSyncMeasurement, type FilmlessSyncPointer, type FilmlessSyncState, parseViewState } from '../../collab/view-state.js';
 import type { LazyStack } from '../../imaging/lazy-stack.js';
-import type { FilmlessLayout, FilmlessStateOrigin, FilmlessViewState, FilmlessViewportState } from '../events.js';
+import type { FilmlessLayout, FilmlessMeasurement, FilmlessMeasurementInput, FilmlessStateOrigin, FilmlessViewState, FilmlessViewportState } from '../events.js';
 import type { ViewerStatus } from './viewer-status.js';
 import type { ViewportCell, ViewportGrid } from './viewport-grid.js';
 
@@ -31,6 +31,10 @@ export interface CollabActions {
   setLayout(layout: FilmlessLayout): void;
   /** The role changed through the protocol (control given or taken): the element's `syncRole` follows. */
   roleChanged(role: FilmlessSyncRole): void;
+  /** The measurement API (`getMeasurements`, `addMeasurement`, `removeMeasurement`). */
+  measurements(): FilmlessMeasurement[];
+  addMeasurement(input: FilmlessMeasurementInput): FilmlessMeasurement | undefined;
+  removeMeasurement(id: string): boolean;
 }
 
 /** Optional view tools of the stack (rotation, flips, inversion), used when this build has them. */
@@ -73,6 +77,9 @@ export class CollabController implements ReactiveController {
   private lastRemote: FilmlessSyncState | undefined;
   private corrections = 0;
   private checkTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Measurements drawn here for another viewer's (by its id): this viewer's id, and what was drawn. */
+  private readonly mirrored = new Map<string, { local: string; shape: string }>();
+  private measurementFrame = 0;
 
   constructor(
     private readonly status: ViewerStatus,
@@ -104,6 +111,7 @@ export class CollabController implements ReactiveController {
     for (const type of BLOCKED_INPUT) this.status.host.addEventListener(type, this.guardInput, { capture: true, passive: false });
     this.status.host.addEventListener('pointermove', this.trackPointer);
     this.status.host.addEventListener('pointerleave', this.hidePointer);
+    this.status.host.addEventListener('filmless-measurement', this.measurementChanged);
     this.connect();
   }
 
@@ -111,6 +119,7 @@ export class CollabController implements ReactiveController {
     for (const type of BLOCKED_INPUT) this.status.host.removeEventListener(type, this.guardInput, { capture: true });
     this.status.host.removeEventListener('pointermove', this.trackPointer);
     this.status.host.removeEventListener('pointerleave', this.hidePointer);
+    this.status.host.removeEventListener('filmless-measurement', this.measurementChanged);
     this.session.disconnect();
     this.ownChannel?.close();
     this.ownChannel = undefined;
@@ -118,6 +127,8 @@ export class CollabController implements ReactiveController {
 
   hostUpdated(): void {
     this.pump();
+    // Measurements on a series that was not on screen yet are drawn once it is.
+    if (this.role === 'follower' && this.lastRemote && !this.target) this.mirrorMeasurements(this.lastRemote.measurements);
     if (this.role === 'follower' && this.lastRemote && !this.target && this.checkTimer === undefined) {
       this.checkTimer = setTimeout(() => {
         this.checkTimer = undefined;
@@ -176,7 +187,10 @@ export class CollabController implements ReactiveController {
   currentState(): FilmlessSyncState | undefined {
     const view = this.actions.viewState();
     if (!view.studyInstanceUID) return undefined;
-    const parsed = parseViewState({ v: 1, studyInstanceUID: view.studyInstanceUID, layout: view.layout, activeViewport: view.activeViewport, viewports: view.viewports.map(syncedFields), measurements: [] });
+    // Copies of another viewer's measurements go out under that viewer's ids, so control can pass back and forth.
+    const original = new Map([...this.mirrored].map(([remote, { local }]) => [local, remote]));
+    const measurements = this.actions.measurements().map((m) => ({ ...syncedMeasurement(m), id: original.get(m.id) ?? m.id }));
+    const parsed = parseViewState({ v: 1, studyInstanceUID: view.studyInstanceUID, layout: view.layout, activeViewport: view.activeViewport, viewports: view.viewports.map(syncedFields), measurements });
     return parsed.ok ? parsed.value : undefined;
   }
 
@@ -299,8 +313,50 @@ export class CollabController implements ReactiveController {
       this.markOrigin(target.origin);
       this.grid.activate(state.activeViewport);
     }
+    this.mirrorMeasurements(state.measurements);
     if (!waiting) this.target = undefined;
   }
+
+  /**
+   * Draws another viewer's measurements here (on series shown and ready), redraws the ones whose shape
+   * changed, and removes those it no longer has. Idempotent: called on every apply and update.
+   */
+  private mirrorMeasurements(wanted: FilmlessSyncMeasurement[]): void {
+    const ids = new Set(wanted.map((m) => m.id));
+    for (const [remote, { local }] of this.mirrored) {
+      if (ids.has(remote)) continue;
+      this.mirrored.delete(remote);
+      this.actions.removeMeasurement(local);
+    }
+    const own = new Set(this.actions.measurements().map((m) => m.id));
+    const shown = new Set(this.grid.cells.filter((cell) => this.ready.get(cell.id) === cell.load.series?.seriesInstanceUID).map((cell) => cell.load.series?.seriesInstanceUID));
+    for (const measurement of wanted) {
+      const { id, kind, seriesInstanceUID, sopInstanceUID, frame, imagePoints, label } = measurement;
+      const shape = JSON.stringify([kind, seriesInstanceUID, sopInstanceUID, frame, imagePoints, label ?? '']);
+      const known = this.mirrored.get(id);
+      if (known?.shape === shape) continue;
+      if (!known && own.has(id)) {
+        this.mirrored.set(id, { local: id, shape }); // this viewer's own, coming back from the one it gave control to
+        continue;
+      }
+      if (!shown.has(seriesInstanceUID)) continue;
+      if (known) {
+        this.mirrored.delete(id);
+        this.actions.removeMeasurement(known.local);
+      }
+      const added = this.actions.addMeasurement({ kind, seriesInstanceUID, sopInstanceUID, frame, imagePoints, ...(label ? { label } : {}) });
+      if (added) this.mirrored.set(id, { local: added.id, shape });
+    }
+  }
+
+  /** Presenter: a measurement was added, changed or removed here; followers get it (once per frame). */
+  private readonly measurementChanged = (): void => {
+    if (this.role !== 'presenter' || this.measurementFrame) return;
+    this.measurementFrame = requestAnimationFrame(() => {
+      this.measurementFrame = 0;
+      this.session.publish();
+    });
+  };
 
   /** Capture-phase guard: a follower's input never reaches the image; trying shows "Take control". */
   private readonly guardInput = (event: Event): void => {
@@ -384,6 +440,15 @@ function sameView(a: FilmlessSyncState, b: FilmlessSyncState): boolean {
     return x.seriesInstanceUID === y.seriesInstanceUID && x.imageIndex === y.imageIndex && near(x.windowCenter, y.windowCenter, 0.05) && near(x.windowWidth, y.windowWidth, 0.05) &&
       near(x.zoom, y.zoom, 1e-3) && near(x.pan[0], y.pan[0], 1e-3) && near(x.pan[1], y.pan[1], 1e-3) && x.rotation === y.rotation && x.flipH === y.flipH && x.flipV === y.flipV && x.invert === y.invert;
   });
+}
+
+/** A measurement as a consultation shares it: what draws it again, without its values. */
+function syncedMeasurement(m: FilmlessMeasurement): FilmlessSyncMeasurement {
+  return {
+    id: m.id, kind: m.kind, studyInstanceUID: m.studyInstanceUID, seriesInstanceUID: m.seriesInstanceUID, sopInstanceUID: m.sopInstanceUID, frame: m.frame,
+    imagePoints: m.imagePoints.map(([column, row]) => [column, row] as [number, number]),
+    ...(m.label ? { label: m.label } : {}),
+  };
 }
 
 /** The fields of a viewport a consultation shares (all of them, in the model's shape). */
