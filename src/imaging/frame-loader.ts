@@ -9,6 +9,7 @@ import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
 import { Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 import type { FrameBytes } from '../dicomweb/client.js';
+import { ybrFull422ToRgb } from './ybr-full-422.js';
 import { type CorrectedPixels, type DecodedImage, JS_DCT_JPEG, correctTwelveBitJpeg, jpegCoding } from './jpeg12-correction.js';
 
 export const SCHEME = 'filmless';
@@ -114,6 +115,20 @@ function usePixels(image: Types.IImage, pixels: CorrectedPixels): void {
   writable.sizeInBytes = pixels.byteLength;
 }
 
+/**
+ * An uncompressed YBR_FULL_422 frame as RGB, its image registered as RGB for Cornerstone (which does not
+ * convert that layout itself, see ybr-full-422.ts); other frames as they are.
+ */
+function nativeYbr422AsRgb(imageId: string, samples: Uint8Array): Uint8Array {
+  const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
+  if (!instance || stringValue(instance, '00280004').trim() !== 'YBR_FULL_422' || numberValue(instance, '00280100') !== 8) return samples;
+  const rgb = ybrFull422ToRgb(samples, numberValue(instance, Tag.Rows) ?? 0, numberValue(instance, Tag.Columns) ?? 0);
+  if (!rgb) return samples;
+  const asRgb = { ...instance, '00280004': { vr: 'CS', Value: ['RGB'] }, '00280006': { vr: 'US', Value: [0] } };
+  wadors.metaDataManager.add(imageId, asRgb as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
+  return rgb;
+}
+
 async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.IImage> {
   const { key, sop, frame } = parseImageId(imageId);
   const source = sources.get(key);
@@ -126,9 +141,10 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   if (twelveBitJpeg && jpeg.successiveApproximation) {
     throw new FilmlessError('unsupported', `Frame ${frame} of ${sop} is 12-bit JPEG with successive approximation, which Cornerstone's decoder gets wrong`);
   }
+  const pixels = UNCOMPRESSED.has(bytes.transferSyntaxUID) ? nativeYbr422AsRgb(imageId, bytes.bytes) : bytes.bytes;
   let image: Types.IImage;
   try {
-    image = (await settlesWithin(createImage(imageId, bytes.bytes, bytes.transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
+    image = (await settlesWithin(createImage(imageId, pixels, bytes.transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
   } catch (error) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
   }

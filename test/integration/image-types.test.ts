@@ -97,6 +97,7 @@ async function probeAt(viewer: FilmlessViewer, facts: SeriesValues, index: numbe
 }
 
 const table: string[] = [];
+let startedAt = 0;
 
 describeOn('real', 'Every image type on screen, checked against the files: each series of robustness/ and transfer-syntaxes/', () => {
   let viewer: FilmlessViewer;
@@ -104,6 +105,7 @@ describeOn('real', 'Every image type on screen, checked against the files: each 
 
   before(function (this: Mocha.Context) {
     if (!info.robustness) this.skip();
+    startedAt = performance.now();
   });
   // A new viewer per folder: its first series goes the way a page's first image goes (the lean first
   // image where it can), the folder's other series through Cornerstone.
@@ -114,7 +116,7 @@ describeOn('real', 'Every image type on screen, checked against the files: each 
   });
   afterEach(cleanup);
   after(() => {
-    if (table.length) console.log(`robustness folder × series → what the viewer shows:\n${table.join('\n')}`);
+    if (table.length) console.log(`robustness folder × series → what the viewer shows (${Math.round((performance.now() - startedAt) / 1000)} s):\n${table.join('\n')}`);
   });
 
   /** Opens the series' study (by accession number when the folder holds one study) and then the series. */
