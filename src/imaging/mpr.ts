@@ -134,9 +134,9 @@ export class MprView {
    */
   async open(elements: Record<MprPlane, HTMLDivElement>, imageIds: string[], sourceViewportId?: string): Promise<void> {
     const engine = (this.engine = await getSharedEngine());
-    if (this.closed) return;
+    if (this.closed) return this.close(); // closed while this was on its way: nothing may stay behind
     const volume = await volumeLoader.createAndCacheVolume(this.volumeId, { imageIds });
-    if (this.closed) return;
+    if (this.closed) return this.close(); // closed while this was on its way: nothing may stay behind
     // Cornerstone refuses to create volume viewports while its CPU flag is up; the flag is read when a
     // viewport is created, so lowering it for this moment leaves every stack on the renderer it has.
     const cpu = getShouldUseCPURendering();
@@ -156,7 +156,7 @@ export class MprView {
     this.elements = MPR_PLANES.map((plane) => elements[plane]);
     volume.load();
     await setVolumesForViewports(engine, [{ volumeId: this.volumeId }], MPR_PLANES.map((plane) => this.viewportIds[plane]));
-    if (this.closed) return;
+    if (this.closed) return this.close(); // closed while this was on its way: nothing may stay behind
     this.bindTools(sourceViewportId);
     for (const element of this.elements) {
       for (const event of [CoreEnums.Events.CAMERA_MODIFIED, CoreEnums.Events.VOI_MODIFIED]) element.addEventListener(event, this.changed);
@@ -267,7 +267,9 @@ export class MprView {
     for (const id of Object.values(this.viewportIds)) {
       if (this.engine?.getViewport(id)) this.engine.disableElement(id);
     }
-    // The volume's slices are the stack's cached images: removing the volume keeps them.
+    // The volume's slices are the stack's cached images: removing the volume (which also cancels its
+    // loading) keeps them. Not volume.destroy(): slices still arriving would then meet a volume without
+    // its data.
     if (cache.getVolumeLoadObject(this.volumeId)) cache.removeVolumeLoadObject(this.volumeId);
     this.elements = [];
   }

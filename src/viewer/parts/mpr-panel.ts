@@ -1,6 +1,7 @@
 /**
  * MPR's panel over the viewport grid: the axial, sagittal and coronal views (Cornerstone's elements,
  * each labelled with its plane) and, in the fourth quarter, the slab controls and the close button.
+ * Escape anywhere in the panel closes MPR.
  */
 import { css, html, nothing } from 'lit';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
@@ -33,7 +34,10 @@ const stop = (event: Event) => event.stopPropagation();
 export function mprPanel(t: LocalizeController, view: MprPanelView, actions: MprPanelActions) {
   const thicknesses = SLAB_THICKNESSES.includes(view.slabThickness) ? SLAB_THICKNESSES : [...SLAB_THICKNESSES, view.slabThickness].sort((a, b) => a - b);
   return html`<div class="mpr" part="mpr" role="group" aria-label=${t.term('mprViews')} aria-busy=${view.building ? 'true' : 'false'}
-      @pointerdown=${stop} @pointermove=${stop} @pointerup=${stop} @wheel=${stop} @touchstart=${stop} @touchmove=${stop}>
+      @pointerdown=${stop} @pointermove=${stop} @pointerup=${stop} @wheel=${stop} @touchstart=${stop} @touchmove=${stop}
+      @keydown=${(event: KeyboardEvent) => {
+        if (event.key === 'Escape') actions.close();
+      }}>
     ${MPR_PLANES.map(
       (plane) => html`<div class="mpr-pane" data-plane=${plane}>
         <div class="mpr-viewport" data-mpr=${plane} role="img" aria-label=${t.term(PLANE_LABELS[plane])} @contextmenu=${(e: Event) => e.preventDefault()}></div>
