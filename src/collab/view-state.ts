@@ -203,8 +203,14 @@ function checkViewport(viewport: Partial<FilmlessViewportState>, where: string):
   if (seriesInstanceUID && studyInstanceUID === '') throw new InvalidInput(`${where} names a series without its study`);
 }
 
+/**
+ * Fields of a viewport in `getViewState()` that are this viewer's own (a cine's playback, the orientation
+ * markers, the stack of a multi-stack series): accepted so a viewer's state applies to another, not read.
+ */
+const VIEWPORT_ECHOES = new Set([...VIEWPORT_FIELDS, 'cine', 'orientation', 'stackIndex']);
+
 function readViewport(value: unknown, where: string): FilmlessViewportState {
-  const object = plainObject(value, where, VIEWPORT_FIELDS);
+  const object = plainObject(value, where, VIEWPORT_ECHOES);
   const out = {} as Record<string, unknown>;
   for (const key of VIEWPORT_FIELD_NAMES) {
     if (!(key in object)) throw new InvalidInput(`${where}.${key} is missing`);

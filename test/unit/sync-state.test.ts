@@ -38,6 +38,8 @@ describe('reading a view state from untrusted input', () => {
     const parsed = parseViewState(state({ seriesInstanceUID: SERIES, imageIndex: 3, imageCount: 10, windowCenter: 40, windowWidth: 400, zoom: 1.5, origin: 'user' }));
     expect(parsed.ok).to.equal(true);
     if (parsed.ok) expect(parsed.value).not.to.have.property('imageIndex');
+    const withOwnFields = parseViewState(state({ viewports: [{ ...viewport(), orientation: { top: 'A', right: 'L', bottom: 'P', left: 'R' }, stackIndex: 0, cine: { playing: true, fps: 10, achievedFps: 9 } }, viewport()] }));
+    expect(withOwnFields.ok && withOwnFields.value.viewports[0]).to.deep.equal(viewport());
   });
 
   it('refuses unknown versions, a missing version and extra fields', () => {
