@@ -3,7 +3,7 @@
 // (read with dicom-parser), the auto-window of an MR without any, and cine.
 import { expect } from 'chai';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
-import type { FilmlessReadyDetail, FilmlessViewState } from '../../src/index.js';
+import type { FilmlessReadyDetail, FilmlessResolvedDetail, FilmlessViewState } from '../../src/index.js';
 import { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import { cleanup, imageToCanvas, mountViewer, nextEvent, pacsInfo, readyOrError, until, viewerCanvas } from '../support/browser.js';
 
@@ -348,10 +348,14 @@ describe('the auto-window of an MR without a window in its files', () => {
 
 describe('cine', () => {
   let viewer: FilmlessViewer;
+  let otherSeries: string;
 
   before(async () => {
     const pacs = await pacsInfo();
+    const resolved = new Promise<FilmlessResolvedDetail>((resolve) => document.addEventListener('filmless-resolved', (event) => resolve((event as CustomEvent<FilmlessResolvedDetail>).detail), { once: true }));
     viewer = await showStudy(pacs.accessions.cine!);
+    const shown = viewer.getViewState().seriesInstanceUID;
+    otherSeries = (await resolved).series.find((s) => s.seriesInstanceUID !== shown)!.seriesInstanceUID;
     // Every slice decoded first: the rate measured is the cine's, not the decoder's.
     await until(() => {
       const progress = viewer.shadowRoot!.querySelector('[part="progress"]');
@@ -414,5 +418,16 @@ describe('cine', () => {
     viewer.scrollImages(1);
     await statechange;
     await until(() => active(viewer).cine === undefined, 'scrolling stops the cine');
+  });
+
+  it('stops when its viewport is given another series', async () => {
+    viewer.playCine(10);
+    await until(() => active(viewer).cine?.playing === true, 'the cine playing');
+    const ready = nextEvent(viewer, 'filmless-ready');
+    viewer.selectSeries(otherSeries);
+    await until(() => active(viewer).seriesInstanceUID === otherSeries && active(viewer).cine === undefined, 'the other series shown, the cine stopped');
+    await ready;
+    await painted();
+    expect(active(viewer).cine).to.equal(undefined);
   });
 });
