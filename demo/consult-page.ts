@@ -61,7 +61,7 @@ let state: 'connecting' | 'open' | 'reconnecting' = 'connecting';
 let participants: RelayParticipant[] = [];
 let self = '';
 
-const session = await fetchDemoSession();
+let session = await fetchDemoSession();
 viewer.setAttribute('dicomweb-url', session.dicomwebUrl);
 viewer.token = session.token; // this participant's own token: it never travels through the room
 viewer.tokenProvider = async () => (await fetchDemoSession()).token;
@@ -80,11 +80,18 @@ studySelect.addEventListener('change', () => {
 
 /** A fresh room token for each connection: the relay checks it; it is not the DICOMweb token. */
 async function socketAddress(): Promise<string> {
-  const response = await fetch('/demo/consult/token', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
-    body: JSON.stringify({ room }),
-  });
+  const ask = () =>
+    fetch('/demo/consult/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${session.token}` },
+      body: JSON.stringify({ room }),
+    });
+  let response = await ask();
+  if (response.status === 401) {
+    // The demo server restarted (a new session): ask for the session again, as a hospital page would re-login.
+    session = await fetchDemoSession();
+    response = await ask();
+  }
   if (!response.ok) throw new Error(`room token: HTTP ${response.status}`);
   const { token } = (await response.json()) as { token: string };
   const url = new URL('/demo/consult/ws', location.href);

@@ -58,6 +58,8 @@ export interface ConsultRelay {
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   /** Takes the WebSocket upgrades of `/demo/consult/ws` on this server. */
   attach(server: Server): void;
+  /** Stops taking them (a stopped relay; see `DemoServer.restartConsultRelay`). */
+  detach(server: Server): void;
   /** A room token (what the route hands out), for tests and tools. */
   issue(room: string): { token: string; expiresAt: string };
   close(): Promise<void>;
@@ -207,6 +209,7 @@ export function createConsultRelay(options: ConsultRelayOptions): ConsultRelay {
     handle,
     issue,
     attach: (server) => server.on('upgrade', upgrade),
+    detach: (server) => server.off('upgrade', upgrade),
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of sockets.clients) client.terminate();

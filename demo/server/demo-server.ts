@@ -84,6 +84,11 @@ export interface DemoServer {
   studies: StudySummary[];
   /** The session token of the demo pages (what `/demo/session` hands out). */
   sessionToken: string;
+  /**
+   * Stops the consultation relay (every room's sockets closed, its room tokens void) and starts a new
+   * one on the same port, as a crashed and restarted relay would be: pages reconnect by themselves.
+   */
+  restartConsultRelay(): Promise<void>;
   /** Where share tokens' signing key came from. */
   keyOrigin: string;
   close: () => Promise<void>;
@@ -233,7 +238,7 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     sourceKind: data.sourceKind,
     source: data.description,
   });
-  const consult = createConsultRelay({ ownOrigins: origins, verifySessionToken, log });
+  let consult = createConsultRelay({ ownOrigins: origins, verifySessionToken, log });
   consult.attach(server);
   let shared: Awaited<ReturnType<typeof createSharedGateway>> | undefined;
   let vite: ViteDevServer | undefined;
@@ -302,6 +307,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
     studies: data.studies,
     sessionToken: token,
     keyOrigin: shared.keyOrigin,
+    restartConsultRelay: async () => {
+      consult.detach(server);
+      await consult.close();
+      consult = createConsultRelay({ ownOrigins: origins, verifySessionToken, log });
+      consult.attach(server);
+    },
     close: async () => {
       const closed = closeServer();
       // Vite closes its hot-reload WebSockets, which hold the server open too.
