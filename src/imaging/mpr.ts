@@ -130,9 +130,10 @@ export class MprView {
   /**
    * Builds the volume from a stack's image IDs and shows it in the three elements (axial, sagittal,
    * coronal). Resolves once the volume is on screen (its slices keep streaming in from the cache).
-   * `sourceToolGroupViewport` is the stack viewport whose extra tools (measurements) MPR takes over.
+   * `sourceViewportId` is the stack viewport whose extra tools (measurements) MPR takes over; `window`
+   * the window (modality units) the stack shows, which the three views start with.
    */
-  async open(elements: Record<MprPlane, HTMLDivElement>, imageIds: string[], sourceViewportId?: string): Promise<void> {
+  async open(elements: Record<MprPlane, HTMLDivElement>, imageIds: string[], sourceViewportId?: string, window?: { center: number; width: number }): Promise<void> {
     const engine = (this.engine = await getSharedEngine());
     if (this.closed) return this.close(); // closed while this was on its way: nothing may stay behind
     const volume = await volumeLoader.createAndCacheVolume(this.volumeId, { imageIds });
@@ -158,6 +159,10 @@ export class MprView {
     await setVolumesForViewports(engine, [{ volumeId: this.volumeId }], MPR_PLANES.map((plane) => this.viewportIds[plane]));
     if (this.closed) return this.close(); // closed while this was on its way: nothing may stay behind
     this.bindTools(sourceViewportId);
+    if (window && window.width > 0 && Number.isFinite(window.center)) {
+      const voiRange = utilities.windowLevel.toLowHighRange(window.width, window.center);
+      for (const plane of MPR_PLANES) this.viewport(plane)?.setProperties({ voiRange });
+    }
     for (const element of this.elements) {
       for (const event of [CoreEnums.Events.CAMERA_MODIFIED, CoreEnums.Events.VOI_MODIFIED]) element.addEventListener(event, this.changed);
     }

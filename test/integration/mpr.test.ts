@@ -181,6 +181,34 @@ describeEachDataset('MPR', (use) => {
     await drawn;
   });
 
+  it('measures a length in the sagittal view with the toolbar\'s length tool, in mm of the volume', async () => {
+    const { ct } = use();
+    const root = viewer.shadowRoot!;
+    root.querySelector<HTMLButtonElement>('[data-menu-trigger="measure"]')!.click();
+    await until(() => root.querySelector('[data-entry="tool-length"]') !== null, 'the measurement menu');
+    root.querySelector<HTMLButtonElement>('[data-entry="tool-length"]')!.click();
+    await viewer.updateComplete;
+    const canvas = mprCanvas(viewer, 'sagittal');
+    const element = canvas.closest<HTMLElement>('[data-mpr]')!;
+    const box = volumeBox(canvas);
+    const pixelsPerMm = box.width / (ct.main.rows * slices[0]!.pixelSpacing[0]!);
+    // A vertical drag of 80 canvas pixels inside the volume, as a user's mouse makes it.
+    const rect = canvas.getBoundingClientRect();
+    const x = rect.left + canvas.width / 2 + 20;
+    const y0 = rect.top + box.top + 10;
+    const mouse = (target: EventTarget, type: string, y: number) =>
+      target.dispatchEvent(new MouseEvent(type, { bubbles: true, cancelable: true, composed: true, clientX: x, clientY: y, button: 0, buttons: type === 'mouseup' ? 0 : 1 }));
+    mouse(canvas, 'mousedown', y0);
+    for (let step = 1; step <= 8; step++) mouse(document, 'mousemove', y0 + step * 10);
+    mouse(document, 'mouseup', y0 + 80);
+    await until(() => [...element.querySelectorAll('svg text')].some((text) => /mm/.test(text.textContent ?? '')), 'the length drawn');
+    const text = [...element.querySelectorAll('svg text')].map((t) => t.textContent ?? '').find((t) => /mm/.test(t))!;
+    const mm = Number(/([\d.]+)\s*mm/.exec(text)![1]);
+    expect(mm, `"${text}" for 80 px at ${pixelsPerMm.toFixed(3)} px/mm`).to.be.closeTo(80 / pixelsPerMm, 0.03 * (80 / pixelsPerMm));
+    root.querySelector<HTMLButtonElement>('[data-item="tool-windowLevel"]')!.click();
+    await viewer.updateComplete;
+  });
+
   it('gives the grid back when closed, its stack still scrolling', async () => {
     viewer.mpr = false;
     await until(() => !viewer.shadowRoot!.querySelector('[part="mpr"]'), 'MPR closed');

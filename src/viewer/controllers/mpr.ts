@@ -157,7 +157,10 @@ export class MprController implements ReactiveController {
       const view = new imaging.MprView();
       this.view = view;
       view.onChange = () => this.events.changed();
-      await view.open(elements as Record<(typeof MPR_PLANES)[number], HTMLDivElement>, series.imageIds, load.stack.viewportId);
+      // The views start with the window the stack shows (the file's, a preset or the user's).
+      const display = load.display;
+      const window = display && display.windowWidth > 0 ? { center: display.windowCenter, width: display.windowWidth } : undefined;
+      await view.open(elements as Record<(typeof MPR_PLANES)[number], HTMLDivElement>, series.imageIds, load.stack.viewportId, window);
       if (this.view !== view) return;
       view.setSlab(this.slabThickness, this.slabMode);
       this.watchSize(Object.values(elements) as HTMLDivElement[]);
