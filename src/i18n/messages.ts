@@ -202,6 +202,7 @@ export const en = {
   cursorInfo: 'Cursor position and value',
   cursorPosition: 'X {x} Y {y} Z {z} mm',
   cursorValue: 'Value {value}',
+  shortcutCursorInfo: 'Show or hide the cursor position and value',
   // Measurements
   measureLabel: 'Measure',
   toolLength: 'Length',
@@ -430,6 +431,7 @@ export const tr: MessageTable = {
   cursorInfo: 'İmleç konumu ve değeri',
   cursorPosition: 'X {x} Y {y} Z {z} mm',
   cursorValue: 'Değer {value}',
+  shortcutCursorInfo: 'İmleç konumunu ve değerini göster veya gizle',
   // Measurements
   measureLabel: 'Ölçüm',
   toolLength: 'Uzunluk',
@@ -655,6 +657,7 @@ export const vi: MessageTable = {
   cursorInfo: 'Vị trí và giá trị con trỏ',
   cursorPosition: 'X {x} Y {y} Z {z} mm',
   cursorValue: 'Giá trị {value}',
+  shortcutCursorInfo: 'Hiện hoặc ẩn vị trí và giá trị con trỏ',
   // Measurements
   measureLabel: 'Đo',
   toolLength: 'Chiều dài',

@@ -275,7 +275,7 @@ export class FilmlessViewer extends LitElement {
     shown: new Set(this.grid.cells.map((cell) => cell.load.series?.seriesInstanceUID ?? '')),
     loading: this.grid.cells.some(({ load }) => load.progress.total > 0 && load.progress.loaded < load.progress.total),
   }));
-  private readonly cursor = new CursorReadoutController(this.context);
+  private readonly cursor = new CursorReadoutController(this.context, this.input);
   private readonly sync = new ViewportSync(this.context, this.grid);
   private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {
     timeout: () => this.sourceTimeout,

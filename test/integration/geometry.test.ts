@@ -210,6 +210,24 @@ describe('Warnings on series written from the generated studies', () => {
     });
   }
 
+  it('checks the study\'s other series in the background: the CT\'s scout is reported with its stacks, a localizer when its file says so', async () => {
+    const pacs = await pacsInfo();
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.geometryCt });
+    const checks: FilmlessSeriesCheckedDetail[] = [];
+    viewer.addEventListener('filmless-series-checked', (event) => checks.push(event.detail));
+    const resolved = (await nextEvent<FilmlessResolvedDetail>(viewer, 'filmless-resolved')).detail;
+    const ready = (await nextEvent<FilmlessReadyDetail>(viewer, 'filmless-ready', 60_000)).detail;
+    const scoutFacts = pacs.data.ct.series.find((s) => s.seriesInstanceUID !== pacs.data.ct.main.seriesInstanceUID && s.description !== pacs.data.ct.main.description)!;
+    const scout = resolved.series.find((s) => s.description === scoutFacts.description && s.seriesInstanceUID !== ready.seriesInstanceUID);
+    expect(scout, 'the study has a second series').to.not.equal(undefined);
+    await until(() => checks.some((c) => c.seriesInstanceUID === scout!.seriesInstanceUID), 'the scout checked in the background', 60_000);
+    const check = checks.find((c) => c.seriesInstanceUID === scout!.seriesInstanceUID)!;
+    expect(check.stacks.reduce((n, s) => n + s.imageCount, 0), 'its stacks hold its images').to.equal(scoutFacts.count);
+    const [file] = (await executeServerCommand('dicom-geometry', { files: [scoutFacts.files[0]!] })) as FileGeometry[];
+    expect(check.warnings.includes('localizer'), `ImageType ${file!.imageType}`).to.equal(/LOCALIZER/i.test(file!.imageType));
+    expect(scout!.warnings, 'the resolved entry gains them').to.deep.equal(check.warnings);
+  });
+
   it('reports no warning on the generated CT\'s evenly spaced axial series', async () => {
     const { viewer, ready } = await open({ accessionNumber: (await pacsInfo()).accessions.geometryCt });
     expect(ready.warnings).to.deep.equal([]);
@@ -290,7 +308,8 @@ describe('The cursor readout', () => {
       const [rowSpacing, columnSpacing] = geometry!.pixelSpacing as [number, number];
       const o = geometry!.orientation;
       const expected = [0, 1, 2].map((i) => geometry!.position[i]! + column * columnSpacing * o[i]! + row * rowSpacing * o[3 + i]!);
-      const shown = [...readout().matchAll(/[XYZ] (-?\d+(?:\.\d+)?)/g)].map((m) => Number(m[1]));
+      // English notation (the test page's language): 1,234.5.
+      const shown = [...readout().matchAll(/[XYZ] (-?[\d,]+(?:\.\d+)?)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
       // Within a pixel of the pixel pointed at (where exactly a fitted image's pixel edges fall is the renderer's).
       expect(shown.every((v, i) => Math.abs(v - expected[i]!) <= Math.max(rowSpacing, columnSpacing) + 0.06), `${readout()} vs ${expected.map((v) => v.toFixed(2)).join(', ')}`).to.equal(true);
       // The value is the file's at the position shown: that pixel (either neighbour when the rounded position lies on an edge).
@@ -301,7 +320,7 @@ describe('The cursor readout', () => {
       for (const cc of new Set([Math.round(c - 0.2), Math.round(c + 0.2)])) {
         for (const rr of new Set([Math.round(r - 0.2), Math.round(r + 0.2)])) candidates.add((await storedPixel(facts.middleFile, cc, rr)).modalityValue);
       }
-      const value = Number(readout().match(/(-?\d+(?:\.\d+)?)\s*$/)?.[1]);
+      const value = Number(readout().match(/(-?[\d,]+(?:\.\d+)?)\s*$/)?.[1]?.replace(/,/g, ''));
       expect([...candidates], `value ${value} at ${readout()}`).to.include(value);
     }
     // The key C turns it off again.

@@ -1,5 +1,5 @@
 /**
- * The cursor's readout, on demand (toolbar toggle, key C): while on, moving the pointer over a viewport
+ * The cursor's readout, on demand (toolbar toggle, key C through the input controller's shortcuts): while on, moving the pointer over a viewport
  * shows the patient position under it (mm) and the modality value there, in that viewport's overlay.
  * The conversion is Cornerstone's (src/imaging/cursor-info.ts), loaded with the rest of the imaging part.
  */
@@ -16,16 +16,18 @@ export class CursorReadoutController implements ReactiveController {
   readout: { cell: number; value: CursorReadout } | undefined;
   private pending = 0;
 
-  constructor(private readonly context: ViewerContext) {
+  constructor(
+    private readonly context: ViewerContext,
+    /** The input controller: its shortcut C toggles the readout. */
+    input: { toggleCursorInfo: () => void },
+  ) {
     context.host.addController(this);
-  }
-
-  hostConnected(): void {
-    this.context.host.addEventListener('keydown', this.onKey);
+    input.toggleCursorInfo = () => this.toggle();
   }
 
   hostDisconnected(): void {
-    this.context.host.removeEventListener('keydown', this.onKey);
+    this.pending++;
+    this.readout = undefined;
   }
 
   toggle(on = !this.enabled): void {
@@ -62,14 +64,5 @@ export class CursorReadoutController implements ReactiveController {
     if (!this.readout) return;
     this.readout = undefined;
     this.context.host.requestUpdate();
-  };
-
-  /** C toggles the readout while focus is in the viewer (not in a text field). */
-  private readonly onKey = (event: KeyboardEvent): void => {
-    if (event.ctrlKey || event.metaKey || event.altKey || (event.key !== 'c' && event.key !== 'C')) return;
-    const target = event.composedPath()[0];
-    if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
-    event.preventDefault();
-    this.toggle();
   };
 }

@@ -25,6 +25,8 @@ export class InputController implements ReactiveController {
   helpOpen = false;
   /** The overlay's text is hidden (key I or the toolbar's button). */
   overlayHidden = false;
+  /** Key C: the cursor readout's toggle (set by its controller). */
+  toggleCursorInfo: () => void = () => undefined;
 
   private touchScrollRemainder = 0;
   private readonly gestures = new TouchGestures({
@@ -120,6 +122,8 @@ export class InputController implements ReactiveController {
         return stack.reset();
       case 'overlay':
         return this.toggleOverlay();
+      case 'cursorInfo':
+        return this.toggleCursorInfo();
       case 'help':
         return void this.toggleHelp();
     }

@@ -33,7 +33,7 @@ export function geometryWarnings(t: LocalizeController, load: ViewportLoad) {
   return html`<div class="geometry-warnings" role="note">${warnings.map((w) => html`<span data-warning=${w}>${t.term(`warning.${w}`)}</span>`)}</div>`;
 }
 
-const mm = (value: number) => (Math.round(value * 100) / 100).toString();
+const mm = (value: number) => Math.round(value * 100) / 100;
 
 /** "Loc −12.5 mm · Thk 5 mm" for the slice on screen (bottom-left block, under the image number). */
 export function sliceLine(t: LocalizeController, load: ViewportLoad) {
@@ -51,9 +51,10 @@ export function sliceLine(t: LocalizeController, load: ViewportLoad) {
 /** The cursor's readout, when asked for (toolbar toggle, key C) and the pointer is over the image. */
 export function cursorLine(t: LocalizeController, readout: CursorReadout | undefined) {
   if (!readout) return nothing;
-  const [x, y, z] = readout.position.map((v) => (Math.round(v * 10) / 10).toFixed(1));
+  // Numbers in the viewer's language (Turkish writes -0,6).
+  const [x, y, z] = readout.position.map((v) => Math.round(v * 10) / 10) as [number, number, number];
   const value = readout.value === undefined ? '' : ` · ${t.term('cursorValue', { value: Math.round(readout.value * 10) / 10 })}`;
-  return html`<div class="cursor-line">${t.term('cursorPosition', { x: x!, y: y!, z: z! })}${value}</div>`;
+  return html`<div class="cursor-line">${t.term('cursorPosition', { x, y, z })}${value}</div>`;
 }
 
 export const geometryOverlayStyles = css`

@@ -41,7 +41,7 @@ import { CircleDashed, DraftingCompass, Eraser, MoveUpRight, Pipette, Ruler, Rul
 
 import { Expand, FileSliders, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play, Ratio, RotateCcwSquare, RotateCwSquare, SunMoon } from 'lucide';
 
-import { LocateFixed } from 'lucide';
+import { LocateFixed, LocateOff } from 'lucide';
 
 /** Lucide's icon data: the SVG children as [tag, attributes] pairs, on a 24 × 24 grid. */
 export type IconNode = [tag: string, attributes: Record<string, string | number | undefined>][];
@@ -91,6 +91,7 @@ export const ICONS = {
   fileWindows: FileSliders,
   // Orientation and geometry
   cursorInfo: LocateFixed,
+  cursorInfoOff: LocateOff,
   // Measurements
   measure: RulerDimensionLine,
   length: Ruler,

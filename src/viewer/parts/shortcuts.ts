@@ -18,6 +18,7 @@ export type ShortcutAction =
   | { type: 'cineStop' }
   | { type: 'reset' }
   | { type: 'overlay' }
+  | { type: 'cursorInfo' }
   | { type: 'help' };
 
 export interface Shortcut {
@@ -63,6 +64,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: ['Escape'], display: 'Esc', label: 'shortcutCineStop', action: { type: 'cineStop' } },
   { keys: ['r', 'R'], display: 'R', label: 'shortcutReset', action: { type: 'reset' } },
   { keys: ['i', 'I'], display: 'I', label: 'shortcutOverlay', action: { type: 'overlay' } },
+  { keys: ['c', 'C'], display: 'C', label: 'shortcutCursorInfo', action: { type: 'cursorInfo' } },
   { keys: ['?'], display: '?', label: 'shortcutHelp', action: { type: 'help' } },
 ];
 

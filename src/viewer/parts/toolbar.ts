@@ -266,7 +266,7 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
     }
   }
   if (!patient && state.cursorInfo !== undefined && actions.toggleCursorInfo) {
-    items.push({ id: 'cursor-info', label: t.term('cursorInfo'), icon: 'cursorInfo', pressed: state.cursorInfo, busy: state.busy, run: actions.toggleCursorInfo, className: 'toggle' });
+    items.push({ id: 'cursor-info', label: t.term('cursorInfo'), icon: state.cursorInfo ? 'cursorInfo' : 'cursorInfoOff', pressed: state.cursorInfo, busy: state.busy, run: actions.toggleCursorInfo, className: 'toggle' });
   }
   items.push({ id: 'overlay', label: t.term('overlayToggle'), icon: state.overlayShown ? 'overlayOn' : 'overlayOff', pressed: state.overlayShown, run: actions.toggleOverlay, group: patient ? 'start' : undefined, className: 'toggle' });
   if (patient) {
