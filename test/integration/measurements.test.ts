@@ -184,7 +184,7 @@ describeEachDataset('measurements on the CT', (use) => {
     expect(viewer.getMeasurements()).to.deep.equal([]);
   });
 
-  it('draws a length with the mouse from the Measure menu, and reports its edit as a change', async () => {
+  it('draws a length with the mouse from the Measure menu, reports its edit as a change, and Delete removes it once selected', async () => {
     const events = recordMeasurementEvents(viewer);
     const root = viewer.shadowRoot!;
     root.querySelector<HTMLElement>('[data-menu-trigger="measure"]')!.click();
@@ -211,6 +211,33 @@ describeEachDataset('measurements on the CT', (use) => {
     expect(edited.id).to.equal(drawn.id);
     expect(edited.value!).to.be.closeTo(distance(a, c, pixelSpacing!), tolerance * Math.max(...pixelSpacing!));
     expect(viewer.getMeasurements()).to.deep.equal([edited]);
+    // The handle just dragged selected the measurement: Delete in the image area removes it.
+    root.querySelector<HTMLElement>('[part="viewport"]')!.focus();
+    await sendKeys({ press: 'Delete' });
+    await until(() => events.some((e) => e.action === 'remove'), 'Delete removing the selected measurement');
+    expect(events.at(-1)!.measurement.id).to.equal(drawn.id);
+    expect(viewer.getMeasurements()).to.deep.equal([]);
+    root.querySelector<HTMLElement>('[data-item="tool-windowLevel"]')!.click();
+  });
+
+  it('asks for an arrow’s label in a field over the image, and reports the arrow with it', async () => {
+    const events = recordMeasurementEvents(viewer);
+    const root = viewer.shadowRoot!;
+    root.querySelector<HTMLElement>('[data-menu-trigger="measure"]')!.click();
+    await viewer.updateComplete;
+    root.querySelector<HTMLElement>('[data-entry="tool-arrow"]')!.click();
+    const { columns, rows } = use().ct.main;
+    const tip: [number, number] = [Math.round(columns * 0.5), Math.round(rows * 0.5)];
+    await drag(pagePoint(viewer, columns, rows, tip), pagePoint(viewer, columns, rows, [Math.round(columns * 0.7), Math.round(rows * 0.3)]));
+    await until(() => root.activeElement?.matches('.measurement-label input') ?? false, 'the label field focused');
+    expect(events, 'no arrow before its label').to.deep.equal([]);
+    await sendKeys({ type: 'Lesion 1' });
+    await sendKeys({ press: 'Enter' });
+    await until(() => events.some((e) => e.action === 'add'), 'the labelled arrow');
+    const arrow = events.find((e) => e.action === 'add')!.measurement;
+    expect(arrow).to.include({ kind: 'arrow', label: 'Lesion 1' });
+    expect(Math.hypot(arrow.imagePoints[0]![0] - tip[0], arrow.imagePoints[0]![1] - tip[1])).to.be.lessThan(4);
+    expect(root.querySelector('.measurement-label')).to.equal(null);
     root.querySelector<HTMLElement>('[data-item="tool-windowLevel"]')!.click();
   });
 

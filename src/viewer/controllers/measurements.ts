@@ -36,6 +36,8 @@ export interface MeasurementsHost {
 export class MeasurementsController implements ReactiveController {
   /** The selected measurement (list and viewport), if any. */
   selectedId: string | undefined;
+  /** An arrow waiting for its label (the label field is shown over the image). */
+  labelRequest: { current: string; done: (label: string | undefined) => void } | undefined;
 
   private readonly measurements = new Map<string, FilmlessMeasurement>();
   /** The viewport drawing each measurement, while it does. */
@@ -201,6 +203,33 @@ export class MeasurementsController implements ReactiveController {
     return lines;
   }
 
+  /** Shows the label field for an arrow (an empty answer or Cancel leaves the arrow out). */
+  private async askLabel(current: string, done: (label: string | undefined) => void): Promise<void> {
+    this.labelRequest?.done(undefined);
+    this.labelRequest = { current, done };
+    this.context.host.requestUpdate();
+    await this.context.host.updateComplete;
+    this.context.host.renderRoot.querySelector<HTMLInputElement>('.measurement-label input')?.focus();
+  }
+
+  /** The label field's answer: the text (Save), or undefined (Cancel, Escape). */
+  answerLabel(label: string | undefined): void {
+    const request = this.labelRequest;
+    this.labelRequest = undefined;
+    const text = label?.trim().slice(0, MAX_LABEL);
+    request?.done(text || undefined);
+    this.context.host.requestUpdate();
+    void this.context.host.updateComplete.then(() => this.context.host.renderRoot.querySelector<HTMLElement>('[part="viewport"]')?.focus());
+  }
+
+  /** One short line for the list: the value (ROIs: mean and area), or an arrow's label. */
+  summary(measurement: FilmlessMeasurement): string {
+    if (measurement.kind === 'arrow') return measurement.label ?? '';
+    const lines = this.textLines(measurement).filter((line) => line !== measurement.label);
+    if (measurement.kind !== 'ellipseRoi' && measurement.kind !== 'rectangleRoi') return lines.join(', ');
+    return [lines[0], lines.at(-1)].filter((line, index, all) => line && all.indexOf(line) === index).join(', ');
+  }
+
   /** The viewport a measurement goes to: the one showing its series (the active one first), else the active one. */
   private cellFor(seriesInstanceUID: string | undefined): ViewportCell | undefined {
     const active = this.grid.active;
@@ -219,10 +248,7 @@ export class MeasurementsController implements ReactiveController {
     };
     layer.presentation = {
       textLines: (measurement) => this.textLines(measurement),
-      askLabel: (current, done) => {
-        const answer = prompt(this.context.localize.term('measurementArrowPrompt'), current);
-        done(answer === null ? undefined : answer.slice(0, MAX_LABEL));
-      },
+      askLabel: (current, done) => void this.askLabel(current, done),
     };
   }
 

@@ -74,7 +74,32 @@ export function measurementList(t: LocalizeController, view: MeasurementListView
   </section>`;
 }
 
+/** The label field of a new (or double-clicked) arrow, over the image: Enter saves, Escape cancels. */
+export function labelField(t: LocalizeController, current: string, answer: (label: string | undefined) => void) {
+  return html`<form class="measurement-label" part="measurement-label" aria-label=${t.term('toolArrow')}
+    @submit=${(event: Event) => {
+      event.preventDefault();
+      answer((event.currentTarget as HTMLFormElement).querySelector('input')?.value);
+    }}
+    @keydown=${(event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      answer(undefined);
+    }}>
+    <label>${t.term('measurementArrowPrompt')} <input type="text" maxlength="200" .value=${current} /></label>
+    <button type="submit">${t.term('measurementLabelSave')}</button>
+    <button type="button" @click=${() => answer(undefined)}>${t.term('measurementLabelCancel')}</button>
+  </form>`;
+}
+
 export const measurementStyles = css`
+  .measurement-label { position: absolute; left: 50%; top: 12px; transform: translateX(-50%); z-index: 5; display: flex; flex-wrap: wrap;
+    gap: 6px; align-items: center; padding: 8px; border-radius: 6px; max-width: calc(100% - 24px); box-sizing: border-box;
+    background: var(--filmless-panel); color: var(--filmless-panel-foreground); border: 1px solid var(--filmless-border);
+    box-shadow: 0 4px 16px rgb(0 0 0 / 0.5); }
+  .measurement-label label { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+  .measurement-label input { font: inherit; min-width: 10em; padding: 4px 6px; }
+  .measurement-label button { min-height: 30px; padding: 2px 10px; }
   .measurement-list { margin-top: 6px; padding-top: 6px; border-top: 1px solid rgb(127 127 127 / 0.35); font-size: 0.85em; }
   .measurement-list h2 { font-size: 1em; margin: 0 0 4px; font-weight: 600; }
   .measurement-list ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; }

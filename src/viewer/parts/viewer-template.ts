@@ -26,7 +26,7 @@ import type { FilmlessErrorDetail, FilmlessLayout, FilmlessStatus } from '../eve
 import { helpOverlay } from './help-overlay.js';
 import { compareBar, priorsList, studyBadge } from './priors-list.js';
 import { sharePanel } from './share-panel.js';
-import { measurementList } from './measurement-list.js';
+import { labelField, measurementList } from './measurement-list.js';
 import { chooser, errorPanel, liveText, seriesList, waitingMessage } from './study-panels.js';
 import { toolbar } from './toolbar.js';
 import { viewportCell } from './viewport-cell.js';
@@ -107,6 +107,7 @@ export function viewerTemplate(v: ViewerView) {
         ${waitingMessage(t, v.status, Boolean(active.display), resolution.candidates.length > 0)}
         ${chooser(t, { candidates: resolution.candidates, kind: resolution.chooserKind, unreachable: resolution.unreachable }, (uid) => v.actions.selectStudy(uid))}
         ${errorPanel(t, v.error, v.status, () => v.actions.retry())}
+        ${v.measurements.labelRequest ? labelField(t, v.measurements.labelRequest.current, (label) => v.measurements.answerLabel(label)) : nothing}
         ${input.helpOpen ? helpOverlay(t, () => void input.toggleHelp()) : nothing}
         ${share.state
           ? sharePanel(t, share.state, {
@@ -134,7 +135,7 @@ function measurementPanel(v: ViewerView) {
   return measurementList(v.t, {
     measurements: measurements.all(),
     selected: measurements.selectedId,
-    describe: (m) => (m.kind === 'arrow' ? (m.label ?? '') : measurements.textLines(m).filter((line) => line !== m.label).join(', ')),
+    describe: (m) => measurements.summary(m),
   }, { select: (id) => measurements.select(id), remove: (id) => void measurements.remove(id) });
 }
 
