@@ -139,6 +139,7 @@ const pacsPlugin = {
         codecs: codecStudies(),
         // ../shared/dicom's robustness/ and transfer-syntaxes/ folders (robustness-studies.ts); absent without it.
         robustness: pacs.robustness,
+        imageTypes: pacs.imageTypes,
         cdnUrl: cdn.url,
       };
     }

@@ -96,12 +96,18 @@ function samplesOf(buffer: ArrayBuffer, byteOffset: number, count: number, forma
   return format.signed ? new Int16Array(buffer, byteOffset, count) : new Uint16Array(buffer, byteOffset, count);
 }
 
-/** Signed values stored in fewer bits than allocated carry their sign in bit `bitsStored - 1`. */
+/**
+ * Values stored in fewer bits than allocated: the bits above BitsStored are not part of the value (devices
+ * leave overlays or flags there). Signed values carry their sign in bit `bitsStored - 1`.
+ */
 function extendSign(pixels: GreyFrame['pixels'], format: PixelFormat): GreyFrame['pixels'] {
-  if (!format.signed || format.bitsStored >= format.bitsAllocated) return pixels;
+  if (format.bitsStored >= format.bitsAllocated || format.bitsStored < 1) return pixels;
   const shift = 32 - format.bitsStored;
+  const mask = 2 ** format.bitsStored - 1;
+  if (!format.signed && !pixels.some((value) => value > mask)) return pixels;
   const copy = pixels.slice();
-  for (let i = 0; i < copy.length; i++) copy[i] = (copy[i]! << shift) >> shift;
+  if (format.signed) for (let i = 0; i < copy.length; i++) copy[i] = (copy[i]! << shift) >> shift;
+  else for (let i = 0; i < copy.length; i++) copy[i] = copy[i]! & mask;
   return copy;
 }
 

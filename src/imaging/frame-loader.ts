@@ -9,7 +9,7 @@ import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
 import { Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 import type { FrameBytes } from '../dicomweb/client.js';
-import { ybrFull422ToRgb } from './ybr-full-422.js';
+import { prepareNativeFrame } from './native-frames.js';
 import { type CorrectedPixels, type DecodedImage, JS_DCT_JPEG, correctTwelveBitJpeg, jpegCoding } from './jpeg12-correction.js';
 
 export const SCHEME = 'filmless';
@@ -35,6 +35,22 @@ export function addFrameSource(source: FrameSource): string {
 
 export function removeFrameSource(key: string): void {
   sources.delete(key);
+  const prefix = `${SCHEME}:${key}/`;
+  for (const imageId of files.keys()) if (imageId.startsWith(prefix)) files.delete(imageId);
+}
+
+/**
+ * Each frame's metadata as the file has it. Cornerstone's copy may describe a frame as it was handed over
+ * (native-frames.ts: RGB instead of YBR_FULL_422, 16 instead of 8 bits): checks and conversions read this one.
+ */
+const files = new Map<string, DicomJsonDataset>();
+
+/**
+ * The metadata Cornerstone reads. Its provider reads the Modality of every image (NM checks) and fails
+ * inside its decoder without one (minimal secondary captures have none): an empty one is what the file says.
+ */
+function described(instance: DicomJsonDataset): DicomJsonDataset {
+  return instance['00080060'] ? instance : { ...instance, '00080060': { vr: 'CS', Value: [''] } };
 }
 
 /**
@@ -43,10 +59,8 @@ export function removeFrameSource(key: string): void {
  */
 export function frameImageId(sourceKey: string, sopInstanceUID: string, frameNumber: number, instance: DicomJsonDataset): string {
   const imageId = `${SCHEME}:${sourceKey}/instances/${sopInstanceUID}/frames/${frameNumber}`;
-  // Cornerstone's metadata provider reads the Modality of every image (NM checks) and fails inside its
-  // decoder without one (minimal secondary captures have none): an empty one is what the file says.
-  const described = instance['00080060'] ? instance : { ...instance, '00080060': { vr: 'CS', Value: [''] } };
-  wadors.metaDataManager.add(imageId, described as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
+  files.set(imageId, instance);
+  wadors.metaDataManager.add(imageId, described(instance) as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
   return imageId;
 }
 
@@ -59,7 +73,7 @@ function parseImageId(imageId: string): { key: string; sop: string; frame: numbe
 /** Rejects frames whose raw byte count cannot hold the image, instead of drawing a black picture. */
 function assertCompleteFrame(imageId: string, frame: FrameBytes): void {
   if (!UNCOMPRESSED.has(frame.transferSyntaxUID)) return;
-  const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
+  const instance = files.get(imageId);
   const rows = numberValue(instance, Tag.Rows) ?? 0;
   const columns = numberValue(instance, Tag.Columns) ?? 0;
   // YBR_FULL_422 (and the retired YBR_PARTIAL_422) store two luminance and one shared pair of chroma
@@ -115,20 +129,6 @@ function usePixels(image: Types.IImage, pixels: CorrectedPixels): void {
   writable.sizeInBytes = pixels.byteLength;
 }
 
-/**
- * An uncompressed YBR_FULL_422 frame as RGB, its image registered as RGB for Cornerstone (which does not
- * convert that layout itself, see ybr-full-422.ts); other frames as they are.
- */
-function nativeYbr422AsRgb(imageId: string, samples: Uint8Array): Uint8Array {
-  const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
-  if (!instance || stringValue(instance, '00280004').trim() !== 'YBR_FULL_422' || numberValue(instance, '00280100') !== 8) return samples;
-  const rgb = ybrFull422ToRgb(samples, numberValue(instance, Tag.Rows) ?? 0, numberValue(instance, Tag.Columns) ?? 0);
-  if (!rgb) return samples;
-  const asRgb = { ...instance, '00280004': { vr: 'CS', Value: ['RGB'] }, '00280006': { vr: 'US', Value: [0] } };
-  wadors.metaDataManager.add(imageId, asRgb as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
-  return rgb;
-}
-
 async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.IImage> {
   const { key, sop, frame } = parseImageId(imageId);
   const source = sources.get(key);
@@ -141,16 +141,24 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   if (twelveBitJpeg && jpeg.successiveApproximation) {
     throw new FilmlessError('unsupported', `Frame ${frame} of ${sop} is 12-bit JPEG with successive approximation, which Cornerstone's decoder gets wrong`);
   }
-  const pixels = UNCOMPRESSED.has(bytes.transferSyntaxUID) ? nativeYbr422AsRgb(imageId, bytes.bytes) : bytes.bytes;
+  let pixels = bytes.bytes;
+  let transferSyntaxUID = bytes.transferSyntaxUID;
+  const instance = files.get(imageId);
+  if (instance && UNCOMPRESSED.has(transferSyntaxUID)) {
+    // Masked high bits, widened signed 8-bit samples, YBR_FULL_422 as RGB (native-frames.ts).
+    const prepared = prepareNativeFrame(instance, pixels, transferSyntaxUID);
+    ({ samples: pixels, transferSyntaxUID } = prepared);
+    if (prepared.overrides) wadors.metaDataManager.add(imageId, { ...described(instance), ...prepared.overrides } as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
+  }
   let image: Types.IImage;
   try {
-    image = (await settlesWithin(createImage(imageId, pixels, bytes.transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
+    image = (await settlesWithin(createImage(imageId, pixels, transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
   } catch (error) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
   }
   if (twelveBitJpeg) {
     // Cornerstone's JavaScript decoder gives every 12-bit sample 15 units too high (jpeg12-correction.ts).
-    const instance = wadors.metaDataManager.get(imageId) as unknown as DicomJsonDataset | undefined;
+    const instance = files.get(imageId);
     const replaced = correctTwelveBitJpeg(image as unknown as DecodedImage, numberValue(instance, '00280103') === 1, numberValue(instance, '00280101') ?? 12);
     if (replaced) usePixels(image, replaced);
   }

@@ -75,7 +75,6 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @csspart sync - In a consultation: the bar over the images (following / presenting, Take control, a follower's request, the laser pointer toggle).
  * @csspart sync-pointer - The presenter's laser pointer drawn on a follower's image.
  * @csspart measurements - The measurement list (in the series panel): select one to show it, delete it.
- * @csspart measurement-label - The field over the image asking for a new arrow's label.
  * @csspart mpr - The MPR panel over the viewport grid: axial, sagittal and coronal views and the slab controls.
  *
  * @cssprop --filmless-color-background - Background of the viewer (default black).
@@ -402,7 +401,8 @@ export class FilmlessViewer extends LitElement {
    * Shows a series in one viewport (0-based, in grid order), aborting only that viewport's load: a
    * series of the open study, or with `studyInstanceUID`, of one of the patient's priors (see
    * `filmless-priors`). A series of several stacks (see `SeriesSummary.stacks`) shows its largest, or
-   * `stack` (0-based) of the open study's series. Unknown series, studies or viewports are ignored.
+   * `stack` (0-based) of the open study's series. Unknown series, series without images (`kind`
+   * `non-image`: reports, key objects, presentation states), studies or viewports are ignored.
    */
   showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = '', stack?: number): void {
     if (studyInstanceUID && studyInstanceUID !== this.resolution.study?.studyInstanceUID) {
@@ -412,7 +412,7 @@ export class FilmlessViewer extends LitElement {
       return;
     }
     const study = this.resolution.study;
-    if (!study?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID)) return;
+    if (!study?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID && s.kind !== 'non-image')) return;
     if (!Number.isInteger(viewportIndex) || viewportIndex < 0 || viewportIndex >= this.grid.cells.length) return;
     const stackIndex = typeof stack === 'number' && Number.isInteger(stack) && stack >= 0 ? stack : undefined;
     void this.grid.show(viewportIndex, study, seriesInstanceUID, this.resolution.clientForStudy(study), performance.now(), false, stackIndex);

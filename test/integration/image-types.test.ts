@@ -1,20 +1,22 @@
-// Every image type on screen: each series of every folder of ../shared/dicom's robustness/ and
-// transfer-syntaxes/ (loaded by test/support/robustness-studies.ts, one accession number per folder) is
-// shown by one viewer that switches study and series, and checked against the files as Node decodes them
+// Every image type on screen: each series of the generated image-type studies (always there:
+// test/support/image-type-studies.ts) and of every folder of ../shared/dicom's robustness/ and
+// transfer-syntaxes/ (when present: test/support/robustness-studies.ts), one accession number per folder,
+// is shown by a viewer that switches study and series, and checked against the files as Node decodes them
 // (test/support/file-values.ts: dicom-parser, DCMTK, OpenJPEG; never the viewer's code):
 // - it ends ready, or in the `unsupported` error README documents (12-bit JPEG with successive
 //   approximation), and a series without pixel data is listed as `non-image`, never an error;
 // - the probe equals the file's modality values at 3 points, on every image of the series, each image a
 //   distinct frame, in the order of the frames' positions (enhanced multi-frame: per-frame groups);
 // - MONOCHROME1 shows low values bright, MONOCHROME2 dark (the lean first image too);
-// - colour images show the file's colours (chroma where the file has it).
+// - colour images show the file's colours (chroma where the file has it);
+// - without a window in the file, the auto-window leaves the pixel padding out.
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { FilmlessErrorDetail, FilmlessReadyDetail, FilmlessResolvedDetail } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { SeriesValues } from '../support/file-values.js';
-import { ROBUSTNESS_ACCESSIONS } from '../support/robustness-names.js';
-import type { RobustnessFolder, RobustnessSeries } from '../support/robustness-studies.js';
+import { GENERATED_IMAGE_TYPES, ROBUSTNESS_ACCESSIONS } from '../support/robustness-names.js';
+import type { RobustnessFolder, RobustnessSeries, RobustnessStudies } from '../support/robustness-studies.js';
 import { cleanup, describeOn, imageToCanvas, mountViewer, pacsInfo, until, viewerCanvas } from '../support/browser.js';
 
 const info = await pacsInfo();
@@ -96,15 +98,18 @@ async function probeAt(viewer: FilmlessViewer, facts: SeriesValues, index: numbe
   return probed;
 }
 
-const table: string[] = [];
-let startedAt = 0;
-
-describeOn('real', 'Every image type on screen, checked against the files: each series of robustness/ and transfer-syntaxes/', () => {
+/**
+ * The suite's body, for a set of folders (each: one accession number, its studies and series, and the
+ * files they were made from).
+ */
+function eachFolderShown(label: string, folders: string[], studiesOf: () => RobustnessStudies | undefined): void {
+  const table: string[] = [];
+  let startedAt = 0;
   let viewer: FilmlessViewer;
   let resolved: FilmlessResolvedDetail | undefined;
 
   before(function (this: Mocha.Context) {
-    if (!info.robustness) this.skip();
+    if (!studiesOf()) this.skip();
     startedAt = performance.now();
   });
   // A new viewer per folder: its first series goes the way a page's first image goes (the lean first
@@ -116,7 +121,7 @@ describeOn('real', 'Every image type on screen, checked against the files: each 
   });
   afterEach(cleanup);
   after(() => {
-    if (table.length) console.log(`robustness folder × series → what the viewer shows (${Math.round((performance.now() - startedAt) / 1000)} s):\n${table.join('\n')}`);
+    if (table.length) console.log(`${label} × series → what the viewer shows (${Math.round((performance.now() - startedAt) / 1000)} s):\n${table.join('\n')}`);
   });
 
   /** Opens the series' study (by accession number when the folder holds one study) and then the series. */
@@ -137,25 +142,35 @@ describeOn('real', 'Every image type on screen, checked against the files: each 
     return shown(viewer, series.seriesInstanceUID, () => viewer.selectSeries(series.seriesInstanceUID));
   }
 
-  for (const folder of Object.keys(ROBUSTNESS_ACCESSIONS)) {
+  for (const folder of folders) {
     it(`${folder}: every series is shown with the file's values, or refused as documented`, async function () {
       this.timeout(120_000);
-      const entry = info.robustness?.[folder];
+      const entry = studiesOf()?.[folder];
       if (!entry) this.skip();
       for (const series of entry.series) {
         const name = `${folder} ${series.files.map((f) => f.split('/').pop()).join(', ')}`;
         const facts = await seriesValues(series.files);
+        if (!facts.hasPixels) {
+          // Listed as a series without images, never shown, never an error: asking for it is ignored.
+          const opened = resolved?.studyInstanceUID === series.studyInstanceUID ? undefined : await open(entry, series);
+          const listed = resolved?.series.find((s) => s.seriesInstanceUID === series.seriesInstanceUID);
+          expect(listed?.kind, `${name} is listed as non-image`).to.equal('non-image');
+          const error = opened?.event.type === 'filmless-error' ? (opened.event.detail as FilmlessErrorDetail) : undefined;
+          const images = resolved!.series.filter((s) => s.kind === 'image').length;
+          if (images === 0) {
+            expect(error?.code, `${name}: a study without images`).to.equal('unsupported');
+          } else {
+            const before = viewer.getViewState().seriesInstanceUID;
+            viewer.selectSeries(series.seriesInstanceUID);
+            await viewer.updateComplete;
+            expect([viewer.status, viewer.getViewState().seriesInstanceUID], `${name}: selecting it changes nothing`).to.deep.equal(['ready', before]);
+          }
+          table.push(`  ${name}: listed as a non-image series${images === 0 ? ' (its study has no images: unsupported, as documented)' : ', beside the study\'s images; selecting it is ignored'}`);
+          continue;
+        }
         const outcome = await open(entry, series);
         const listed = resolved?.series.find((s) => s.seriesInstanceUID === series.seriesInstanceUID);
         const error = outcome.event.type === 'filmless-error' ? (outcome.event.detail as FilmlessErrorDetail) : undefined;
-        if (!facts.hasPixels) {
-          // Listed as a series without images; the study shows its images, or says it has none.
-          expect(listed, `${name} is listed`).to.not.equal(undefined);
-          expect(listed!.kind, `${name} kind`).to.equal('non-image');
-          if (error) expect(error.code, `${name}: a study without images`).to.equal('unsupported');
-          table.push(`  ${name}: listed as a non-image series${error ? ' (the study has no images: unsupported)' : ''}`);
-          continue;
-        }
         expect(listed?.kind, `${name} kind`).to.equal('image');
         if (facts.refusal) {
           expect(error?.code, `${name}: ${facts.refusal}`).to.equal('unsupported');
@@ -206,6 +221,15 @@ describeOn('real', 'Every image type on screen, checked against the files: each 
         }
         if (/enhanced-mr/.test(folder)) expect(state.imageCount, `${name}: every frame shown`).to.equal(facts.frames.length);
         notes.push(`probe = file at 3 points on every image${frameOf.length > 2 ? ', in position order' : ''}`);
+        if (!facts.hasWindow && facts.padding !== undefined) {
+          // No window in the file: the auto-window spans the image's values, the padding left out.
+          const { windowCenter, windowWidth } = viewer.getViewState();
+          const [low, high] = facts.range!;
+          const lower = windowCenter - windowWidth / 2;
+          expect(lower, `${name}: auto-window ${windowCenter}/${windowWidth} leaves out the padding ${facts.padding} (values ${low}–${high})`).to.be.greaterThan(facts.padding + (low - facts.padding) / 2);
+          expect(windowCenter + windowWidth / 2, `${name}: auto-window reaches the image's values`).to.be.greaterThan(low);
+          notes.push(`auto-window ${Math.round(windowCenter)}/${Math.round(windowWidth)} without the padding (${facts.padding})`);
+        }
         // MONOCHROME1: low values bright; MONOCHROME2: dark. On the image the points were chosen on.
         if (facts.frames.length === 1 && facts.high!.value > facts.low!.value) {
           const canvases: [string, HTMLCanvasElement][] = [['canvas', viewerCanvas(viewer)]];
@@ -222,4 +246,12 @@ describeOn('real', 'Every image type on screen, checked against the files: each 
       }
     });
   }
+}
+
+describe('Every image type on screen, checked against the files: generated MONOCHROME1, RGB, high bits, signed data, padding, a report', () => {
+  eachFolderShown('generated image type', Object.keys(GENERATED_IMAGE_TYPES), () => info.imageTypes);
+});
+
+describeOn('real', 'Every image type on screen, checked against the files: each series of robustness/ and transfer-syntaxes/', () => {
+  eachFolderShown('robustness folder', Object.keys(ROBUSTNESS_ACCESSIONS), () => info.robustness);
 });

@@ -23,6 +23,8 @@ export interface PacsInfo {
    * `robustness/ct-missing-slice-d2n`): accession, StudyInstanceUIDs, files and series. Absent without it.
    */
   robustness?: RobustnessStudies;
+  /** Generated image-type studies (MONOCHROME1, RGB, high bits, signed data, padding, a report), same shape. */
+  imageTypes: RobustnessStudies;
 }
 
 /** What a suite runs on: one data set's CT and MR facts and the accession numbers of its copies. */

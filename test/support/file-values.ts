@@ -72,6 +72,12 @@ export interface SeriesValues {
   leastFrameChroma?: number;
   /** Every frame of every file, at `points`. */
   frames: FileFrame[];
+  /** Whether the file names a window (WindowCenter/WindowWidth, functional groups included). */
+  hasWindow: boolean;
+  /** PixelPaddingValue as a modality value, when the file has one. */
+  padding?: number;
+  /** Grey images: the lowest and highest modality value of the chosen frame, padding left out. */
+  range?: [number, number];
 }
 
 interface Decoded {
@@ -337,7 +343,7 @@ function modality(decoded: Decoded, frame: number): (pixel: number) => number {
 export async function seriesValues(files: string[], given?: [number, number][]): Promise<SeriesValues> {
   const first = parse(new Uint8Array(await readFile(files[0]!)));
   if (!first.elements.x7fe00010) {
-    return { hasPixels: false, photometric: '', samplesPerPixel: 0, columns: 0, rows: 0, bitsStored: 0, signed: false, transferSyntaxUID: '', lossy: false, step: 1, reference: '', points: [], frames: [] };
+    return { hasPixels: false, hasWindow: false, photometric: '', samplesPerPixel: 0, columns: 0, rows: 0, bitsStored: 0, signed: false, transferSyntaxUID: '', lossy: false, step: 1, reference: '', points: [], frames: [] };
   }
   const process = jpegProcess(first);
   const refusal = process?.precision === 12 && process.successiveApproximation ? '12-bit JPEG with successive approximation' : undefined;
@@ -346,8 +352,10 @@ export async function seriesValues(files: string[], given?: [number, number][]):
   const middleFrame = Math.floor((middleFile.frameCount - 1) / 2);
   const { columns, rows, samplesPerPixel, photometric } = middleFile;
   const colour = samplesPerPixel === 3 || photometric === 'PALETTE COLOR';
+  const hasWindow = middleFile.dataSet.string('x00281050') !== undefined || functionalGroup(middleFile.dataSet, 'x00289132', middleFrame)?.string('x00281050') !== undefined;
   const result: SeriesValues = {
     hasPixels: true,
+    hasWindow,
     ...(refusal ? { refusal } : {}),
     photometric,
     samplesPerPixel,
@@ -396,6 +404,19 @@ export async function seriesValues(files: string[], given?: [number, number][]):
       return { mean: sum / 9, spread: max - min };
     };
     const scored = grid.map(([c, r]) => ({ point: [c, r] as [number, number], ...mean(c, r) }));
+    const { slope, intercept } = rescaleOf(middleFile.dataSet, middleFrame);
+    const paddingElement = middleFile.dataSet.elements.x00280120;
+    const paddingStored = paddingElement ? (middleFile.signed ? middleFile.dataSet.int16('x00280120') : middleFile.dataSet.uint16('x00280120')) : undefined;
+    if (paddingStored !== undefined) result.padding = paddingStored * slope + intercept;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let p = 0; p < columns * rows; p++) {
+      if (middleFile.frames[middleFrame]![p] === paddingStored) continue;
+      const v = at(p);
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    result.range = [min, max];
     // Darkest / brightest, preferring flat places.
     const low = scored.reduce((a, b) => (b.mean + b.spread < a.mean + a.spread ? b : a));
     const high = scored.reduce((a, b) => (b.mean - b.spread > a.mean - a.spread ? b : a));

@@ -8,6 +8,7 @@ import { loadCharsetStudies } from './charset-studies.js';
 import { loadPriorStudies } from './prior-studies.js';
 import { loadCodecStudies } from './codec-studies.js';
 import { type RobustnessStudies, loadRobustnessStudies } from './robustness-studies.js';
+import { loadImageTypeStudies } from './image-type-studies.js';
 import { type OrthancServer, copyStudyWithAccession, startOrthanc, uploadFolder } from './orthanc.js';
 import { type DatasetName, type TestData, prepareTestData } from './test-data.js';
 
@@ -108,6 +109,8 @@ export interface TestPacs {
   data: TestData;
   /** ../shared/dicom's robustness/ and transfer-syntaxes/ folders, by folder path; absent without ../shared. */
   robustness?: RobustnessStudies;
+  /** The generated image-type studies (MONOCHROME1, RGB, high bits, signed, padding, a report), same shape. */
+  imageTypes: RobustnessStudies;
   requests: GatewayLogEntry[];
   stop: () => Promise<void>;
 }
@@ -133,6 +136,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
     await loadPriorStudies(orthanc, data, studies, allowedOrigins);
     await loadCodecStudies(orthanc, data.ct, studies);
     const robustness = await loadRobustnessStudies(orthanc, studies);
+    const imageTypes = await loadImageTypeStudies(orthanc, studies);
     const requests: GatewayLogEntry[] = [];
     const hospitalB = await startHospitalB(orthanc, data.mr.folder, allowedOrigins, studies, requests);
     const gateway = await startGatewayServer({
@@ -149,6 +153,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
       studies,
       data,
       ...(robustness ? { robustness } : {}),
+      imageTypes,
       requests,
       stop: async () => {
         await hospitalB.stop();

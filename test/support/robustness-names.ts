@@ -24,3 +24,17 @@ export const ROBUSTNESS_ACCESSIONS: Record<string, string> = {
   'transfer-syntaxes/pydicom-htj2k': 'FL-TS-HTJ2K',
   'transfer-syntaxes/pydicom-mr-small': 'FL-TS-MR-SMALL',
 };
+
+/**
+ * The generated image-type studies (image-type-studies.ts), which a fresh clone has: their accession
+ * numbers, by case name.
+ */
+export const GENERATED_IMAGE_TYPES: Record<string, string> = {
+  'generated/monochrome1': 'FL-IT-MONO1',
+  'generated/rgb': 'FL-IT-RGB',
+  'generated/high-bits-12': 'FL-IT-HIGHBITS',
+  'generated/signed-12': 'FL-IT-SIGNED12',
+  'generated/signed-8': 'FL-IT-SIGNED8',
+  'generated/padding': 'FL-IT-PADDING',
+  'generated/with-report': 'FL-IT-REPORT',
+};
