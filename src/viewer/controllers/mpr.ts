@@ -110,6 +110,11 @@ export class MprController implements ReactiveController {
   }
 
   hostUpdated(): void {
+    if (this.open && getRendererPreference() === 'cpu') {
+      // The page's renderer was forced to the CPU while MPR was open: the host wants no WebGL.
+      this.close();
+      return;
+    }
     if (this.open && !this.building) this.toolsChanged();
     if (this.open && this.series && this.grid.active.load.series !== this.series) {
       // The active viewport shows another series now (or none): this volume is no longer what it shows.

@@ -89,6 +89,8 @@ interface MenuEntry {
   busy?: boolean;
   /** Shown on touch screens only. */
   touchOnly?: boolean;
+  /** Why it cannot act (its tooltip). */
+  note?: string;
 }
 
 interface BarItem {
@@ -289,7 +291,7 @@ const guarded = (busy: boolean | undefined, run: () => void) => () => {
 function menuEntry(t: LocalizeController, entry: MenuEntry, actions: ToolbarActions, role: 'menuitem' | 'menuitemradio' | 'menuitemcheckbox' = entry.checked === undefined ? 'menuitem' : 'menuitemradio') {
   return html`<button type="button" role=${role} class="menu-item ${entry.touchOnly ? 'touch-only' : ''} ${entry.busy ? 'busy' : ''}"
     data-entry=${entry.id} aria-checked=${role === 'menuitem' ? nothing : String(Boolean(entry.checked))}
-    aria-disabled=${entry.busy ? 'true' : nothing} title=${busyTitle(t, entry.label, entry.busy)} tabindex="-1"
+    aria-disabled=${entry.busy ? 'true' : nothing} title=${busyTitle(t, entry.label, entry.busy, entry.note)} tabindex="-1"
     @click=${guarded(entry.busy, () => {
       actions.closeMenu(true);
       entry.run();
@@ -325,7 +327,7 @@ function moreMenu(t: LocalizeController, items: BarItem[], state: ToolbarState, 
           </div>`
         : menuEntry(
             t,
-            { id: item.id, label: item.label, icon: item.icon, busy: item.busy, run: item.run!, ...(item.pressed === undefined ? {} : { checked: item.pressed }) },
+            { id: item.id, label: item.label, icon: item.icon, busy: item.busy, ...(item.note ? { note: item.note } : {}), run: item.run!, ...(item.pressed === undefined ? {} : { checked: item.pressed }) },
             actions,
             item.pressed === undefined ? 'menuitem' : 'menuitemcheckbox',
           ),
