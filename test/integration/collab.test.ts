@@ -5,9 +5,12 @@ import { expect } from 'chai';
 import type { FilmlessErrorDetail, FilmlessResolvedDetail, FilmlessViewState } from '../../src/index.js';
 import type { FilmlessStateChangeDetail } from '../../src/viewer/events.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
-import { cleanup, mountViewer, nextEvent, pacsInfo, until } from '../support/browser.js';
+import { cleanup, gatewayRequests, mountViewer, nextEvent, pacsInfo, until } from '../support/browser.js';
 
 const CHANNEL = `collab-test-${Math.random().toString(36).slice(2)}`;
+/** Each participant's own token (the test gateway accepts any `test-token-…` and logs it). */
+const PRESENTER_TOKEN = 'test-token-collab-presenter';
+const FOLLOWER_TOKEN = 'test-token-collab-follower';
 
 /** The fields a consultation shares, per viewport, rounded where renderers differ in the last digits. */
 function synced(state: FilmlessViewState) {
@@ -45,6 +48,9 @@ describe('two viewers in a consultation over a sync-channel', function () {
   let series: string[] = [];
   /** Every message on the channel, as a third participant sees it. */
   const heard: { type: string; from: string; role?: string }[] = [];
+  /** The same messages as JSON text, to look for what must never travel. */
+  const texts: string[] = [];
+  let patientName = '';
   let spy: BroadcastChannel;
   const pageErrors: unknown[] = [];
   const onError = (event: ErrorEvent) => pageErrors.push(event.error ?? event.message);
@@ -55,14 +61,16 @@ describe('two viewers in a consultation over a sync-channel', function () {
     spy = new BroadcastChannel(`filmless-sync:${CHANNEL}`);
     spy.onmessage = (event: MessageEvent<{ type: string; from: string; role?: string }>) => {
       heard.push({ type: event.data.type, from: event.data.from, role: event.data.role });
+      texts.push(JSON.stringify(event.data));
     };
     const pacs = await pacsInfo();
-    presenter = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.fourSeries, syncRole: 'presenter', syncChannel: CHANNEL }, 'width: 560px; height: 460px');
+    presenter = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: PRESENTER_TOKEN, accessionNumber: pacs.accessions.fourSeries, syncRole: 'presenter', syncChannel: CHANNEL }, 'width: 560px; height: 460px');
     const resolved = await nextEvent<FilmlessResolvedDetail>(presenter, 'filmless-resolved', 60_000);
     series = resolved.detail.series.map((s) => s.seriesInstanceUID);
+    patientName = resolved.detail.patientName;
     await nextEvent(presenter, 'filmless-ready', 90_000);
     // The follower is given no study: it opens the presenter's, with its own source and token.
-    follower = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, syncRole: 'follower', syncChannel: CHANNEL }, 'width: 420px; height: 380px');
+    follower = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: FOLLOWER_TOKEN, syncRole: 'follower', syncChannel: CHANNEL }, 'width: 420px; height: 380px');
     follower.addEventListener('filmless-statechange', (event) => followerOrigins.push((event as CustomEvent<FilmlessStateChangeDetail>).detail.origin));
     await inSync(presenter, follower, 'the follower joins and shows the presenter’s study and series');
   });
@@ -77,6 +85,22 @@ describe('two viewers in a consultation over a sync-channel', function () {
     expect(follower.getViewState().studyInstanceUID).to.equal(presenter.getViewState().studyInstanceUID);
     expect(heard.some((m) => m.type === 'hello'), 'hello').to.equal(true);
     expect(heard.some((m) => m.type === 'state'), 'a full state answered').to.equal(true);
+  });
+
+  it('messages carry no token, patient name or pixels, and the follower loads the images with its own token', async () => {
+    expect(texts.length).to.be.greaterThan(0);
+    for (const text of texts) {
+      expect(text).not.to.include('test-token');
+      if (patientName) expect(text).not.to.include(patientName);
+      expect(text.length, 'no pixel data').to.be.below(20_000);
+    }
+    const study = follower.getViewState().studyInstanceUID;
+    // CORS preflights carry no credentials by design; every real request carries a participant's own token.
+    const requests = (await gatewayRequests()).filter((r) => r.url.includes(study) && r.method !== 'OPTIONS');
+    const followerRequests = requests.filter((r) => r.authorization === `Bearer ${FOLLOWER_TOKEN}`);
+    expect(followerRequests.some((r) => r.url.includes('/series/')), 'the follower fetched the series itself').to.equal(true);
+    const others = requests.filter((r) => r.authorization !== `Bearer ${FOLLOWER_TOKEN}` && r.authorization !== `Bearer ${PRESENTER_TOKEN}`);
+    expect(others.map((r) => `${r.authorization} ${r.method} ${r.url}`).slice(0, 5), 'requests for the study by anyone else').to.deep.equal([]);
   });
 
   it('scrolling, window/level, zoom and pan at the presenter appear at the follower', async () => {
