@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import type { FilmlessReadyDetail, FilmlessResolvedDetail, FilmlessViewState } from '../../src/index.js';
 import { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
-import { cleanup, imageToCanvas, mountViewer, nextEvent, pacsInfo, readyOrError, until, viewerCanvas } from '../support/browser.js';
+import { cleanup, describeOn, imageToCanvas, mountViewer, nextEvent, pacsInfo, readyOrError, until, viewerCanvas } from '../support/browser.js';
 
 /** The presets as the README documents them (Hounsfield units), keys 1–8. */
 const DOCUMENTED_PRESETS = [
@@ -355,6 +355,44 @@ for (const renderer of ['cpu', 'gpu'] as const) {
   });
 }
 
+for (const renderer of ['cpu', 'gpu'] as const) {
+  describeOn('real', `inverting a MONOCHROME1 radiograph (${renderer} renderer)`, () => {
+    let viewer: FilmlessViewer;
+
+    before(async () => {
+      FilmlessViewer.renderer = renderer;
+      const pacs = await pacsInfo();
+      // The folder's files are studies of their own: open the CR's (uncompressed MONOCHROME1) by its UID.
+      const folder = pacs.robustness!['robustness/monochrome1-pydicom']!;
+      const series = folder.series.find((s) => s.files.some((f) => f.endsWith('CR1_6154'))) ?? folder.series[0]!;
+      viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, studyUid: series.studyInstanceUID }, 'width: 720px; height: 720px');
+      const event = (await readyOrError(viewer)) as CustomEvent<FilmlessReadyDetail>;
+      expect(event.type, JSON.stringify(event.detail)).to.equal('filmless-ready');
+      await painted();
+    });
+
+    after(() => {
+      cleanup();
+      FilmlessViewer.renderer = 'auto';
+    });
+
+    it('counts the file\'s own display (low values bright) as not inverted, and inverts the canvas from there', async () => {
+      const canvas = viewerCanvas(viewer);
+      const original = greys(canvas);
+      expect(active(viewer).invert).to.equal(false);
+      viewer.invert();
+      await painted();
+      expect(active(viewer).invert).to.equal(true);
+      // The middle third of the canvas lies inside the fitted image whatever its shape.
+      const middle: [number, number, number, number] = [canvas.width / 3, canvas.height / 3, (canvas.width * 2) / 3, (canvas.height * 2) / 3];
+      expect(mappedDifference(original, greys(canvas), identity, (g) => 255 - g, middle)).to.be.lessThan(4);
+      viewer.invert(false);
+      await painted();
+      expect(mappedDifference(original, greys(canvas), identity, (g) => g, middle)).to.be.lessThan(2);
+    });
+  });
+}
+
 describe('cine', () => {
   let viewer: FilmlessViewer;
   let otherSeries: string;
@@ -397,6 +435,8 @@ describe('cine', () => {
     const cine = active(viewer).cine!;
     expect(cine.fps).to.equal(10);
     expect(cine.achievedFps).to.be.within(5, 11.5);
+    await viewer.updateComplete;
+    expect(viewer.shadowRoot!.querySelector('[part="overlay"] .corner.br')!.textContent, 'the overlay says the rate').to.match(/Cine [\d.]+ \/ 10 fps/);
     viewer.stopCine();
     expect(active(viewer).cine).to.equal(undefined);
   });

@@ -91,6 +91,7 @@ export function viewerTemplate(v: ViewerView) {
               failed: v.status === 'error', overlayHidden: input.overlayHidden, maximized: grid.maximized === undefined ? 'none' : grid.maximized === index ? 'this' : 'other',
               extra: priors.comparing ? studyBadge(t, cell.load, resolution.study?.studyInstanceUID) : nothing,
               cursor: v.cursor.at(cell.id),
+              cine: v.cine.stateOf(cell),
             }, {
               pointerMove: (event) => v.cursor.move(cell, event),
               pointerLeave: v.cursor.leave,

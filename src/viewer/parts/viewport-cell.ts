@@ -42,6 +42,8 @@ export interface CellView {
   maximized: 'this' | 'other' | 'none';
   /** The corners' text is hidden (key I, toolbar button). */
   overlayHidden?: boolean;
+  /** The cine playing here: the rate asked and the rate achieved. */
+  cine?: { fps: number; achievedFps: number };
   /** The cursor's patient position and value, while the readout is on and the pointer is over this cell. */
   cursor?: CursorReadout;
 }
@@ -81,7 +83,7 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
  * ellipsis rather than wrapped, and shadowed to stay legible over any image. The corners can be hidden
  * (key I, toolbar button); notices about the image stay.
  */
-function overlay(t: LocalizeController, { load, unreachable, overlayHidden, cursor }: CellView) {
+function overlay(t: LocalizeController, { load, unreachable, overlayHidden, cursor, cine }: CellView) {
   const series = load.series;
   const display = load.display;
   if (!series || !display) return nothing;
@@ -95,7 +97,8 @@ function overlay(t: LocalizeController, { load, unreachable, overlayHidden, curs
       ${study.sources.some(Boolean) ? line(study.sources.join(', ')) : nothing}</div>
     <div class="corner bl">${line([modality, number === undefined ? '' : t.term('overlaySeries', { number }), description].filter(Boolean).join(' · '))}
       <div>${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>${sliceLine(t, load)}${cursorLine(t, cursor)}</div>
-    <div class="corner br">${Math.abs(zoom - 1) > 0.005 ? html`<div>${t.term('overlayZoom', { zoom: Math.round(zoom * 100) })}</div>` : nothing}
+    <div class="corner br">${cine ? html`<div>${t.term('overlayCine', { achieved: cine.achievedFps, fps: cine.fps })}</div>` : nothing}
+      ${Math.abs(zoom - 1) > 0.005 ? html`<div>${t.term('overlayZoom', { zoom: Math.round(zoom * 100) })}</div>` : nothing}
       <div>${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div></div>
     ${orientationMarkers(load)} ${geometryWarnings(t, load)}
     ${load.undecodable.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
