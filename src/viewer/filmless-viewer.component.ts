@@ -75,6 +75,7 @@ import { geometryOverlayStyles } from './parts/geometry-overlay.js';
  * @csspart sync - In a consultation: the bar over the images (following / presenting, Take control, a follower's request, the laser pointer toggle).
  * @csspart sync-pointer - The presenter's laser pointer drawn on a follower's image.
  * @csspart measurements - The measurement list (in the series panel): select one to show it, delete it.
+ * @csspart measurement-label - The field over the image asking for a new arrow's label.
  * @csspart mpr - The MPR panel over the viewport grid: axial, sagittal and coronal views and the slab controls.
  *
  * @cssprop --filmless-color-background - Background of the viewer (default black).

@@ -241,6 +241,28 @@ describeEachDataset('measurements on the CT', (use) => {
     root.querySelector<HTMLElement>('[data-item="tool-windowLevel"]')!.click();
   });
 
+  it('keeps a measurement while another series is shown, and choosing it in the list brings back its series, image and drawing', async () => {
+    const root = viewer.shadowRoot!;
+    const series = viewer.getViewState().seriesInstanceUID;
+    const otherIndex = imageIndex > 0 ? imageIndex - 1 : imageIndex + 1;
+    const made = viewer.addMeasurement({ kind: 'length', imageIndex: otherIndex, imagePoints: [[30, 40], [70, 40]] })!;
+    const other = [...root.querySelectorAll<HTMLElement>('[data-series]')].map((b) => b.dataset.series!).find((uid) => uid !== series)!;
+    let ready = nextEvent(viewer, 'filmless-ready');
+    viewer.showSeries(0, other);
+    await ready;
+    expect(viewer.getMeasurements()).to.deep.equal([made]);
+    if (!root.querySelector('#series.open')) root.querySelector<HTMLElement>('.series-toggle')!.click();
+    await viewer.updateComplete;
+    ready = nextEvent(viewer, 'filmless-ready');
+    root.querySelector<HTMLElement>(`.measurement-entry[data-measurement="${made.id}"]`)!.click();
+    await ready;
+    await until(() => viewer.getViewState().imageIndex === otherIndex, 'the measurement’s image');
+    expect(viewer.getViewState().seriesInstanceUID).to.equal(series);
+    await until(() => root.querySelector(`[part="viewport"] svg [data-annotation-uid="${made.id}"]`) !== null, 'the measurement drawn again');
+    expect(viewer.getMeasurements()).to.deep.equal([made]);
+    root.querySelector<HTMLElement>('.series-toggle')!.click();
+  });
+
   it('chooses a tool from the Measure menu by keyboard, and deletes a measurement selected in the list with the Delete key', async () => {
     const root = viewer.shadowRoot!;
     const trigger = root.querySelector<HTMLElement>('[data-menu-trigger="measure"]')!;
