@@ -64,6 +64,7 @@ function expectedLine(slice: FileGeometry, localizer: FileGeometry, canvas: HTML
 
 /** Canvas pixels of the reference line's colour (opaque yellow). */
 function linePixels(canvas: HTMLCanvasElement): Point[] {
+  if (canvas.width === 0 || canvas.height === 0) return []; // nothing drawn: the canvas holds no bitmap
   const data = canvas.getContext('2d', { willReadFrequently: true })!.getImageData(0, 0, canvas.width, canvas.height).data;
   const found: Point[] = [];
   for (let i = 0; i < data.length; i += 4) {
@@ -116,11 +117,13 @@ for (const renderer of ['cpu', 'gpu'] as const) {
     });
 
     const canvas = () => localizerCell.querySelector<HTMLCanvasElement>('canvas.reference-lines')!;
+    /** Cornerstone's canvas of the localizer viewport: the image's size on screen, whether a line is drawn or not. */
+    const imageCanvas = () => localizerCell.querySelector<HTMLCanvasElement>('[part="viewport"] canvas')!;
 
     /** Waits for the line of the slice shown now, and returns its pixels and where the files put it. */
     async function lineNow(): Promise<{ pixels: Point[]; expected: [Point, Point]; index: number }> {
       const index = viewer.getViewState().imageIndex;
-      const expected = expectedLine(slices[index]!, localizer, canvas());
+      const expected = expectedLine(slices[index]!, localizer, imageCanvas());
       await until(() => {
         const pixels = linePixels(canvas());
         return pixels.length > 50 && meanDistance(pixels, expected) < 2;

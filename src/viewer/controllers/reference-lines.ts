@@ -61,10 +61,20 @@ export class ReferenceLines implements ReactiveController {
     const canvas = this.context.host.renderRoot.querySelector<HTMLCanvasElement>(`[data-cell="${cell.id}"] canvas.reference-lines`);
     if (!canvas) return;
     const line = this.lineFor(cell);
+    if (!line) {
+      // Nothing to draw: an empty canvas holds no bitmap (a 1x1 viewer never draws one).
+      if (canvas.width !== 0 || canvas.height !== 0) {
+        canvas.width = 0;
+        canvas.height = 0;
+      }
+      canvas.dataset.line = '';
+      this.drawn.delete(cell.id);
+      return;
+    }
     const ratio = window.devicePixelRatio || 1;
     const width = Math.round(canvas.clientWidth * ratio);
     const height = Math.round(canvas.clientHeight * ratio);
-    const key = line ? `${width}x${height}:${line.flat().map((v) => v.toFixed(2)).join(',')}` : `${width}x${height}:none`;
+    const key = `${width}x${height}:${line.flat().map((v) => v.toFixed(2)).join(',')}`;
     if (this.drawn.get(cell.id) === key && canvas.width === width && canvas.height === height) return;
     this.drawn.set(cell.id, key);
     if (canvas.width !== width || canvas.height !== height) {
@@ -74,8 +84,7 @@ export class ReferenceLines implements ReactiveController {
     const context = canvas.getContext('2d');
     if (!context) return;
     context.clearRect(0, 0, canvas.width, canvas.height);
-    canvas.dataset.line = line ? line.flat().map((v) => v.toFixed(1)).join(' ') : '';
-    if (!line) return;
+    canvas.dataset.line = line.flat().map((v) => v.toFixed(1)).join(' ');
     const [r, g, b] = REFERENCE_LINE_COLOUR;
     context.strokeStyle = `rgb(${r}, ${g}, ${b})`;
     context.lineWidth = Math.max(1, Math.round(1.5 * ratio));
