@@ -170,10 +170,12 @@ export class DicomwebClient {
 
   /**
    * A small rendered preview of a series (WADO-RS `/rendered`), as an image Blob. Servers pick the
-   * instance; Filmless uses it only as a thumbnail, never for reading.
+   * instance, unless `frame` names one; Filmless uses it only as a thumbnail, never for reading.
    */
-  async retrieveSeriesPreview(studyUID: string, seriesUID: string, size: number, signal: AbortSignal): Promise<Blob> {
-    const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/rendered?viewport=${size},${size}`;
+  async retrieveSeriesPreview(studyUID: string, seriesUID: string, size: number, signal: AbortSignal, frame?: { sopInstanceUID: string; frameNumber: number }): Promise<Blob> {
+    // With `frame`: that frame's preview (a stack of the series has its own thumbnail).
+    const of = frame ? `/instances/${segment(frame.sopInstanceUID)}/frames/${Math.max(1, Math.trunc(frame.frameNumber))}` : '';
+    const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}${of}/rendered?viewport=${size},${size}`;
     // One media type only: Orthanc answers 400 to an Accept list.
     const response = await this.request(path, 'image/jpeg', signal);
     const type = response.headers.get('content-type') ?? '';

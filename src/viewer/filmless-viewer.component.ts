@@ -275,7 +275,10 @@ export class FilmlessViewer extends LitElement {
   private readonly checks = new SeriesChecks(this.context, () => this.resolution.study, () => ({
     shown: new Set(this.grid.cells.map((cell) => cell.load.series?.seriesInstanceUID ?? '')),
     loading: this.grid.cells.some(({ load }) => load.progress.total > 0 && load.progress.loaded < load.progress.total),
-  }));
+  }), (check) => {
+    const study = this.resolution.study;
+    if (study) this.thumbnails.loadStacks(study, this.resolution.clientForStudy(study), check.seriesInstanceUID, check.middles);
+  });
   private readonly cursor = new CursorReadoutController(this.context, this.input);
   private readonly sync = new ViewportSync(this.context, this.grid);
   private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {

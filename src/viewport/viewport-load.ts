@@ -72,11 +72,14 @@ export interface SeriesCheck {
   seriesInstanceUID: string;
   stacks: StackSummary[];
   warnings: SeriesWarning[];
+  /** Each stack's middle frame (for its thumbnail); not part of the public event. */
+  middles: { sopInstanceUID: string; frameNumber: number }[];
 }
 
 /** The check of a series from its stacks. */
 export function seriesCheck(studyInstanceUID: string, seriesInstanceUID: string, stacks: Stack[]): SeriesCheck {
-  return { studyInstanceUID, seriesInstanceUID, stacks: stacks.map(stackSummary), warnings: seriesWarnings(stacks) };
+  const middles = stacks.map((s) => s.frames[Math.floor((s.frames.length - 1) / 2)]!).map(({ sopInstanceUID, frameNumber }) => ({ sopInstanceUID, frameNumber }));
+  return { studyInstanceUID, seriesInstanceUID, stacks: stacks.map(stackSummary), warnings: seriesWarnings(stacks), middles };
 }
 
 export interface ShowSeriesOptions {

@@ -157,6 +157,21 @@ describe('Stacks: one orientation and one acquisition each', () => {
     await viewer.updateComplete;
     const badges = [...viewer.shadowRoot!.querySelectorAll('[part="series-list"] .stack-badge')].map((b) => b.textContent?.trim());
     expect(badges).to.deep.equal(['1/2', '2/2']);
+    // Each tile shows its own stack: echo 2 is a negative of echo 1 (mostly dark background), so its preview is far brighter.
+    const previews = () => [...viewer.shadowRoot!.querySelectorAll<HTMLImageElement>('[part="series-list"] button[data-stack] img')];
+    await until(() => previews().length === 2 && previews()[0]!.src !== previews()[1]!.src && previews().every((i) => i.complete && i.naturalWidth > 0), 'a preview per stack', 30_000);
+    const meanGrey = (image: HTMLImageElement) => {
+      const canvas = document.createElement('canvas');
+      [canvas.width, canvas.height] = [image.naturalWidth, image.naturalHeight];
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let sum = 0;
+      for (let i = 0; i < data.length; i += 4) sum += data[i]!;
+      return sum / (data.length / 4);
+    };
+    const [grey1, grey2] = previews().map(meanGrey) as [number, number];
+    expect(grey2, `echo 2's preview (${grey2.toFixed(1)}) against echo 1's (${grey1.toFixed(1)})`).to.be.greaterThan(grey1 + 50);
 
     for (const stack of [0, 1]) {
       if (stack === 1) {

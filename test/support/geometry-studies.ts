@@ -5,7 +5,7 @@
  *
  * | accession       | what                                                                                      |
  * |-----------------|-------------------------------------------------------------------------------------------|
- * | FL-GEO-ECHOES   | 6 slices of the generated MR, each stored twice: echo 1 (as is) and echo 2 (values halved), InstanceNumbers alternating 1, 2, 3…, one series |
+ * | FL-GEO-ECHOES   | 6 slices of the generated MR, each stored twice: echo 1 (as is) and echo 2 (a negative: the slice's maximum minus each value), InstanceNumbers alternating 1, 2, 3…, one series |
  * | FL-GEO-GAP      | 7 consecutive slices of the generated CT without the 4th (one gap twice the spacing)      |
  * | FL-GEO-TILT     | 6 slices of the generated CT, each ImagePositionPatient moved along y by z·tan 20° (a sheared, tilted-gantry stack) |
  * | FL-GEO-LOSSY    | 3 slices of the generated CT marked LossyImageCompression 01                               |
@@ -95,7 +95,7 @@ async function writeStudies(data: TestData): Promise<GeometryStudies> {
   await rm(OUTPUT, { recursive: true, force: true });
   for (const name of ['echoes', 'gap', 'tilt', 'lossy', 'oblique']) await mkdir(path.join(OUTPUT, name), { recursive: true });
 
-  // Two echoes: each slice twice, echo 2 with its stored values halved (so each echo's pixels are its own).
+  // Two echoes: each slice twice, echo 2 a negative of it (so each echo's pixels, and previews, are its own).
   const mrSlices = middleRun(data.mr.main.files, 6);
   const echo1: string[] = [];
   const echo2: string[] = [];
@@ -110,7 +110,9 @@ async function writeStudies(data: TestData): Promise<GeometryStudies> {
       const pixels = dict['7FE00010']!.Value[0] as ArrayBuffer;
       const signed = Number(dict['00280103']?.Value[0] ?? 0) === 1;
       const values = signed ? new Int16Array(pixels) : new Uint16Array(pixels);
-      for (let p = 0; p < values.length; p++) values[p] = Math.trunc(values[p]! / 2);
+      let max = 0;
+      for (const v of values) max = Math.max(max, v);
+      for (let p = 0; p < values.length; p++) values[p] = max - values[p]!;
     }));
   }
 

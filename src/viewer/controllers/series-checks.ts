@@ -27,6 +27,8 @@ export class SeriesChecks implements ReactiveController {
     private readonly openStudy: () => StudySummary | undefined,
     /** The series the viewports show, and whether any of them is still loading. */
     private readonly viewports: () => { shown: Set<string>; loading: boolean },
+    /** A series of the open study turned out to hold several stacks (their thumbnails). */
+    private readonly severalStacks: (check: SeriesCheck) => void = () => undefined,
   ) {
     context.host.addController(this);
   }
@@ -54,6 +56,7 @@ export class SeriesChecks implements ReactiveController {
   record(check: SeriesCheck): void {
     const before = this.checks.get(check.seriesInstanceUID);
     if (before && JSON.stringify(before) === JSON.stringify(check)) return;
+    const { studyInstanceUID, seriesInstanceUID, stacks, warnings } = check;
     this.checks = new Map(this.checks).set(check.seriesInstanceUID, check);
     const study = this.openStudy();
     if (study?.studyInstanceUID === check.studyInstanceUID) {
@@ -64,7 +67,8 @@ export class SeriesChecks implements ReactiveController {
       }
     }
     this.context.host.requestUpdate();
-    this.context.emit('filmless-series-checked', { ...check, stacks: check.stacks.map((s) => ({ ...s, warnings: [...s.warnings] })), warnings: [...check.warnings] });
+    if (study?.studyInstanceUID === studyInstanceUID && stacks.length > 1 && !before) this.severalStacks(check);
+    this.context.emit('filmless-series-checked', { studyInstanceUID, seriesInstanceUID, stacks: stacks.map((s) => ({ ...s, warnings: [...s.warnings] })), warnings: [...warnings] });
   }
 
   /** Reads the metadata of the study's image series not checked yet, one at a time, once per study. */

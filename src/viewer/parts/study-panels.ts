@@ -43,6 +43,8 @@ export function seriesList(
     const stacks = view.stacks?.get(s.seriesInstanceUID) ?? [];
     return stacks.length > 1 ? stacks.map((stack, index) => ({ s, stack: { index, count: stacks.length, imageCount: stack.imageCount } })) : [{ s, stack: undefined }];
   });
+  // A stack's own preview (its middle frame) once fetched, else the series'.
+  const thumbnail = (uid: string, stack: number | undefined) => (stack === undefined ? undefined : view.thumbnails.get(`${uid}#${stack}`)) ?? view.thumbnails.get(uid);
   const pressed = (s: SeriesSummary, stack: { index: number } | undefined) =>
     s.seriesInstanceUID === view.selected && (stack === undefined || stack.index === (view.selectedStack ?? 0));
   return html`<div id="series" class="series-list ${view.open ? 'open' : ''} ${view.large ? 'large' : ''}" part="series-list" role="group"
@@ -53,8 +55,8 @@ export function seriesList(
         draggable="true" data-series=${s.seriesInstanceUID} data-stack=${stack === undefined ? nothing : stack.index}
         title=${stack === undefined ? nothing : t.term('stackLabel', { index: stack.index + 1, count: stack.count })}
         @dragstart=${(event: DragEvent) => event.dataTransfer?.setData(SERIES_DRAG_TYPE, s.seriesInstanceUID)}>
-        ${view.thumbnails.has(s.seriesInstanceUID)
-          ? html`<img src=${view.thumbnails.get(s.seriesInstanceUID)!} alt="" width="96" height="96" />`
+        ${thumbnail(s.seriesInstanceUID, stack?.index)
+          ? html`<img src=${thumbnail(s.seriesInstanceUID, stack?.index)!} alt="" width="96" height="96" />`
           : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
         <span class="series-name">${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
         ${stack === undefined
