@@ -80,6 +80,7 @@ export class CollabController implements ReactiveController {
   /** Measurements drawn here for another viewer's (by its id): this viewer's id, and what was drawn. */
   private readonly mirrored = new Map<string, { local: string; shape: string }>();
   private measurementFrame = 0;
+  private publishQueued = false;
 
   constructor(
     private readonly status: ViewerStatus,
@@ -88,8 +89,15 @@ export class CollabController implements ReactiveController {
   ) {
     status.host.addController(this);
     status.stateOrigin = () => this.stateOrigin();
-    status.stateSent = (detail) => {
-      if (detail.origin !== 'remote') this.session.publish();
+    // A presenter's change goes out at once (in a microtask: one message for what one task changed), not
+    // a frame later with the event: a follower then draws it in the same frame as the presenter or the next.
+    status.stateQueued = () => {
+      if (this.role !== 'presenter' || this.publishQueued || this.stateOrigin() === 'remote') return;
+      this.publishQueued = true;
+      queueMicrotask(() => {
+        this.publishQueued = false;
+        this.session.publish();
+      });
     };
     this.session = new SyncSession({
       currentState: () => this.currentState(),

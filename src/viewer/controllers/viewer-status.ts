@@ -29,8 +29,10 @@ export class ViewerStatus implements ViewerContext, ReactiveController {
 
   /** Where the view changes of the frame being sent came from (the sync controller answers). */
   stateOrigin: () => FilmlessStateOrigin = () => 'user';
-  /** Called after each `filmless-statechange` is sent (the sync controller publishes it). */
+  /** Called after each `filmless-statechange` is sent. */
   stateSent: (detail: FilmlessViewState & { origin: FilmlessStateOrigin }) => void = () => undefined;
+  /** Called at once for every change (before the frame's event): the sync controller publishes without waiting for the frame. */
+  stateQueued: () => void = () => undefined;
   private pendingState: FilmlessViewState | undefined;
 
   emit<K extends keyof FilmlessEventMap>(type: K, detail: EmitDetail<K>): void {
@@ -38,6 +40,7 @@ export class ViewerStatus implements ViewerContext, ReactiveController {
       // At most one per animation frame, with the frame's last state; a hidden page runs no frames.
       const first = this.pendingState === undefined;
       this.pendingState = detail as FilmlessViewState;
+      this.stateQueued();
       if (first) {
         const timer = setTimeout(this.flushState, 100);
         requestAnimationFrame(() => {
