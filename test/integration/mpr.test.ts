@@ -10,7 +10,8 @@ import type { FilmlessReadyDetail, FilmlessResolvedDetail } from '../../src/inde
 import { en } from '../../src/i18n/messages.js';
 import { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { FileGeometry } from '../support/dicom-geometry.js';
-import { type DatasetUse, cleanup, describeEachDataset, gatewayRequests, mountViewer, nextEvent, pacsInfo, readyOrError, storedPixel, until } from '../support/browser.js';
+import type { RobustnessFolder } from '../support/robustness-studies.js';
+import { type DatasetUse, cleanup, describeEachDataset, describeOn, gatewayRequests, mountViewer, nextEvent, pacsInfo, readyOrError, storedPixel, until } from '../support/browser.js';
 
 type Vec3 = [number, number, number];
 
@@ -267,4 +268,41 @@ describeEachDataset('MPR under a forced renderer', (use) => {
     expect(button.getAttribute('aria-disabled')).to.equal('true');
     expect(button.title).to.contain(en['mprReason.needs-webgl']);
   });
+});
+
+describeOn('real', 'MPR on series that are not a volume', () => {
+  afterEach(cleanup);
+
+  /** Why the files are not a volume, from their geometry: a gap off the median spacing, or slices off their normal. */
+  function reasonFromFiles(files: FileGeometry[]): 'uneven-spacing' | 'tilted' | undefined {
+    const normal = cross(files[0]!.orientation.slice(0, 3), files[0]!.orientation.slice(3, 6));
+    const sorted = [...files].sort((a, b) => dot(normal, a.position) - dot(normal, b.position));
+    const steps = sorted.slice(1).map((g, i) => dot(normal, g.position) - dot(normal, sorted[i]!.position));
+    const median = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)]!;
+    if (steps.some((step) => Math.abs(step - median) > 0.1 * median)) return 'uneven-spacing';
+    const first = sorted[0]!.position;
+    const last = sorted.at(-1)!.position;
+    const offset = [0, 1, 2].map((i) => last[i]! - first[i]!);
+    const along = dot(normal, offset);
+    const across = Math.hypot(...offset.map((v, i) => v - along * normal[i]!));
+    return across > Math.tan((0.5 * Math.PI) / 180) * Math.abs(along) ? 'tilted' : undefined;
+  }
+
+  for (const folderPath of ['robustness/ct-gantry-tilt-d2n', 'robustness/ct-missing-slice-d2n']) {
+    it(`refuses ${folderPath} with the reason its files give`, async () => {
+      const pacs = await pacsInfo();
+      const folder = pacs.robustness?.[folderPath] as RobustnessFolder | undefined;
+      expect(folder, `${folderPath} is loaded`).to.not.equal(undefined);
+      const expected = reasonFromFiles(await geometry(folder!.files));
+      expect(expected, 'the files are not a volume').to.not.equal(undefined);
+      const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: folder!.accession });
+      expect((await readyOrError(viewer)).type).to.equal('filmless-ready');
+      await until(() => (viewer.getMprAvailability() as { reason?: string }).reason !== 'loading', 'the series on screen');
+      expect(viewer.getMprAvailability()).to.deep.equal({ available: false, reason: expected });
+      await viewer.updateComplete;
+      const button = viewer.shadowRoot!.querySelector<HTMLButtonElement>('[data-item="mpr"]')!;
+      expect(button.getAttribute('aria-disabled')).to.equal('true');
+      expect(button.title).to.contain(en[`mprReason.${expected!}`]);
+    });
+  }
 });
