@@ -13,7 +13,7 @@
 import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { FilmlessErrorDetail, FilmlessReadyDetail, FilmlessResolvedDetail } from '../../src/index.js';
-import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { SeriesValues } from '../support/file-values.js';
 import { GENERATED_IMAGE_TYPES, ROBUSTNESS_ACCESSIONS } from '../support/robustness-names.js';
 import type { RobustnessFolder, RobustnessSeries, RobustnessStudies } from '../support/robustness-studies.js';
@@ -102,7 +102,7 @@ async function probeAt(viewer: FilmlessViewer, facts: SeriesValues, index: numbe
  * The suite's body, for a set of folders (each: one accession number, its studies and series, and the
  * files they were made from).
  */
-function eachFolderShown(label: string, folders: string[], studiesOf: () => RobustnessStudies | undefined): void {
+function eachFolderShown(label: string, folders: string[], studiesOf: () => RobustnessStudies | undefined, renderer: 'auto' | 'gpu' = 'auto'): void {
   const table: string[] = [];
   let startedAt = 0;
   let viewer: FilmlessViewer;
@@ -110,6 +110,8 @@ function eachFolderShown(label: string, folders: string[], studiesOf: () => Robu
 
   before(function (this: Mocha.Context) {
     if (!studiesOf()) this.skip();
+    // Page-wide: `auto` is Cornerstone's CPU renderer on this software rasterizer; `gpu` forces WebGL.
+    FilmlessViewer.renderer = renderer;
     startedAt = performance.now();
   });
   // A new viewer per folder: its first series goes the way a page's first image goes (the lean first
@@ -121,6 +123,7 @@ function eachFolderShown(label: string, folders: string[], studiesOf: () => Robu
   });
   afterEach(cleanup);
   after(() => {
+    FilmlessViewer.renderer = 'auto';
     if (table.length) console.log(`${label} × series → what the viewer shows (${Math.round((performance.now() - startedAt) / 1000)} s):\n${table.join('\n')}`);
   });
 
@@ -179,6 +182,7 @@ function eachFolderShown(label: string, folders: string[], studiesOf: () => Robu
         }
         expect(error, `${name}: ${JSON.stringify(error)}`).to.equal(undefined);
         expect(viewer.status).to.equal('ready');
+        if (renderer === 'gpu') expect((outcome.event.detail as FilmlessReadyDetail).renderer).to.equal('gpu');
         const state = viewer.getViewState();
         const notes: string[] = [`${facts.photometric}, ${state.imageCount} image(s) of ${facts.frames.length} frame(s)`];
         const colour = facts.samplesPerPixel === 3 || facts.photometric === 'PALETTE COLOR';
@@ -250,6 +254,10 @@ function eachFolderShown(label: string, folders: string[], studiesOf: () => Robu
 
 describe('Every image type on screen, checked against the files: generated MONOCHROME1, RGB, high bits, signed data, padding, a report', () => {
   eachFolderShown('generated image type', Object.keys(GENERATED_IMAGE_TYPES), () => info.imageTypes);
+});
+
+describe('Every image type on screen on the WebGL renderer too: the generated samples', () => {
+  eachFolderShown('generated image type (WebGL)', Object.keys(GENERATED_IMAGE_TYPES), () => info.imageTypes, 'gpu');
 });
 
 describeOn('real', 'Every image type on screen, checked against the files: each series of robustness/ and transfer-syntaxes/', () => {
