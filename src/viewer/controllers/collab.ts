@@ -262,6 +262,8 @@ export class CollabController implements ReactiveController {
   }
 
   private stateOrigin(): FilmlessStateOrigin {
+    // A follower's input is off: whatever changes there (its loads too) is the presenter's doing.
+    if (this.role === 'follower' && this.lastRemote) return 'remote';
     return this.target || performance.now() < this.originUntil ? this.origin : 'user';
   }
 

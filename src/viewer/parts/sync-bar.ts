@@ -34,7 +34,8 @@ export function syncOverlay(t: LocalizeController, collab: CollabController) {
 }
 
 export const syncStyles = css`
-  .sync-bar { position: absolute; top: 6px; left: 50%; transform: translateX(-50%); z-index: 6; display: flex; align-items: center; gap: 6px;
+  /* Below the top orientation marker (drawn at the image area's top centre). */
+  .sync-bar { position: absolute; top: 28px; left: 50%; transform: translateX(-50%); z-index: 6; display: flex; align-items: center; gap: 6px;
     max-width: calc(100% - 12px); padding: 3px 6px; border-radius: 6px; font-size: 0.8em;
     background: color-mix(in srgb, var(--filmless-color-panel, #1e1e1e) 85%, transparent); color: var(--filmless-color-panel-foreground, #eee); }
   .sync-bar .icon { width: 16px; height: 16px; flex: none; }
