@@ -66,6 +66,26 @@ describe('stacks', () => {
     expect(temporal.map((s) => s.frames.length)).to.deep.equal([2, 2, 2]);
   });
 
+  it('splits an enhanced multi-frame image by its per-frame functional groups (two temporal positions at the same positions)', () => {
+    const frame = (z: number, temporal: number): DicomJsonDataset => ({
+      '00209111': { vr: 'SQ', Value: [{ '00209128': { vr: 'UL', Value: [temporal] } }] },
+      '00209113': { vr: 'SQ', Value: [{ '00200032': { vr: 'DS', Value: [0, 0, z] } }] },
+    });
+    const enhanced: DicomJsonDataset = {
+      '00080018': { vr: 'UI', Value: ['1.2.3.enhanced'] },
+      '00280008': { vr: 'IS', Value: [6] },
+      '52009229': { vr: 'SQ', Value: [{ '00209116': { vr: 'SQ', Value: [{ '00200037': { vr: 'DS', Value: AXIAL } }] } }] },
+      '52009230': { vr: 'SQ', Value: [frame(0, 1), frame(0, 2), frame(3, 1), frame(3, 2), frame(6, 1), frame(6, 2)] },
+    };
+    const stacks = stacksOf([enhanced]);
+    expect(stacks.map((s) => s.frames.map((f) => f.frameNumber))).to.deep.equal([[1, 3, 5], [2, 4, 6]]);
+  });
+
+  it('keeps a one-stack series whole even when its frames carry different echo numbers at distinct positions', () => {
+    const stacks = stacksOf([image(1, 0, echo(1)), image(2, 5, echo(2)), image(3, 10, echo(1))]);
+    expect(stacks).to.have.length(1);
+  });
+
   it('chooses the largest stack by default', () => {
     expect(largestStack([3, 20, 20, 4])).to.equal(1);
     expect(largestStack([5])).to.equal(0);
