@@ -72,9 +72,9 @@ function pixelRequests(requests: { url: string }[], from: number): string[] {
   return requests.slice(from).map((r) => r.url).filter((url) => /\/series\/[^/?]+(\/instances\/[^/?]+(\/frames\/[\d,]+)?)?(\?|$)/.test(new URL(url, location.href).pathname + '?'));
 }
 
-async function openCt(use: DatasetUse): Promise<{ viewer: FilmlessViewer; ready: FilmlessReadyDetail; resolved: FilmlessResolvedDetail }> {
+async function openCt(use: DatasetUse, props: Partial<FilmlessViewer> = {}): Promise<{ viewer: FilmlessViewer; ready: FilmlessReadyDetail; resolved: FilmlessResolvedDetail }> {
   const pacs = await pacsInfo();
-  const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: use.accessions.mpr }, 'width: 800px; height: 700px');
+  const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: use.accessions.mpr, ...props }, 'width: 800px; height: 700px');
   const resolved = nextEvent<FilmlessResolvedDetail>(viewer, 'filmless-resolved');
   const event = (await readyOrError(viewer)) as CustomEvent<FilmlessReadyDetail>;
   expect(event.type, JSON.stringify(event.detail)).to.equal('filmless-ready');
@@ -247,10 +247,10 @@ describeEachDataset('MPR under a forced renderer', (use) => {
     FilmlessViewer.renderer = 'auto';
   });
 
-  it('works with WebGL forced, the probe matching the file', async () => {
+  it('works with WebGL forced, opening by itself when mpr is set with the accession number, the probe matching the file', async () => {
     FilmlessViewer.renderer = 'gpu';
     const { ct } = use();
-    const { viewer, ready } = await openCt(use());
+    const { viewer, ready } = await openCt(use(), { mpr: true });
     expect(ready.renderer).to.equal('gpu');
     await openMpr(viewer);
     const [column, row] = ct.landmarks!.bone;
