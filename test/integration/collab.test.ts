@@ -223,6 +223,19 @@ describe('two viewers in a consultation over a sync-channel', function () {
     expect(pageErrors).to.deep.equal([]);
   });
 
+  it('a follower whose token cannot open the study shows the refusal, stays in the session and catches up once it can', async () => {
+    const pacs = await pacsInfo();
+    const third = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: 'not-a-test-token', syncRole: 'follower', syncChannel: CHANNEL }, 'width: 360px; height: 400px');
+    const refused = await nextEvent<FilmlessErrorDetail>(third, 'filmless-error', 60_000);
+    expect(['unauthorized', 'forbidden']).to.include(refused.detail.code);
+    expect(third.syncRole).to.equal('follower');
+    key(presenter, 'ArrowDown');
+    await until(() => follower.getViewState().viewports[0]!.imageIndex === presenter.getViewState().viewports[0]!.imageIndex, 'the other follower still follows');
+    third.token = 'test-token-collab-third';
+    third.retry();
+    await inSync(presenter, third, 'the third participant catches up');
+  });
+
   it('the follower that takes control presents, and the former presenter follows', async () => {
     const granted = nextEvent(follower, 'filmless-syncrole');
     follower.shadowRoot!.querySelector<HTMLButtonElement>('.sync-take')!.click();
