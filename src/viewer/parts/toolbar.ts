@@ -46,7 +46,14 @@ export interface ToolbarState {
   /** The active viewport's greys are inverted. */
   inverted: boolean;
   /** Cine of the active viewport: playing, the rate a play uses, the user's choice, the series' own rate. */
-  cine: { playing: boolean; fps: number; chosenFps?: number; seriesFps?: number };
+  cine: {
+    playing: boolean;
+    fps: number;
+    chosenFps?: number;
+    seriesFps?: number;
+    /** The stack has more than one image (a single image cannot play). */
+    playable?: boolean;
+  };
 }
 
 export interface ToolbarActions {
@@ -222,7 +229,7 @@ function barItems(t: LocalizeController, state: ToolbarState, actions: ToolbarAc
         ],
       },
       { id: 'invert', label: t.term('invert'), icon: 'invert', pressed: state.inverted, busy: state.busy, run: actions.invert, className: 'toggle' },
-      { id: 'cine', label: t.term(state.cine.playing ? 'cineStop' : 'cinePlay'), icon: state.cine.playing ? 'cineStop' : 'cinePlay', pressed: state.cine.playing, busy: state.busy, run: actions.toggleCine, group: 'start', className: 'toggle' },
+      { id: 'cine', label: t.term(state.cine.playing ? 'cineStop' : 'cinePlay'), icon: state.cine.playing ? 'cineStop' : 'cinePlay', pressed: state.cine.playing, busy: state.busy || state.cine.playable === false, run: actions.toggleCine, group: 'start', className: 'toggle' },
       {
         id: 'cine-speed',
         label: `${t.term('cineSpeed')}: ${t.term('cineRate', { fps: state.cine.fps })}`,

@@ -212,6 +212,7 @@ function viewToolsState(v: ViewerView) {
     inverted: load.display?.invert ?? false,
     cine: {
       playing: v.cine.playing,
+      playable: (load.series?.frames.length ?? 0) > 1,
       fps: v.cine.rateFor(load.series),
       ...(v.cine.chosenFps === undefined ? {} : { chosenFps: v.cine.chosenFps }),
       ...(seriesFps === undefined ? {} : { seriesFps }),
