@@ -264,9 +264,9 @@ export class FilmlessViewer extends LitElement {
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
       if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.checks.load(study, this.resolution.clientForStudy(study));
     },
+    seriesChecked: (check) => this.checks.record(check),
     viewChanged: () => this.context.emit('filmless-statechange', this.getViewState()),
     cellChanged: (cell) => this.sync.cellChanged(cell),
-    seriesChecked: (check) => this.checks.record(check),
   });
   private readonly cine = new CineController(this.context, this.grid);
   private readonly input = new InputController(this.context, this.grid, this, this.cine);
@@ -375,7 +375,7 @@ export class FilmlessViewer extends LitElement {
    * While MPR is open: the modality value (CT: Hounsfield units) of the volume's voxel nearest a patient
    * position in mm, by default where the crosshairs meet; undefined outside the volume or without MPR.
    */
-  probeMpr(point?: [number, number, number]): number | undefined {
+  probeMpr(point: [number, number, number] | undefined = undefined): number | undefined {
     return this.mprView.valueAt(point);
   }
 
@@ -397,7 +397,7 @@ export class FilmlessViewer extends LitElement {
   }
 
   /** Shows another series of the open study in the active viewport (optionally one of its `stacks`, 0-based). */
-  selectSeries(seriesInstanceUID: string, stack?: number): void {
+  selectSeries(seriesInstanceUID: string, stack: number | undefined = undefined): void {
     this.showSeries(this.grid.activeIndex, seriesInstanceUID, '', stack);
   }
 
@@ -408,7 +408,7 @@ export class FilmlessViewer extends LitElement {
    * `stack` (0-based) of the open study's series. Unknown series, series without images (`kind`
    * `non-image`: reports, key objects, presentation states), studies or viewports are ignored.
    */
-  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = '', stack?: number): void {
+  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = '', stack: number | undefined = undefined): void {
     if (studyInstanceUID && studyInstanceUID !== this.resolution.study?.studyInstanceUID) {
       if (Number.isInteger(viewportIndex) && viewportIndex >= 0 && viewportIndex < this.grid.cells.length) {
         void this.priors.showPriorSeries(viewportIndex, studyInstanceUID, seriesInstanceUID);
@@ -471,7 +471,7 @@ export class FilmlessViewer extends LitElement {
    * image shown dark-on-light counts as not inverted): `invert(true)`, back with `invert(false)`;
    * without an argument it toggles. The view state's `invert` says which.
    */
-  invert(on?: boolean): void {
+  invert(on: boolean | undefined = undefined): void {
     this.grid.active.load.stack.setInvert(typeof on === 'boolean' ? on : undefined);
   }
 
@@ -500,7 +500,7 @@ export class FilmlessViewer extends LitElement {
    * Space or Escape, any other scrolling, or another series in that viewport. The view state's
    * `viewports[i].cine` reports the rate asked for and the rate achieved.
    */
-  playCine(fps?: number): void {
+  playCine(fps: number | undefined = undefined): void {
     this.cine.play(fps);
   }
 
@@ -582,7 +582,7 @@ export class FilmlessViewer extends LitElement {
     return viewerTemplate({
       t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
       resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails, checks: this.checks, cursor: this.cursor,
-      sync: this.sync, priors: this.priors, chrome: this.chrome, collab: this.collab, measurements: this.measurements, mpr: this.mprView, referenceLines: this.referenceLineView, cine: this.cine,
+      sync: this.sync, priors: this.priors, chrome: this.chrome, collab: this.collab, measurements: this.measurements, cine: this.cine, mpr: this.mprView, referenceLines: this.referenceLineView,
       actions: {
         retry: () => this.retry(),
         selectStudy: (uid) => this.selectStudy(uid),
