@@ -72,6 +72,9 @@ function pixelRequests(requests: { url: string }[], from: number): string[] {
   return requests.slice(from).map((r) => r.url).filter((url) => /\/series\/[^/?]+(\/instances\/[^/?]+(\/frames\/[\d,]+)?)?(\?|$)/.test(new URL(url, location.href).pathname + '?'));
 }
 
+/** Single frames a plain load (no MPR) asked for, by slice count: what MPR may not exceed. */
+const plainLoadFrames = new Map<number, number>();
+
 async function openCt(use: DatasetUse, props: Partial<FilmlessViewer> = {}): Promise<{ viewer: FilmlessViewer; ready: FilmlessReadyDetail; resolved: FilmlessResolvedDetail }> {
   const pacs = await pacsInfo();
   const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: use.accessions.mpr, ...props }, 'width: 800px; height: 700px');
@@ -103,10 +106,13 @@ describeEachDataset('MPR', (use) => {
   before(async function () {
     this.timeout(180_000);
     const { ct } = use();
+    const mountedAt = (await gatewayRequests()).length;
     ({ viewer, ready, resolved } = await openCt(use()));
     // The whole series decoded by the stack first: MPR must then build its volume from those frames.
     await until(() => !viewer.shadowRoot!.querySelector('[part="progress"]'), 'the series decoded', 120_000);
-    requestsBefore = (await gatewayRequests()).length;
+    const requests = await gatewayRequests();
+    requestsBefore = requests.length;
+    plainLoadFrames.set(ct.main.count, pixelRequests(requests, mountedAt).filter((url) => url.includes('/frames/')).length);
     const bytesBefore = cache.getCacheSize();
     const started = performance.now();
     await openMpr(viewer);
@@ -250,9 +256,16 @@ describeEachDataset('MPR under a forced renderer', (use) => {
   it('works with WebGL forced, opening by itself when mpr is set with the accession number, the probe matching the file', async () => {
     FilmlessViewer.renderer = 'gpu';
     const { ct } = use();
+    const requestsBefore = (await gatewayRequests()).length;
     const { viewer, ready } = await openCt(use(), { mpr: true });
     expect(ready.renderer).to.equal('gpu');
     await openMpr(viewer);
+    // Asked for while the series was still streaming in: no frame is downloaded twice for the volume.
+    const requested = pixelRequests(await gatewayRequests(), requestsBefore);
+    const frames = requested.filter((url) => url.includes('/frames/')).length;
+    console.log(`MPR measure (${ct.main.count} slices, MPR asked for with the accession number): ${requested.length} pixel requests, ${frames} of them single frames; a plain load: ${plainLoadFrames.get(ct.main.count)} single frames`);
+    expect(new Set(requested).size, requested.join('\n')).to.equal(requested.length);
+    expect(frames, 'single frames asked for: no more than a plain load of the series').to.be.at.most(plainLoadFrames.get(ct.main.count)!);
     const [column, row] = ct.landmarks!.bone;
     const [middle] = await geometry([ct.main.middleFile]);
     viewer.setMprCenter(patientPoint(middle!, column, row));

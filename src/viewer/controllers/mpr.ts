@@ -10,7 +10,7 @@ import { loadImaging } from '../../imaging/lazy-stack.js';
 import type { MprView } from '../../imaging/mpr.js';
 import { volumeGeometry } from '../../imaging/mpr-geometry.js';
 import { getRendererPreference } from '../../imaging/renderer-preference.js';
-import type { LoadedSeries } from '../../viewport/viewport-load.js';
+import type { LoadedSeries, ViewportLoad } from '../../viewport/viewport-load.js';
 import type { FilmlessMprState, FilmlessMprUnavailableReason, FilmlessSlabMode } from '../events.js';
 import { MPR_PLANES, mprPanel } from '../parts/mpr-panel.js';
 import type { ViewerContext } from './viewer-context.js';
@@ -154,6 +154,10 @@ export class MprController implements ReactiveController {
     this.context.host.requestUpdate();
     try {
       const imaging = await loadImaging();
+      // The volume is made of the stack's decoded images: opened while the series still streams in, it
+      // waits for the stream rather than asking for each missing frame on its own (which would download
+      // those frames twice: once alone, once in the stream).
+      await this.whenDecoded(load, series);
       await this.context.host.updateComplete;
       if (!this.open || this.series !== series) return;
       const root = this.context.host.renderRoot;
@@ -177,6 +181,18 @@ export class MprController implements ReactiveController {
       this.context.emit('filmless-error', { code: toFilmlessError(error).code, message: this.context.localize.term('mprFailed') });
       this.context.log('MPR failed', error);
     }
+  }
+
+  /** Resolves once every image of the series has been decoded (or found undecodable), or MPR was closed. */
+  private whenDecoded(load: ViewportLoad, series: LoadedSeries): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const { loaded, total } = load.progress;
+        if (!this.open || this.series !== series || load.series !== series || (total > 0 && loaded >= total)) resolve();
+        else setTimeout(check, 100); // a timer, not animation frames: a hidden page must get there too
+      };
+      check();
+    });
   }
 
   /** Takes over the tools chosen in the stack (e.g. a measurement tool on the left button). */
