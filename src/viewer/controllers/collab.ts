@@ -47,6 +47,8 @@ const CHECK_MS = 150;
 const MAX_CORRECTIONS = 5;
 /** How long the laser pointer stays after its last move. */
 export const POINTER_FADE_MS = 2000;
+/** Parts whose controls change the view: a follower's clicks there are stopped too (the series panel's thumbnails, priors, the comparison bar). */
+const FOLLOWER_BLOCKED_PARTS = new Set(['toolbar', 'series-list', 'priors', 'compare', 'menu']);
 /** Input that a follower may not give (it asks for control instead). */
 const BLOCKED_INPUT = ['pointerdown', 'mousedown', 'click', 'dblclick', 'wheel', 'keydown', 'touchstart', 'contextmenu', 'dragstart', 'drop'] as const;
 
@@ -377,7 +379,7 @@ export class CollabController implements ReactiveController {
     const path = event.composedPath();
     if (path.some((node) => node instanceof HTMLElement && node.dataset['syncAllow'] !== undefined)) return;
     if (event instanceof KeyboardEvent && (event.key === 'Tab' || event.key === 'Escape')) return;
-    const inImage = path.some((node) => node instanceof HTMLElement && (node.classList.contains('cell') || node.getAttribute('part') === 'toolbar'));
+    const inImage = path.some((node) => node instanceof HTMLElement && (node.classList.contains('cell') || FOLLOWER_BLOCKED_PARTS.has(node.getAttribute('part') ?? '')));
     if (!inImage) return;
     event.stopPropagation();
     if (event.cancelable && event.type !== 'keydown') event.preventDefault();
