@@ -1,6 +1,10 @@
 // Measurements against the files: lengths from the file's PixelSpacing, ROI statistics from the file's
 // rescaled stored values inside the same mask (both read with dicom-parser in Node), calibration labels,
 // the filmless-measurement event, the list, the Measure menu and the Delete key.
+// Renderers: the values are Filmless's own arithmetic on the file's values, the same whichever renderer
+// draws; the last suite draws and measures on both `gpu` and `cpu`. The other suites run under `auto`
+// (the CPU renderer on this software-WebGL machine, WebGL on a GPU): running each of them twice would load
+// every study twice for the same numbers.
 import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
 import { expect } from 'chai';
 import type { FilmlessMeasurement, FilmlessMeasurementDetail } from '../../src/index.js';
@@ -68,7 +72,7 @@ async function expectLengths(viewer: FilmlessViewer, file: string, imageIndex: n
 /** Where an image point is on the page (CSS pixels), for the fitted initial view. */
 function pagePoint(viewer: FilmlessViewer, columns: number, rows: number, [column, row]: [number, number]): [number, number] {
   const canvas = viewerCanvas(viewer);
-  const [x, y] = imageToCanvas(canvas, columns, rows, column - 0.5, row - 0.5); // imageToCanvas adds half a pixel
+  const [x, y] = imageToCanvas(canvas, columns, rows, column, row); // the pixel's centre
   const rect = canvas.getBoundingClientRect();
   return [Math.round(rect.left + (x * rect.width) / canvas.width), Math.round(rect.top + (y * rect.height) / canvas.height)];
 }
@@ -261,6 +265,37 @@ describeEachDataset('measurements on the CT', (use) => {
     await until(() => root.querySelector(`[part="viewport"] svg [data-annotation-uid="${made.id}"]`) !== null, 'the measurement drawn again');
     expect(viewer.getMeasurements()).to.deep.equal([made]);
     root.querySelector<HTMLElement>('.series-toggle')!.click();
+  });
+
+  it('removes a measurement clicked with the eraser, and every one with Delete all', async () => {
+    const events = recordMeasurementEvents(viewer);
+    const root = viewer.shadowRoot!;
+    const { columns, rows } = use().ct.main;
+    const line: [number, number][] = [[Math.round(columns * 0.3), Math.round(rows * 0.4)], [Math.round(columns * 0.7), Math.round(rows * 0.4)]];
+    const shown = viewer.getViewState().imageIndex; // the eraser acts on the image on screen
+    const erased = viewer.addMeasurement({ kind: 'length', imageIndex: shown, imagePoints: line })!;
+    const kept = [
+      viewer.addMeasurement({ kind: 'probe', imageIndex: shown, imagePoints: [[20, 20]] })!,
+      viewer.addMeasurement({ kind: 'rectangleRoi', imageIndex: shown, imagePoints: [[30, 60], [60, 90]] })!,
+    ];
+    const chooseFromMenu = async (entry: string) => {
+      root.querySelector<HTMLElement>('[data-menu-trigger="measure"]')!.click();
+      await viewer.updateComplete;
+      root.querySelector<HTMLElement>(`[data-entry="${entry}"]`)!.click();
+    };
+    await chooseFromMenu('tool-eraser');
+    await sendMouse({ type: 'move', position: pagePoint(viewer, columns, rows, [Math.round(columns * 0.5), Math.round(rows * 0.4)]) });
+    await sendMouse({ type: 'down' });
+    await sendMouse({ type: 'up' });
+    await until(() => events.some((e) => e.action === 'remove'), 'the erased length');
+    expect(events.map((e) => [e.action, e.measurement.id])).to.deep.equal([
+      ...[erased, ...kept].map((m) => ['add', m.id]),
+      ['remove', erased.id],
+    ]);
+    await chooseFromMenu('measure-delete-all');
+    await until(() => viewer.getMeasurements().length === 0, 'every measurement deleted');
+    expect(events.slice(4).map((e) => [e.action, e.measurement.id])).to.have.deep.members(kept.map((m) => ['remove', m.id]));
+    root.querySelector<HTMLElement>('[data-item="tool-windowLevel"]')!.click();
   });
 
   it('chooses a tool from the Measure menu by keyboard, and deletes a measurement selected in the list with the Delete key', async () => {
