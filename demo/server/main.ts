@@ -168,6 +168,7 @@ function printAddresses(config: DemoConfig, demo: DemoServer): void {
   const main = demo.url;
   console.log(`\n  Filmless demo:  ${main}/demo/   (${config.dev ? 'development: TypeScript source through Vite' : 'production build: dist/'})`);
   console.log(`  HIS example:    ${main}/demo/his.html`);
+  console.log(`  Consultation:   ${main}/demo/consult.html?role=presenter (the others join with the room address it shows)`);
   console.log(`  Access codes:   ${main}${ACCESS_PAGE_PATH} (result sheets: ${main}/demo/result-sheet.html?study=<uid>)`);
   console.log(`  DICOMweb:       ${main}${DICOMWEB_PATH} (bearer token required)`);
   console.log(`  Shared links:   ${main}${SHARED_DICOMWEB_PATH} (study-scoped tokens signed with ${demo.keyOrigin})`);
