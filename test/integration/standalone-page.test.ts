@@ -97,6 +97,13 @@ describe('the standalone page, launched with IHE IID parameters', () => {
   });
 
   it('refuses unknown and malformed parameters with a clear message, and opens nothing', async () => {
+    // Earlier tests' pages were removed with requests in flight (series thumbnails, prefetch); on a busy
+    // machine the gateway logs some of them late. Wait until its log is quiet before opening this page.
+    let logged = -1;
+    for (let count = (await gatewayRequests()).length; count !== logged; count = (await gatewayRequests()).length) {
+      logged = count;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
     const openedAt = Date.now();
     const frame = await openPage('requestType=SERIES&accessionNumber=A*&color=red&lang=tr&mode=admin&dicomweb=ftp://x');
     const text = textOf(frame);
