@@ -95,7 +95,7 @@ function ownPublic(target: object, superTarget: object, kind: 'accessor' | 'meth
 /** Creates a viewer that records every event it dispatches and every part and slot its shadow DOM ever shows. */
 function recordedViewer(props: Record<string, unknown>) {
   const viewer = document.createElement('filmless-viewer');
-  viewer.setAttribute('style', 'display:block; width: 640px; height: 560px');
+  viewer.setAttribute('style', 'display:block; width: 1280px; height: 560px');
   const events: string[] = [];
   const parts = new Set<string>();
   const slots = new Set<string>();
