@@ -7,6 +7,7 @@
 import type { FrameBytes } from '../dicomweb/client.js';
 import { type DicomJsonDataset, Tag, numberValue, numberValues, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError } from '../errors.js';
+import { autoWindow } from '../imaging/auto-window.js';
 import { DecoderUnavailable, decodeJpegLs } from './jpegls-decoder.js';
 
 /** A greyscale frame ready to draw: stored values plus what turns them into modality values and grey. */
@@ -37,6 +38,8 @@ const PixelTag = {
   BitsAllocated: '00280100',
   BitsStored: '00280101',
   PixelRepresentation: '00280103',
+  PixelPaddingValue: '00280120',
+  PixelPaddingRangeLimit: '00280121',
 } as const;
 
 interface PixelFormat {
@@ -50,6 +53,9 @@ interface PixelFormat {
   intercept: number;
   window: [number, number] | undefined;
   pixelAspect: number;
+  /** Pixel Padding Value and Range Limit (stored units), left out of the auto-window. */
+  paddingValue: number | undefined;
+  paddingLimit: number | undefined;
 }
 
 /** The frame's format from its metadata, or undefined when the lean path cannot draw it. */
@@ -77,6 +83,8 @@ function pixelFormat(instance: DicomJsonDataset): PixelFormat | undefined {
     intercept: numberValue(instance, Tag.RescaleIntercept) ?? 0,
     window: center !== undefined && width !== undefined && width > 0 ? [center, width] : undefined,
     pixelAspect: rowSpacing && columnSpacing ? columnSpacing / rowSpacing : 1,
+    paddingValue: numberValue(instance, PixelTag.PixelPaddingValue),
+    paddingLimit: numberValue(instance, PixelTag.PixelPaddingRangeLimit),
   };
 }
 
@@ -167,7 +175,10 @@ export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameB
   }
   pixels = extendSign(pixels, format);
   const range = storedRange(pixels);
-  const [windowCenter, windowWidth] = format.window ?? fullRangeWindow(range, format.slope, format.intercept);
+  // Without a window in the file, the same auto-window Cornerstone's stack gets at the hand-over (the
+  // histogram's 1st–99th percentile, padding left out), so the image does not change contrast then.
+  const auto = format.window ? undefined : autoWindow(pixels, { slope: format.slope, intercept: format.intercept, paddingValue: format.paddingValue, paddingLimit: format.paddingLimit });
+  const [windowCenter, windowWidth] = format.window ?? (auto ? [auto.center, auto.width] : fullRangeWindow(range, format.slope, format.intercept));
   return {
     columns: format.columns,
     rows: format.rows,

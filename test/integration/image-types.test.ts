@@ -51,6 +51,8 @@ interface Outcome {
   event: CustomEvent<FilmlessReadyDetail | FilmlessErrorDetail>;
   /** The lean first image's canvas as drawn at filmless-first-image, when the lean path drew it. */
   lean?: HTMLCanvasElement;
+  /** The window the lean first image was drawn with. */
+  leanWindow?: [number, number];
 }
 
 /** Runs `trigger` and waits for the given series to be ready in the viewer, or for an error. */
@@ -64,6 +66,8 @@ async function shown(viewer: FilmlessViewer, seriesUID: string | undefined, trig
     copy.height = lean.height;
     copy.getContext('2d')!.drawImage(lean, 0, 0);
     outcome.lean = copy;
+    const { windowCenter, windowWidth } = viewer.getViewState();
+    outcome.leanWindow = [windowCenter, windowWidth];
   };
   viewer.addEventListener('filmless-first-image', onFirst, { once: true });
   const event = new Promise<CustomEvent<FilmlessReadyDetail | FilmlessErrorDetail>>((resolve, reject) => {
@@ -233,6 +237,13 @@ function eachFolderShown(label: string, folders: string[], studiesOf: () => Robu
           expect(lower, `${name}: auto-window ${windowCenter}/${windowWidth} leaves out the padding ${facts.padding} (values ${low}–${high})`).to.be.greaterThan(facts.padding + (low - facts.padding) / 2);
           expect(windowCenter + windowWidth / 2, `${name}: auto-window reaches the image's values`).to.be.greaterThan(low);
           notes.push(`auto-window ${Math.round(windowCenter)}/${Math.round(windowWidth)} without the padding (${facts.padding})`);
+          if (outcome.leanWindow) {
+            // The lean first image had the same window: no change of contrast at the hand-over (Cornerstone
+            // reports its range as DICOM's linear window, centre and width one half and one unit larger).
+            const [leanCenter, leanWidth] = outcome.leanWindow;
+            expect([Math.abs(leanCenter - windowCenter) <= 1, Math.abs(leanWidth - windowWidth) <= 1], `${name}: the lean first image's window ${outcome.leanWindow} vs ${windowCenter}/${windowWidth}`).to.deep.equal([true, true]);
+            notes.push('the lean first image too');
+          }
         }
         // MONOCHROME1: low values bright; MONOCHROME2: dark. On the image the points were chosen on.
         if (facts.frames.length === 1 && facts.high!.value > facts.low!.value) {
