@@ -209,6 +209,7 @@ export class ViewportLoad {
     mark('metadata');
     // One stack at a time: frames of other orientations or acquisitions (echoes, phases) are never interleaved.
     const stacks = splitStacks(framesOf(instances));
+    // The largest stack (the first of equals, whatever the early image was), unless one was asked for.
     const stackIndex = stack !== undefined && Number.isInteger(stack) && stacks[stack] ? stack : largestStack(stacks.map((s) => s.frames.length));
     const frames = stacks[stackIndex]!.frames;
     loaded.stacks = stacks;
@@ -236,7 +237,9 @@ export class ViewportLoad {
       signal,
       onFallback: (error) => this.events.log('series retrieval failed, fetching frame by frame', error),
     });
-    if (early) store.adopt(early.sopInstanceUID, 1, Promise.resolve([early.bytes]));
+    if (early && earlyIndex >= 0) store.adopt(early.sopInstanceUID, 1, Promise.resolve([early.bytes]));
+    // The early image belongs to another stack than the one shown: it goes, never to be taken for this stack's.
+    else if (early && firstImageAt !== undefined) this.hideLeanFirstImage();
     // The closures made here outlive the load (release, decode queue): let them not keep the frame's bytes.
     // eslint-disable-next-line no-useless-assignment -- read by no one after this: it is here to be forgotten
     early = undefined;

@@ -11,9 +11,12 @@
  * | FL-GEO-LOSSY    | 3 slices of the generated CT marked LossyImageCompression 01                               |
  * | FL-GEO-OBLIQUE  | 3 slices of the generated MR with rows and columns turned 30° within their plane (oblique edges) |
  *
- * Every file gets new UIDs derived from its source's; the tests read truth from the written files.
+ * Every file gets new UIDs derived from its source's; the tests read truth from the written files. The
+ * files are written once into a folder named after what they derive from (renamed into place whole) and
+ * never rewritten, so test runs at the same time (several people, or CI jobs) read the same files.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sampleUid } from '../../demo/server/sample-datasets.js';
@@ -31,6 +34,8 @@ interface Dcmjs {
 const dcmjs = createRequire(import.meta.url)('dcmjs') as Dcmjs;
 
 const OUTPUT = path.join(REPO, '.cache/test-geometry');
+/** Changes whenever what is written changes: a new folder then. */
+const GENERATOR_VERSION = 'echo-negative-1';
 
 /** One written series: its accession, UIDs and files (absolute paths, in InstanceNumber order). */
 export interface GeometrySeries {
@@ -58,8 +63,18 @@ async function read(file: string): Promise<DicomDict> {
   return dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Where files are written (a temporary folder) and where they will be read (the final one); `dry`: names only. */
+interface Target {
+  writeTo: string;
+  readFrom: string;
+  dry: boolean;
+}
+let target: Target = { writeTo: OUTPUT, readFrom: OUTPUT, dry: false };
+
 /** Writes one file of a new series: new study/series/instance UIDs and accession, then `change`. */
 async function writeCopy(name: string, source: string, index: number, instanceNumber: number, change: (dict: DicomDict['dict']) => void): Promise<string> {
+  const file = `${String(index).padStart(3, '0')}.dcm`;
+  if (target.dry) return path.join(target.readFrom, name, file);
   const dicom = await read(source);
   const { dict } = dicom;
   const sop = sampleUid('geometry-test', name, String(index), String(dict['00080018']?.Value[0]));
@@ -71,9 +86,8 @@ async function writeCopy(name: string, source: string, index: number, instanceNu
   set(dict, '00200013', 'IS', instanceNumber);
   set(dict, '0008103E', 'LO', `Geometry ${name}`);
   change(dict);
-  const file = path.join(OUTPUT, name, `${String(index).padStart(3, '0')}.dcm`);
-  await writeFile(file, Buffer.from(dicom.write()));
-  return file;
+  await writeFile(path.join(target.writeTo, name, file), Buffer.from(dicom.write()));
+  return path.join(target.readFrom, name, file);
 }
 
 function series(name: string, files: string[]): GeometrySeries {
@@ -92,8 +106,28 @@ function middleRun(files: string[], count: number): string[] {
 }
 
 async function writeStudies(data: TestData): Promise<GeometryStudies> {
-  await rm(OUTPUT, { recursive: true, force: true });
-  for (const name of ['echoes', 'gap', 'tilt', 'lossy', 'oblique']) await mkdir(path.join(OUTPUT, name), { recursive: true });
+  const sources = [...data.mr.main.files, ...data.ct.main.files];
+  const folder = path.join(OUTPUT, sampleUid(GENERATOR_VERSION, ...sources).slice(5, 21));
+  const written = existsSync(folder);
+  const temporary = `${folder}.${process.pid}.tmp`;
+  target = { writeTo: temporary, readFrom: folder, dry: written };
+  if (!written) {
+    await rm(temporary, { recursive: true, force: true });
+    for (const name of ['echoes', 'gap', 'tilt', 'lossy', 'oblique']) await mkdir(path.join(temporary, name), { recursive: true });
+  }
+  const studies = await describeStudies(data);
+  if (!written) {
+    try {
+      await rename(temporary, folder);
+    } catch {
+      await rm(temporary, { recursive: true, force: true }); // another run wrote the same files first
+    }
+  }
+  return studies;
+}
+
+/** Writes the series (or, dry, only names their files). */
+async function describeStudies(data: TestData): Promise<GeometryStudies> {
 
   // Two echoes: each slice twice, echo 2 a negative of it (so each echo's pixels, and previews, are its own).
   const mrSlices = middleRun(data.mr.main.files, 6);

@@ -55,7 +55,7 @@ export class CursorReadoutController implements ReactiveController {
       const info = imaging.cursorInfo(viewportId, x, y);
       this.readout = info ? { cell: cell.id, value: { position: info.position, ...(info.value === undefined ? {} : { value: info.value }) } } : undefined;
       this.context.host.requestUpdate();
-    });
+    }, (error: unknown) => this.context.log('no cursor readout', error));
   };
 
   /** The pointer left a cell. */
