@@ -136,6 +136,26 @@ describeEachDataset('measurements on the CT', (use) => {
       expect(Math.abs(pixelArea - area) / area).to.be.lessThan(0.05);
     }
   });
+});
+
+// The API, events, list and tools: the same code on any data, so on the generated CT only.
+describeOn('generated', 'measurement events, list and tools on the CT', (use) => {
+  let viewer: FilmlessViewer;
+  let imageIndex: number;
+  let file: string;
+
+  before(async () => {
+    viewer = await open({ accessionNumber: use().accessions.measurements });
+    imageIndex = viewer.getViewState().imageIndex;
+    expect(imageIndex).to.equal(use().ct.main.middleIndex);
+    file = use().ct.main.middleFile;
+  });
+  after(() => {
+    cleanup();
+  });
+  afterEach(() => {
+    for (const m of viewer.getMeasurements()) viewer.removeMeasurement(m.id);
+  });
 
   it('sends filmless-measurement on add and remove with the measurement, and getMeasurements follows', async () => {
     const events = recordMeasurementEvents(viewer);
