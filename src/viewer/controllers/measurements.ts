@@ -157,7 +157,12 @@ export class MeasurementsController implements ReactiveController {
     const measurement = this.measurements.get(id);
     if (!measurement) return;
     this.selectedId = id;
-    const cell = this.drawnIn.get(id);
+    let cell = this.drawnIn.get(id);
+    // A viewport the layout removed no longer draws it.
+    if (cell && !(this.grid.cells.includes(cell) && cell.load.stack.measurements?.list().some((m) => m.id === id))) {
+      this.drawnIn.delete(id);
+      cell = undefined;
+    }
     if (!cell) {
       this.pendingSelection = id;
       this.viewer.showSeries(measurement.seriesInstanceUID, measurement.studyInstanceUID);
