@@ -118,6 +118,38 @@ for (const renderer of ['cpu', 'gpu'] as const) describe(`Orientation markers of
     expect(Object.values(expectedEdges(await fileOrientation(file), 'none')).every((l) => l.length === 2), 'two letters at every edge').to.equal(true);
     await checkMarkers(viewer, file);
   });
+
+  it('names, after rotate 90° and flip H together, the patient directions the drawn image runs in (positions under the pointer)', async () => {
+    const studies = await geometryStudies();
+    const { viewer } = await open({ accessionNumber: studies.oblique.accession });
+    viewer.rotate(90);
+    await until(() => firstViewport(viewer).rotation === 90, 'rotated');
+    viewer.flip('horizontal');
+    await until(() => firstViewport(viewer).rotation !== 90 || firstViewport(viewer).flipH || firstViewport(viewer).flipV, 'flipped');
+    await viewer.updateComplete;
+    viewer.shadowRoot!.querySelector<HTMLButtonElement>('[data-item="cursor-info"]')?.click();
+    const viewport = viewer.shadowRoot!.querySelector<HTMLElement>('.cell .viewport')!;
+    const box = viewport.getBoundingClientRect();
+    // Cornerstone turns a point of the canvas into a patient position the way it drew the image.
+    let text = '';
+    const positionAt = async (fx: number, fy: number) => {
+      viewport.dispatchEvent(new PointerEvent('pointermove', { clientX: box.left + box.width * fx, clientY: box.top + box.height * fy, bubbles: true, composed: true }));
+      // The readout of this point: a new line (the points are far apart, so their lines differ).
+      await until(() => {
+        const line = viewer.shadowRoot!.querySelector('.cell .cursor-line')?.textContent ?? '';
+        if (line === '' || line === text) return false;
+        text = line;
+        return true;
+      }, 'a readout');
+      return [...text.matchAll(/[XYZ] (-?[\d,]+(?:\.\d+)?)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+    };
+    const centre = await positionAt(0.5, 0.5);
+    const right = await positionAt(0.8, 0.5);
+    const bottom = await positionAt(0.5, 0.8);
+    const markers = firstViewport(viewer).orientation!;
+    expect(letters(right.map((v, i) => v - centre[i]!)), `right edge, state ${JSON.stringify(firstViewport(viewer))}`).to.equal(markers.right);
+    expect(letters(bottom.map((v, i) => v - centre[i]!)), 'bottom edge').to.equal(markers.bottom);
+  });
 });
 
 describeOn('real', 'Orientation markers of an oblique enhanced MR', () => {
