@@ -7,6 +7,7 @@
 import { expect } from 'chai';
 import { FILMLESS_EVENTS } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import { cleanup, nextEvent, until } from '../support/browser.js';
 import { scriptedDicomweb } from '../support/scripted-dicomweb.js';
 
@@ -261,6 +262,30 @@ describe('custom-elements.json against the element', () => {
     const changed = nextEvent(viewer, 'filmless-statechange');
     viewer.scrollImages(1);
     await changed;
+    // A measurement through the API: filmless-measurement, and the measurement list's part.
+    const measured = nextEvent(viewer, 'filmless-measurement');
+    viewer.addMeasurement({ kind: 'length', imageIndex: 1, imagePoints: [[2, 2], [12, 12]] });
+    await measured;
+    await viewer.updateComplete;
+    // An arrow drawn with the mouse asks for its label (part measurement-label); Escape leaves it out.
+    const root = viewer.shadowRoot!;
+    root.querySelector<HTMLButtonElement>('[data-menu-trigger="measure"]')!.click();
+    await until(() => root.querySelector('[data-entry="tool-arrow"]') !== null, 'the measure menu');
+    root.querySelector<HTMLButtonElement>('[data-entry="tool-arrow"]')!.click();
+    const area = root.querySelector<HTMLElement>('[part="viewport"]')!.getBoundingClientRect();
+    const at = (fx: number, fy: number): [number, number] => [Math.round(area.left + area.width * fx), Math.round(area.top + area.height * fy)];
+    await sendMouse({ type: 'move', position: at(0.5, 0.5) });
+    await sendMouse({ type: 'down' });
+    for (const f of [0.52, 0.55, 0.58, 0.6]) await sendMouse({ type: 'move', position: at(f, 1 - f) });
+    await sendMouse({ type: 'up' });
+    await until(() => root.querySelector('[part="measurement-label"]') !== null, 'the arrow label field');
+    await sendKeys({ press: 'Escape' });
+    root.querySelector<HTMLElement>('[data-item="tool-windowLevel"]')!.click();
+    // MPR on the scripted volume (6 slices 5 mm apart): part mpr.
+    viewer.mpr = true;
+    await until(() => root.querySelector('[part~="mpr"]') !== null, 'the MPR views', 60_000);
+    viewer.mpr = false;
+    await viewer.updateComplete;
     const shared = nextEvent(viewer, 'filmless-shared');
     viewer.shadowRoot!.querySelector<HTMLButtonElement>('.share-button')!.click();
     await shared;
@@ -276,6 +301,30 @@ describe('custom-elements.json against the element', () => {
     viewer.comparePrior('2.3.4');
     await until(() => viewer.shadowRoot!.querySelectorAll('[part="study-badge"]').length === 2 && viewer.shadowRoot!.querySelector('[part="compare"]') !== null, 'the comparison');
     keep(run);
+
+    // A consultation on one page: the follower tries to scroll, asks for control, the presenter (with its
+    // laser pointer on) gives it: filmless-syncrole, the sync bar and the follower's pointer.
+    const channel = `manifest-${Math.random().toString(36).slice(2)}`;
+    const scripted = { dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb() };
+    const presenting = recordedViewer({ ...scripted, syncRole: 'presenter', syncChannel: channel });
+    await nextEvent(presenting.viewer, 'filmless-ready');
+    const following = recordedViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', fetch: scriptedDicomweb(), syncRole: 'follower', syncChannel: channel });
+    await nextEvent(following.viewer, 'filmless-ready');
+    following.viewer.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true, composed: true }));
+    await until(() => following.viewer.shadowRoot!.querySelector('.sync-take') !== null, 'Take control to be offered');
+    presenting.viewer.shadowRoot!.querySelector<HTMLButtonElement>('.sync-pointer-toggle')!.click();
+    const box = presenting.viewer.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!.getBoundingClientRect();
+    presenting.viewer.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!.dispatchEvent(
+      new PointerEvent('pointermove', { clientX: box.left + box.width / 2, clientY: box.top + box.height / 2, bubbles: true, composed: true }),
+    );
+    await until(() => following.viewer.shadowRoot!.querySelector('[part="sync-pointer"]') !== null, "the presenter's pointer at the follower");
+    const roleChanged = nextEvent(following.viewer, 'filmless-syncrole');
+    following.viewer.shadowRoot!.querySelector<HTMLButtonElement>('.sync-take')!.click();
+    await until(() => presenting.viewer.shadowRoot!.querySelector('.sync-grant') !== null, 'the request at the presenter');
+    presenting.viewer.shadowRoot!.querySelector<HTMLButtonElement>('.sync-grant')!.click();
+    await roleChanged;
+    keep(presenting);
+    keep(following);
 
     // Patient mode: the hospital's branding.
     const patient = recordedViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb(), mode: 'patient' });
