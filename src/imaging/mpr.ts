@@ -14,6 +14,7 @@
  * through the same `filmless:` loader and the series' one retrieval (frame-loader.ts), never a new
  * download of the series.
  */
+import type { FilmlessMprViewportState } from '../viewer/events.js';
 import {
   Enums as CoreEnums,
   cache,
@@ -44,20 +45,8 @@ export const MPR_PLANES: readonly MprPlane[] = ['axial', 'sagittal', 'coronal'];
 /** How the slices of a slab are combined into one image. */
 export type SlabMode = 'mip' | 'minip' | 'average';
 
-/** What an MPR viewport shows, in patient coordinates (mm). */
-export interface MprViewportState {
-  plane: MprPlane;
-  /** Direction from the viewer into the screen… its normal (camera view-plane normal). */
-  normal: [number, number, number];
-  /** The screen's up direction in patient space. */
-  viewUp: [number, number, number];
-  /** The point of the plane at the centre of the viewport. */
-  focalPoint: [number, number, number];
-  windowCenter: number;
-  windowWidth: number;
-  /** 1 = the volume fitted. */
-  zoom: number;
-}
+/** What an MPR viewport shows, in patient coordinates (mm): the public shape (see events.ts). */
+export type MprViewportState = FilmlessMprViewportState;
 
 export interface MprState {
   /** Where the crosshairs cross (the three planes meet), patient mm. */
