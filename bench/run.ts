@@ -162,3 +162,11 @@ await mkdir(RESULTS, { recursive: true });
 await writeReport(summary, RESULTS);
 await drawTimeline(summary, path.join(RESULTS, 'timeline.png'));
 log(`wrote ${path.relative(ROOT, RESULTS)}/latest.md, latest.json and timeline.png`);
+
+// Teleconsultation latency (presenter scroll → follower drawn through the loopback relay): its own script,
+// also `npm run bench:sync`; run here too so that one `npm run bench` reports every measurement.
+if (!args['report-only']) {
+  log('teleconsultation latency (bench/sync-latency.ts)');
+  const latency = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/sync-latency.ts')], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+  process.stdout.write(latency.stdout);
+}
