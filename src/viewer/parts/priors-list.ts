@@ -109,8 +109,8 @@ export const priorsStyles = css`
   .compare-bar button { min-height: 28px; padding: 2px 8px; font-size: 0.9em; white-space: nowrap; gap: 6px; flex: none; }
   .compare-bar .icon { width: 16px; height: 16px; flex: none; }
   .compare-bar .compare-end { margin-left: auto; }
-  /* Bottom centre, above the overlay's two bottom lines: the corners keep their text. */
-  .study-badge { position: absolute; bottom: 48px; left: 50%; transform: translateX(-50%); z-index: 1; pointer-events: none;
+  /* Bottom centre, above the overlay's three bottom lines (series, image, location) and the P/A marker: the corners keep their text. */
+  .study-badge { position: absolute; bottom: 72px; left: 50%; transform: translateX(-50%); z-index: 1; pointer-events: none;
     display: flex; gap: 6px; align-items: baseline; padding: 1px 8px; border-radius: 4px; font-weight: 600;
     background: rgb(0 0 0 / 0.7); color: #fff; border: 1px solid #fff; font-size: 1.1em; white-space: nowrap; }
   .study-badge.prior { border-color: #ffd166; color: #ffd166; }
