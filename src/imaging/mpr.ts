@@ -174,6 +174,15 @@ export class MprView {
     this.changed();
   }
 
+  /** Sets the window (modality units) of the three views, e.g. a preset chosen while MPR is open. */
+  setWindow(center: number, width: number): void {
+    if (!(width > 0) || !Number.isFinite(center) || !this.engine) return;
+    const voiRange = utilities.windowLevel.toLowHighRange(width, center);
+    for (const plane of MPR_PLANES) this.viewport(plane)?.setProperties({ voiRange });
+    this.engine.renderViewports(Object.values(this.viewportIds));
+    this.changed();
+  }
+
   /** Moves the crosshairs (the three planes) to a patient position, mm. */
   setCenter(point: [number, number, number]): void {
     if (!point.every(Number.isFinite)) return;

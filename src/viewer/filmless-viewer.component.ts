@@ -318,7 +318,7 @@ export class FilmlessViewer extends LitElement {
       this.mprSlabThickness = thickness;
       this.mprSlabMode = mode;
     },
-  });
+  }, this.input);
   private readonly referenceLineView = new ReferenceLines(this.context, this.grid);
 
   /**

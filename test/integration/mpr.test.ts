@@ -188,6 +188,18 @@ describeEachDataset('MPR', (use) => {
     await drawn;
   });
 
+  it('applies a window preset chosen in the toolbar to the three views, leaving the hidden stack as it was', async () => {
+    const root = viewer.shadowRoot!;
+    const stackWindow = () => ({ center: viewer.getViewState().windowCenter, width: viewer.getViewState().windowWidth });
+    const before = stackWindow();
+    root.querySelector<HTMLButtonElement>('[data-menu-trigger="presets"]')!.click();
+    await until(() => root.querySelector('[data-entry="preset-7"]') !== null, 'the presets menu');
+    root.querySelector<HTMLButtonElement>('[data-entry="preset-7"]')!.click();
+    // Bone, as the README's preset table gives it: W 1800 / L 400.
+    await until(() => viewer.getViewState().mpr!.viewports.every((v) => Math.abs(v.windowWidth - 1800) < 1e-6 && Math.abs(v.windowCenter - 400) < 1e-6), 'the bone window in the three views');
+    expect(stackWindow()).to.deep.equal(before);
+  });
+
   it('measures a length in the sagittal view with the toolbar\'s length tool, in mm of the volume', async () => {
     const { ct } = use();
     const root = viewer.shadowRoot!;

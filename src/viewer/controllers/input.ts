@@ -25,6 +25,11 @@ export class InputController implements ReactiveController {
   helpOpen = false;
   /** The overlay's text is hidden (key I or the toolbar's button). */
   overlayHidden = false;
+  /**
+   * While MPR is open its three views cover the grid: a window preset goes to them. Set by the MPR
+   * controller's wiring; answers false when MPR is not shown.
+   */
+  windowMpr: (center: number, width: number) => boolean = () => false;
   /** Key C: the cursor readout's toggle (set by its controller). */
   toggleCursorInfo: () => void = () => undefined;
 
@@ -101,7 +106,7 @@ export class InputController implements ReactiveController {
         return stack.adjustWindow(action.widthDelta, action.centerDelta);
       case 'preset': {
         const preset = (this.settings.mode === 'patient' ? PATIENT_PRESETS : CT_PRESETS)[action.index];
-        if (preset && this.grid.active.load.series?.modality === 'CT') stack.setWindow(preset.center, preset.width);
+        if (preset && this.grid.active.load.series?.modality === 'CT' && !this.windowMpr(preset.center, preset.width)) stack.setWindow(preset.center, preset.width);
         return;
       }
       case 'rotate':

@@ -47,8 +47,10 @@ export class MprController implements ReactiveController {
     private readonly context: ViewerContext,
     private readonly grid: ViewportGrid,
     private readonly events: MprEvents,
+    input: { windowMpr: (center: number, width: number) => boolean },
   ) {
     context.host.addController(this);
+    input.windowMpr = (center, width) => this.setWindow(center, width);
   }
 
   /** Whether the active viewport's series can be shown in MPR now, and if not, why. */
@@ -88,6 +90,18 @@ export class MprController implements ReactiveController {
     this.slabMode = mode;
     this.view?.setSlab(this.slabThickness, mode);
     this.context.host.requestUpdate();
+  }
+
+  /** Whether the three views are on screen (the toolbar's windows then act on them). */
+  get shown(): boolean {
+    return this.view !== undefined;
+  }
+
+  /** Sets the three views' window; false when MPR is not shown. */
+  setWindow(center: number, width: number): boolean {
+    if (!this.view) return false;
+    this.view.setWindow(center, width);
+    return true;
   }
 
   /** Moves the crosshairs to a patient position (mm). */
