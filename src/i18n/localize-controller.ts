@@ -31,7 +31,7 @@ export function formatMessage(language: string, key: MessageKey, values: Record<
   });
 }
 
-/** Picks the first supported language from a list of BCP 47 tags (`tr-TR` → `tr`). */
+/** Picks the first supported language from a list of BCP 47 tags (`tr-TR` gives `tr`). */
 export function matchLanguage(candidates: readonly (string | null | undefined)[]): string {
   for (const candidate of candidates) {
     if (!candidate) continue;

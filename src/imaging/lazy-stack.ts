@@ -163,7 +163,7 @@ export class LazyStack {
     return this.shown && this.inner ? this.inner.showImage(index) : Promise.resolve(false);
   }
 
-  /** A patient position (mm) on the displayed image → CSS pixels of the viewport; undefined before Cornerstone shows it. */
+  /** A patient position (mm) on the displayed image to CSS pixels of the viewport; undefined before Cornerstone shows it. */
   worldToCanvas(point: [number, number, number]): [number, number] | undefined {
     return this.shown ? this.inner?.worldToCanvas(point) : undefined;
   }
@@ -178,12 +178,12 @@ export class LazyStack {
     this.inner?.setViewPan(pan);
   }
 
-  /** A point of the viewport (CSS pixels) → image pixel coordinates (column, row); undefined before Cornerstone shows it. */
+  /** A point of the viewport (CSS pixels) to image pixel coordinates (column, row); undefined before Cornerstone shows it. */
   canvasToImage(x: number, y: number): [number, number] | undefined {
     return this.shown ? this.inner?.canvasToImage(x, y) : undefined;
   }
 
-  /** Image pixel coordinates (column, row) → a point of the viewport (CSS pixels); undefined before Cornerstone shows it. */
+  /** Image pixel coordinates (column, row) to a point of the viewport (CSS pixels); undefined before Cornerstone shows it. */
   imageToCanvas(column: number, row: number): [number, number] | undefined {
     return this.shown ? this.inner?.imageToCanvas(column, row) : undefined;
   }

@@ -194,7 +194,7 @@ function modalityImage(imageId: string): ModalityImage | undefined {
   };
 }
 
-/** `filmless:<source>/instances/<SOP>/frames/<n>` → SOP Instance UID and frame. */
+/** `filmless:<source>/instances/<SOP>/frames/<n>` to SOP Instance UID and frame. */
 function parseImageId(imageId: string): { sopInstanceUID: string; frame: number } {
   const match = /\/instances\/([^/]+)\/frames\/(\d+)$/.exec(imageId);
   return { sopInstanceUID: match?.[1] ?? '', frame: Number(match?.[2] ?? 1) };

@@ -254,7 +254,7 @@ export class MprView {
     return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
   }
 
-  /** Patient position (mm) → CSS pixels of one view's element. */
+  /** Patient position (mm) to CSS pixels of one view's element. */
   worldToCanvas(plane: MprPlane, point: [number, number, number]): [number, number] | undefined {
     const canvasPoint = this.viewport(plane)?.worldToCanvas(point as Types.Point3);
     return canvasPoint ? [canvasPoint[0], canvasPoint[1]] : undefined;

@@ -509,7 +509,7 @@ export class StackController {
     return image ? modalityValueOf(image, column, row) : undefined;
   }
 
-  /** A patient position (mm) on the displayed image → CSS pixels of the viewport (reference lines). */
+  /** A patient position (mm) on the displayed image to CSS pixels of the viewport (reference lines). */
   worldToCanvas(point: [number, number, number]): [number, number] | undefined {
     const viewport = this.viewportOrUndefined();
     if (!viewport || this.imageIds.length === 0) return undefined;
@@ -595,7 +595,7 @@ export class StackController {
     viewport.render();
   }
 
-  /** A point of the viewport (CSS pixels) → the displayed image's pixel coordinates (column, row). */
+  /** A point of the viewport (CSS pixels) to the displayed image's pixel coordinates (column, row). */
   canvasToImage(x: number, y: number): [number, number] | undefined {
     const viewport = this.viewportOrUndefined();
     const data = viewport?.getImageData();
@@ -608,7 +608,7 @@ export class StackController {
     return Number.isFinite(column) && Number.isFinite(row) ? [column, row] : undefined;
   }
 
-  /** The displayed image's pixel coordinates (column, row) → a point of the viewport (CSS pixels). */
+  /** The displayed image's pixel coordinates (column, row) to a point of the viewport (CSS pixels). */
   imageToCanvas(column: number, row: number): [number, number] | undefined {
     const viewport = this.viewportOrUndefined();
     const data = viewport?.getImageData();

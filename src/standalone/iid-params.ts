@@ -76,7 +76,7 @@ export function viewerModeFor(launch: Pick<IidLaunch, 'mode' | 'token'>): Viewer
 
 const list = (value: string | null) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 
-/** ISO 8601 date or date-time (as IID uses) → DICOM DA; undefined when malformed. */
+/** ISO 8601 date or date-time (as IID uses) to DICOM DA; undefined when malformed. */
 function toDicomDate(value: string): string | undefined {
   const match = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ]\d{2}:?\d{2}(?::?\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value.trim());
   if (!match) return undefined;

@@ -89,7 +89,7 @@ export async function seriesNormal(client: DicomwebClient, studyUID: string, ser
   }
 }
 
-/** Words of a description, lower case, without punctuation: "T1 MPRAGE sag 1.2 mm" → t1, mprage, sag, 1.2, mm. */
+/** Words of a description, lower case, without punctuation: "T1 MPRAGE sag 1.2 mm" gives t1, mprage, sag, 1.2, mm. */
 function words(text: string): Set<string> {
   return new Set(text.toLowerCase().split(/[^\p{L}\p{N}.]+/u).filter(Boolean));
 }

@@ -1,37 +1,19 @@
 import { LitElement, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
+import type { FilmlessSyncRole } from '../collab/protocol.js';
+import type { FilmlessSyncTransport } from '../collab/transport.js';
 import type { FetchLike } from '../dicomweb/client.js';
-import { LocalizeController } from '../i18n/localize-controller.js';
 import { type RendererPreference, getRendererPreference, setRendererPreference } from '../imaging/renderer-preference.js';
 import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
-import { CineController } from './controllers/cine.js';
-import type { FilmlessSyncRole } from '../collab/protocol.js';
-import type { FilmlessSyncTransport } from '../collab/transport.js';
-import { CollabController } from './controllers/collab.js';
-import { syncStyles } from './parts/sync-bar.js';
-import { InputController } from './controllers/input.js';
-import { MeasurementsController } from './controllers/measurements.js';
-import { measurementStyles } from './parts/measurement-list.js';
-import { MprController } from './controllers/mpr.js';
-import { ReferenceLines } from './controllers/reference-lines.js';
-import { mprStyles } from './parts/mpr-panel.js';
-import { PriorsController } from './controllers/priors.js';
-import { ViewportSync } from './controllers/scroll-sync.js';
-import { priorsStyles } from './parts/priors-list.js';
-import { SeriesThumbnails } from './controllers/series-thumbnails.js';
-import { SeriesChecks } from './controllers/series-checks.js';
-import { CursorReadoutController } from './controllers/cursor-readout.js';
-import { ShareController } from './controllers/share.js';
-import { StudyResolution } from './controllers/study-resolution.js';
-import { ViewerStatus } from './controllers/viewer-status.js';
-import { LAYOUTS, ViewportGrid } from './controllers/viewport-grid.js';
-import type { FilmlessMeasurement, FilmlessMeasurementInput } from './events.js';
-import type { FilmlessLayout, FilmlessMprUnavailableReason, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
+import { ViewerControllers } from './controllers/viewer-controllers.js';
+import type { FilmlessLayout, FilmlessMeasurement, FilmlessMeasurementInput, FilmlessMprUnavailableReason, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
-import { ChromeController } from './controllers/chrome.js';
-import { viewerTemplate } from './parts/viewer-template.js';
 import { geometryOverlayStyles } from './parts/geometry-overlay.js';
+import { measurementStyles } from './parts/measurement-list.js';
+import { mprStyles } from './parts/mpr-panel.js';
+import { priorsStyles } from './parts/priors-list.js';
+import { syncStyles } from './parts/sync-bar.js';
 
 /**
  * A zero-footprint DICOMweb viewer: give it a DICOMweb URL, an accession number (or study UID) and a
@@ -210,7 +192,7 @@ export class FilmlessViewer extends LitElement {
 
   /**
    * A host page's transport for the consultation's messages, e.g. over a WebRTC data channel or a
-   * WebSocket: `{send(message), onMessage(handler) → unsubscribe}` (see the README). `send` must deliver
+   * WebSocket: `{send(message), onMessage(handler) returning unsubscribe}` (see the README). `send` must deliver
    * to every other participant; what `onMessage` hands over is validated here (JSON text or objects).
    */
   @property({ attribute: false }) syncTransport: FilmlessSyncTransport | undefined;
@@ -240,86 +222,8 @@ export class FilmlessViewer extends LitElement {
   @property({ attribute: 'reference-lines', converter: { fromAttribute: (value: string | null) => value !== 'off' && value !== 'false' } })
   referenceLines = true;
 
-  private readonly localize = new LocalizeController(this);
-  private readonly context = new ViewerStatus(this, this.localize);
-  private readonly resolution = new StudyResolution(this.context, this, {
-    reset: () => {
-      this.grid.releaseAll();
-      this.thumbnails.release();
-      this.checks.release();
-      this.priors.reset();
-      this.measurements.reset();
-      this.context.clearError();
-    },
-    opened: (study) => {
-      this.thumbnails.release();
-      this.grid.showStudy(study, this.resolution.clientForStudy(study), this.resolution.startedAt);
-    },
-  });
-  private readonly grid = new ViewportGrid(this.context, {
-    seriesReady: (cell, study) => {
-      this.measurements.seriesShown(cell);
-      this.sync.seriesShown(cell);
-      this.collab.seriesShown(cell);
-      if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.thumbnails.load(study, this.resolution.clientForStudy(study));
-      if (study.studyInstanceUID === this.resolution.study?.studyInstanceUID) this.checks.load(study, this.resolution.clientForStudy(study));
-    },
-    seriesChecked: (check) => this.checks.record(check),
-    viewChanged: () => this.context.emit('filmless-statechange', this.getViewState()),
-    cellChanged: (cell) => this.sync.cellChanged(cell),
-  });
-  private readonly cine = new CineController(this.context, this.grid);
-  private readonly input = new InputController(this.context, this.grid, this, this.cine);
-  private readonly share = new ShareController(this.context, this, (study) => this.resolution.sourceOf(study).dicomwebUrl);
-  private readonly thumbnails = new SeriesThumbnails(this.context);
-  private readonly checks = new SeriesChecks(this.context, () => this.resolution.study, () => ({
-    shown: new Set(this.grid.cells.map((cell) => cell.load.series?.seriesInstanceUID ?? '')),
-    loading: this.grid.cells.some(({ load }) => load.progress.total > 0 && load.progress.loaded < load.progress.total),
-  }), (check) => {
-    const study = this.resolution.study;
-    if (study) this.thumbnails.loadStacks(study, this.resolution.clientForStudy(study), check.seriesInstanceUID, check.middles);
-  });
-  private readonly cursor = new CursorReadoutController(this.context, this.input);
-  private readonly sync = new ViewportSync(this.context, this.grid);
-  private readonly priors = new PriorsController(this.context, this.grid, this.resolution, {
-    timeout: () => this.sourceTimeout,
-    autoCompare: () => this.compareWithPrior,
-    setLayout: (layout) => this.grid.setLayout((this.layout = layout)),
-    compared: () => this.sync.startComparing(),
-  });
-  private readonly chrome = new ChromeController(this);
-  private readonly collab = new CollabController(this.context, this.grid, {
-    viewState: () => this.getViewState(),
-    openStudy: () => {
-      const study = this.resolution.study;
-      return study && { studyInstanceUID: study.studyInstanceUID, series: study.series.map((s) => s.seriesInstanceUID) };
-    },
-    loadStudy: (studyInstanceUID) => {
-      this.accessionNumber = '';
-      this.studyUid = studyInstanceUID;
-    },
-    showSeries: (index, series, study) => this.showSeries(index, series, study),
-    setLayout: (layout) => (this.layout = layout),
-    roleChanged: (role) => {
-      this.syncRole = role;
-      this.context.emit('filmless-syncrole', { role });
-    },
-    measurements: () => this.getMeasurements(),
-    addMeasurement: (input) => this.addMeasurement(input),
-    removeMeasurement: (id) => this.removeMeasurement(id),
-  });
-  private readonly measurements = new MeasurementsController(this.context, this.grid, {
-    showSeries: (seriesUID, studyUID) => this.showSeries(this.grid.activeIndex, seriesUID, studyUID),
-  });
-  private readonly mprView = new MprController(this.context, this.grid, {
-    changed: () => this.context.emit('filmless-statechange', this.getViewState()),
-    openChanged: (open) => (this.mpr = open),
-    slabChosen: (thickness, mode) => {
-      this.mprSlabThickness = thickness;
-      this.mprSlabMode = mode;
-    },
-  }, this.input);
-  private readonly referenceLineView = new ReferenceLines(this.context, this.grid);
+  /** Every controller and their wiring (one job per controller: see controllers/). */
+  private readonly controllers = new ViewerControllers(this);
 
   /**
    * Where the viewer is: `idle | resolving | loading | ready | error`. Reflected to the `status` attribute,
@@ -327,7 +231,7 @@ export class FilmlessViewer extends LitElement {
    * @attr status
    */
   get status(): FilmlessStatus {
-    return this.context.status;
+    return this.controllers.context.status;
   }
 
   static override get observedAttributes(): string[] {
@@ -336,39 +240,21 @@ export class FilmlessViewer extends LitElement {
 
   /** The current view, for saving, sharing or syncing it: the active viewport, and every viewport. */
   getViewState(): FilmlessViewState {
-    const viewports = this.grid.viewportStates().map((state, index) => {
-      const cine = this.cine.stateOf(this.grid.cells[index]!);
-      return cine ? { ...state, cine } : state;
-    });
-    const active = viewports[this.grid.activeIndex]!;
-    const { studyInstanceUID, seriesInstanceUID, imageIndex, imageCount, windowCenter, windowWidth, zoom } = active;
-    return {
-      v: 1,
-      studyInstanceUID: studyInstanceUID || (this.resolution.study?.studyInstanceUID ?? ''),
-      seriesInstanceUID,
-      imageIndex,
-      imageCount,
-      windowCenter,
-      windowWidth,
-      zoom,
-      layout: this.grid.layout,
-      activeViewport: this.grid.activeIndex,
-      viewports,
-      ...(this.mprView.state() ? { mpr: this.mprView.state() } : {}),
-    };
+    return this.controllers.viewState();
   }
+
 
   /**
    * Whether the active series can be shown in MPR (`mpr`), and if not, why: `{available: true}` or
    * `{available: false, reason}` (see `FilmlessMprUnavailableReason`; the MPR button's tooltip says it).
    */
   getMprAvailability(): { available: true } | { available: false; reason: FilmlessMprUnavailableReason } {
-    return this.mprView.availability();
+    return this.controllers.mpr.availability();
   }
 
   /** While MPR is open: moves the crosshairs (where the three planes meet) to a patient position in mm. */
   setMprCenter(point: [number, number, number]): void {
-    this.mprView.setCenter(point);
+    this.controllers.mpr.setCenter(point);
   }
 
   /**
@@ -376,7 +262,7 @@ export class FilmlessViewer extends LitElement {
    * position in mm, by default where the crosshairs meet; undefined outside the volume or without MPR.
    */
   probeMpr(point: [number, number, number] | undefined = undefined): number | undefined {
-    return this.mprView.valueAt(point);
+    return this.controllers.mpr.valueAt(point);
   }
 
   /**
@@ -388,17 +274,17 @@ export class FilmlessViewer extends LitElement {
    * `animate`: scroll through the slices on the way instead of jumping.
    */
   applyViewState(state: unknown, options: { animate?: boolean } = {}): void {
-    this.collab.apply(state, 'api', options?.animate === true);
+    this.controllers.collab.apply(state, 'api', options?.animate === true);
   }
 
   /** Opens one of the studies offered by the chooser. */
   selectStudy(studyInstanceUID: string): void {
-    this.resolution.select(studyInstanceUID);
+    this.controllers.resolution.select(studyInstanceUID);
   }
 
   /** Shows another series of the open study in the active viewport (optionally one of its `stacks`, 0-based). */
   selectSeries(seriesInstanceUID: string, stack: number | undefined = undefined): void {
-    this.showSeries(this.grid.activeIndex, seriesInstanceUID, '', stack);
+    this.showSeries(this.controllers.grid.activeIndex, seriesInstanceUID, '', stack);
   }
 
   /**
@@ -409,18 +295,9 @@ export class FilmlessViewer extends LitElement {
    * `non-image`: reports, key objects, presentation states), studies or viewports are ignored.
    */
   showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = '', stack: number | undefined = undefined): void {
-    if (studyInstanceUID && studyInstanceUID !== this.resolution.study?.studyInstanceUID) {
-      if (Number.isInteger(viewportIndex) && viewportIndex >= 0 && viewportIndex < this.grid.cells.length) {
-        void this.priors.showPriorSeries(viewportIndex, studyInstanceUID, seriesInstanceUID);
-      }
-      return;
-    }
-    const study = this.resolution.study;
-    if (!study?.series.some((s) => s.seriesInstanceUID === seriesInstanceUID && s.kind !== 'non-image')) return;
-    if (!Number.isInteger(viewportIndex) || viewportIndex < 0 || viewportIndex >= this.grid.cells.length) return;
-    const stackIndex = typeof stack === 'number' && Number.isInteger(stack) && stack >= 0 ? stack : undefined;
-    void this.grid.show(viewportIndex, study, seriesInstanceUID, this.resolution.clientForStudy(study), performance.now(), false, stackIndex);
+    this.controllers.showSeries(viewportIndex, seriesInstanceUID, studyInstanceUID, stack);
   }
+
 
   /**
    * Opens one of the patient's prior studies (a `studyInstanceUID` from `filmless-priors`) beside the
@@ -429,7 +306,7 @@ export class FilmlessViewer extends LitElement {
    * Waits for the priors search if it is still running; unknown studies are ignored.
    */
   comparePrior(studyInstanceUID: string): void {
-    void this.priors.compare(studyInstanceUID);
+    void this.controllers.priors.compare(studyInstanceUID);
   }
 
   /** Changes the viewport grid (see `layout`); new viewports show the study's next series. */
@@ -439,14 +316,14 @@ export class FilmlessViewer extends LitElement {
 
   /** Moves by `delta` images (negative: towards the first) in the active viewport. */
   scrollImages(delta: number): void {
-    this.input.noteInteraction();
-    this.cine.stop();
-    this.grid.active.load.stack.scroll(delta);
+    this.controllers.input.noteInteraction();
+    this.controllers.cine.stop();
+    this.controllers.grid.active.load.stack.scroll(delta);
   }
 
   /** Restores the initial zoom, pan, window/level, rotation, flips and inversion of the active viewport. */
   resetView(): void {
-    this.grid.active.load.stack.reset();
+    this.controllers.grid.active.load.stack.reset();
   }
 
   /**
@@ -455,7 +332,7 @@ export class FilmlessViewer extends LitElement {
    * `rotation` then says the total, 0–270 (applied after `flipH`/`flipV`, which mirror the image itself).
    */
   rotate(degrees: number): void {
-    this.grid.active.load.stack.rotate(degrees);
+    this.controllers.grid.active.load.stack.rotate(degrees);
   }
 
   /**
@@ -463,7 +340,7 @@ export class FilmlessViewer extends LitElement {
    * screen, `vertical` top and bottom (whatever the rotation). Other values are ignored.
    */
   flip(direction: 'horizontal' | 'vertical'): void {
-    this.grid.active.load.stack.flip(direction);
+    this.controllers.grid.active.load.stack.flip(direction);
   }
 
   /**
@@ -472,17 +349,17 @@ export class FilmlessViewer extends LitElement {
    * without an argument it toggles. The view state's `invert` says which.
    */
   invert(on: boolean | undefined = undefined): void {
-    this.grid.active.load.stack.setInvert(typeof on === 'boolean' ? on : undefined);
+    this.controllers.grid.active.load.stack.setInvert(typeof on === 'boolean' ? on : undefined);
   }
 
   /** Sets the active viewport's zoom as the view state reports it: 1 = fitted, 2 = twice as large (0.05–40). */
   setZoom(zoom: number): void {
-    this.grid.active.load.stack.setZoom(zoom);
+    this.controllers.grid.active.load.stack.setZoom(zoom);
   }
 
   /** Fits the whole image (as rotated) in the active viewport and centres it; window, rotation and flips stay. */
   zoomToFit(): void {
-    this.grid.active.load.stack.zoomToFit();
+    this.controllers.grid.active.load.stack.zoomToFit();
   }
 
   /**
@@ -490,7 +367,7 @@ export class FilmlessViewer extends LitElement {
    * `devicePixelRatio`), along the image's columns; rows keep the pixel aspect ratio. The centre stays.
    */
   zoomToActualSize(): void {
-    this.grid.active.load.stack.zoomToActualSize();
+    this.controllers.grid.active.load.stack.zoomToActualSize();
   }
 
   /**
@@ -501,12 +378,12 @@ export class FilmlessViewer extends LitElement {
    * `viewports[i].cine` reports the rate asked for and the rate achieved.
    */
   playCine(fps: number | undefined = undefined): void {
-    this.cine.play(fps);
+    this.controllers.cine.play(fps);
   }
 
   /** Stops the cine (the slice shown stays). */
   stopCine(): void {
-    this.cine.stop();
+    this.controllers.cine.stop();
   }
 
   /**
@@ -514,7 +391,7 @@ export class FilmlessViewer extends LitElement {
    * a probe tool shows it; undefined outside the image or before an image is shown.
    */
   probe(column: number, row: number): number | undefined {
-    return this.grid.active.load.stack.modalityValueAt(column, row);
+    return this.controllers.grid.active.load.stack.modalityValueAt(column, row);
   }
 
   /**
@@ -523,7 +400,7 @@ export class FilmlessViewer extends LitElement {
    * (patient mm), imagePoints ([column, row]), value, unit, calibration, stats?, label?}`.
    */
   getMeasurements(): FilmlessMeasurement[] {
-    return this.measurements.all();
+    return this.controllers.measurements.all();
   }
 
   /**
@@ -534,18 +411,18 @@ export class FilmlessViewer extends LitElement {
    * a `filmless-error` (`invalid-measurement`) for input it cannot use.
    */
   addMeasurement(measurement: FilmlessMeasurementInput): FilmlessMeasurement | undefined {
-    return this.measurements.add(measurement);
+    return this.controllers.measurements.add(measurement);
   }
 
   /** Removes a measurement by its id; true when there was one (`filmless-measurement` follows). */
   removeMeasurement(id: string): boolean {
-    return this.measurements.remove(id);
+    return this.controllers.measurements.remove(id);
   }
 
   /** Starts the current load again (after an error). */
   retry(): void {
-    this.context.clearError();
-    this.resolution.run();
+    this.controllers.context.clearError();
+    this.controllers.resolution.run();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -560,41 +437,16 @@ export class FilmlessViewer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     // Re-attached after a move in the DOM: load again what was being shown.
-    if (this.hasUpdated && (this.accessionNumber || this.studyUid)) this.resolution.run();
+    if (this.hasUpdated && (this.accessionNumber || this.studyUid)) this.controllers.resolution.run();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('syncRole') || changed.has('syncChannel') || changed.has('syncTransport')) this.collab.configure(this.syncRole, this.syncChannel, this.syncTransport);
-    if (changed.has('mode')) this.input.selectTool(this.mode === 'patient' ? 'scroll' : 'windowLevel');
-    if (changed.has('layout')) {
-      if (!LAYOUTS.includes(this.layout)) this.layout = '1x1';
-      this.grid.setLayout(this.layout);
-      const study = this.resolution.study;
-      if (study) this.grid.fillEmpty(study, this.resolution.clientForStudy(study));
-      if (changed.get('layout') !== undefined) this.context.emit('filmless-statechange', this.getViewState());
-    }
-    if (changed.has('mprSlabThickness') || changed.has('mprSlabMode')) this.mprView.setSlab(this.mprSlabThickness, this.mprSlabMode);
-    if (changed.has('mpr')) this.mprView.setOpen(this.mpr);
-    if (changed.has('referenceLines')) this.referenceLineView.enabled = this.referenceLines;
+    this.controllers.propertiesChanged(changed);
   }
 
+
   protected override render() {
-    return viewerTemplate({
-      t: this.localize, mode: this.mode, touchMode: this.touchMode, status: this.context.status, error: this.context.error,
-      resolution: this.resolution, grid: this.grid, input: this.input, share: this.share, thumbnails: this.thumbnails, checks: this.checks, cursor: this.cursor,
-      sync: this.sync, priors: this.priors, chrome: this.chrome, collab: this.collab, measurements: this.measurements, cine: this.cine, mpr: this.mprView, referenceLines: this.referenceLineView,
-      actions: {
-        retry: () => this.retry(),
-        selectStudy: (uid) => this.selectStudy(uid),
-        selectSeries: (uid, stack) => this.selectSeries(uid, stack),
-        showSeries: (index, uid) => this.showSeries(index, uid),
-        comparePrior: (uid) => this.comparePrior(uid),
-        setLayout: (layout) => this.setLayout(layout),
-        resetView: () => this.resetView(),
-        toggleTouchMode: () => (this.touchMode = this.touchMode === 'scroll' ? 'windowLevel' : 'scroll'),
-        toggleMpr: () => (this.mpr = !this.mpr),
-        toggleReferenceLines: () => (this.referenceLines = !this.referenceLines),
-      },
-    });
+    return this.controllers.render();
   }
+
 }

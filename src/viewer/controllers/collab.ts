@@ -71,7 +71,7 @@ export class CollabController implements ReactiveController {
   private target: { state: FilmlessSyncState; origin: 'remote' | 'api'; animate: boolean; requested: Map<number, string>; applied: Set<number> } | undefined;
   private origin: 'remote' | 'api' = 'remote';
   private originUntil = 0;
-  /** Cells whose series is on screen with working tools (cell id → series UID). */
+  /** Cells whose series is on screen with working tools (cell id to series UID). */
   private readonly ready = new Map<number, string>();
   private pointerFrame = 0;
   private pointerTimer: ReturnType<typeof setTimeout> | undefined;
