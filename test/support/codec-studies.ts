@@ -128,7 +128,7 @@ interface Values {
  * An enhanced (multi-frame) image's attribute from its functional groups: the frame's own group
  * (5200,9230), else the shared one (5200,9229), inside the functional group sequence `macro`.
  */
-function functionalGroup(dataSet: DataSet, macro: string, frame: number): DataSet | undefined {
+export function functionalGroup(dataSet: DataSet, macro: string, frame: number): DataSet | undefined {
   const within = (group: DataSet | undefined) => group?.elements[macro]?.items?.[0]?.dataSet;
   return within(dataSet.elements.x52009230?.items?.[frame]?.dataSet) ?? within(dataSet.elements.x52009229?.items?.[0]?.dataSet);
 }
@@ -226,7 +226,7 @@ async function orthancValues(
  * The sample precision of the file's first JPEG frame and whether a scan refines coefficients by
  * successive approximation (SOS Ah/Al), read here from its marker segments (T.81 B.1.1.4).
  */
-function jpegProcess(dataSet: DataSet): { precision: number; successiveApproximation: boolean } | undefined {
+export function jpegProcess(dataSet: DataSet): { precision: number; successiveApproximation: boolean } | undefined {
   const pixelData = dataSet.elements.x7fe00010;
   if (!pixelData?.fragments?.length) return undefined;
   const bytes = dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, pixelData, 0, pixelData.fragments.length);

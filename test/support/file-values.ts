@@ -17,6 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import * as dicomParserModule from 'dicom-parser';
+import { functionalGroup, jpegProcess } from './codec-studies.js';
 
 // dicom-parser is a UMD bundle: Node's ESM loader exposes it as a default export only.
 const dicomParser = (dicomParserModule as unknown as { default?: typeof dicomParserModule }).default ?? dicomParserModule;
@@ -93,12 +94,6 @@ interface Decoded {
   reference: string;
   /** Per frame: samples (stored values masked and sign-extended), pixel-interleaved. */
   frames: Int32Array[];
-}
-
-/** An enhanced image's functional group macro: the frame's own (5200,9230), else the shared one (5200,9229). */
-function functionalGroup(dataSet: DataSet, macro: string, frame: number): DataSet | undefined {
-  const within = (group: DataSet | undefined) => group?.elements[macro]?.items?.[0]?.dataSet;
-  return within(dataSet.elements.x52009230?.items?.[frame]?.dataSet) ?? within(dataSet.elements.x52009229?.items?.[0]?.dataSet);
 }
 
 function numbers(dataSet: DataSet | undefined, tag: string): number[] {
@@ -225,31 +220,6 @@ async function openJpegFrames(dataSet: DataSet, dir: string): Promise<Int32Array
     frames.push(out);
   }
   return frames;
-}
-
-/**
- * The sample precision of the file's first JPEG frame and whether a scan refines coefficients by
- * successive approximation (SOS Ah/Al), from its marker segments (T.81 B.1.1.4).
- */
-function jpegProcess(dataSet: DataSet): { precision: number; successiveApproximation: boolean } | undefined {
-  const pixelData = dataSet.elements.x7fe00010;
-  if (!pixelData?.fragments?.length) return undefined;
-  const bytes = dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, pixelData, 0, 1);
-  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
-  let precision: number | undefined;
-  let successiveApproximation = false;
-  for (let at = 2; at + 4 < bytes.length; ) {
-    const marker = bytes[at + 1]!;
-    if (bytes[at] !== 0xff || marker === 0 || marker === 0xff || (marker >= 0xd0 && marker <= 0xd7)) {
-      at += 1;
-      continue;
-    }
-    if (marker === 0xd9) break;
-    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) precision = bytes[at + 4]!;
-    if (marker === 0xda && bytes[at + 5 + 2 * bytes[at + 4]! + 2] !== 0) successiveApproximation = true;
-    at += 2 + ((bytes[at + 2]! << 8) | bytes[at + 3]!);
-  }
-  return precision === undefined ? undefined : { precision, successiveApproximation };
 }
 
 const cache = new Map<string, Promise<Decoded>>();

@@ -6,7 +6,6 @@
  */
 import type { ReactiveController } from 'lit';
 import type { ImageMeasurement, MeasurementAction, MeasurementLayer } from '../../imaging/measurement-tools.js';
-import type { MessageKey } from '../../i18n/messages.js';
 import type { FilmlessMeasurement, FilmlessMeasurementInput, FilmlessMeasurementKind } from '../events.js';
 import type { ViewerContext } from './viewer-context.js';
 import type { ViewportCell, ViewportGrid } from './viewport-grid.js';
@@ -14,16 +13,6 @@ import type { ViewportCell, ViewportGrid } from './viewport-grid.js';
 const KINDS: readonly FilmlessMeasurementKind[] = ['length', 'angle', 'cobbAngle', 'ellipseRoi', 'rectangleRoi', 'probe', 'arrow'];
 const POINTS: Record<FilmlessMeasurementKind, number> = { length: 2, angle: 3, cobbAngle: 4, ellipseRoi: 2, rectangleRoi: 2, probe: 1, arrow: 2 };
 
-/** Each kind's name in the list and the toolbar. */
-export const MEASUREMENT_NAMES: Record<FilmlessMeasurementKind, MessageKey> = {
-  length: 'toolLength',
-  angle: 'toolAngle',
-  cobbAngle: 'toolCobbAngle',
-  ellipseRoi: 'toolEllipseRoi',
-  rectangleRoi: 'toolRectangleRoi',
-  probe: 'toolProbe',
-  arrow: 'toolArrow',
-};
 
 /** Labels are text from the host page or the user: kept short, drawn as text. */
 const MAX_LABEL = 200;

@@ -39,7 +39,8 @@ export interface MeasurementListActions {
   remove(id: string): void;
 }
 
-const KIND_LABELS: Record<FilmlessMeasurement['kind'], MessageKey> = {
+/** Each kind's name in the list and the toolbar. */
+export const MEASUREMENT_NAMES: Record<FilmlessMeasurement['kind'], MessageKey> = {
   length: 'toolLength',
   angle: 'toolAngle',
   cobbAngle: 'toolCobbAngle',
@@ -56,7 +57,7 @@ export function measurementList(t: LocalizeController, view: MeasurementListView
     <h2 id="measurements-title">${t.term('measurementsList')}</h2>
     <ul>
       ${view.measurements.map((m) => {
-        const kind = t.term(KIND_LABELS[m.kind]);
+        const kind = t.term(MEASUREMENT_NAMES[m.kind]);
         const text = view.describe(m);
         const where = t.term('measurementImage', { index: m.imageIndex + 1 });
         return html`<li>
