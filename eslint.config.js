@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'demo/**', 'bench/**', 'scripts/**', '*.config.*'],
+    files: ['test/**', 'demo/**', 'gateway/**', 'bench/**', 'scripts/**', '*.config.*'],
     rules: { 'no-console': 'off' },
   },
 );

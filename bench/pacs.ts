@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startGatewayServer } from '../demo/server/gateway.js';
+import { startGatewayServer } from '../gateway/gateway.js';
 import { startOrthanc, uploadFolder } from '../test/support/orthanc.js';
 import type { BenchSeries } from './generate-ct.js';
 

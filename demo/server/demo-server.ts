@@ -29,10 +29,10 @@ import { ownOrigins } from './demo-origins.js';
 import { acceptOnly, createSessionRoute, createSessionToken } from './demo-session.js';
 import { createShareRoutes } from './demo-share.js';
 import { createSharedGateway, SHARED_DICOMWEB_PATH } from './demo-shared-gateway.js';
-import { createGateway, type DicomwebHandler, type GatewayLogEntry } from './gateway.js';
+import { createGateway, type DicomwebHandler, type GatewayLogEntry } from '../../gateway/gateway.js';
 import { createConsultRelay } from './consult-relay.js';
-import { parseDuration } from './token-claims.js';
-import type { KeySource } from './token-keys.js';
+import { parseDuration } from '../../gateway/token-claims.js';
+import type { KeySource } from '../../gateway/token-keys.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DICOMWEB_PATH = '/dicom-web';

@@ -19,8 +19,8 @@ import { AttemptLimiter } from './demo-attempt-limit.js';
 import { isSameOrigin, requestOrigin } from './demo-session.js';
 import { SHARED_DICOMWEB_PATH } from './demo-shared-gateway.js';
 import type { StudySummary } from './dicom-index.js';
-import { isUid } from './token-claims.js';
-import type { IssuedToken, TokenRequest } from './token-issuer.js';
+import { isUid } from '../../gateway/token-claims.js';
+import type { IssuedToken, TokenRequest } from '../../gateway/token-issuer.js';
 
 export const SHARE_TOKEN_PATH = '/demo/share-token';
 export const REDEEM_PATH = '/demo/redeem';

@@ -13,12 +13,12 @@
 import { generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway, type DicomwebHandler, type GatewayLogEntry } from './gateway.js';
-import { createTokenPolicy } from './gateway-policy.js';
-import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from './token-claims.js';
-import { createTokenIssuer, type IssuedToken, type TokenRequest } from './token-issuer.js';
-import { keyId, loadSigningKey, loadVerificationKeys, type KeySource, type SigningKey, type VerificationKey } from './token-keys.js';
-import { createTokenVerifier } from './token-verifier.js';
+import { createGateway, type DicomwebHandler, type GatewayLogEntry } from '../../gateway/gateway.js';
+import { createTokenPolicy } from '../../gateway/policy.js';
+import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '../../gateway/token-claims.js';
+import { createTokenIssuer, type IssuedToken, type TokenRequest } from '../../gateway/token-issuer.js';
+import { keyId, loadSigningKey, loadVerificationKeys, type KeySource, type SigningKey, type VerificationKey } from '../../gateway/token-keys.js';
+import { createTokenVerifier } from '../../gateway/token-verifier.js';
 
 export const SHARED_DICOMWEB_PATH = '/shared/dicom-web';
 const INTERNAL_PREFIX = '/dicom-web';

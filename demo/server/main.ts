@@ -25,7 +25,7 @@
  *   FILMLESS_SHARE_TTL=7d      how long share links (and their access codes) work
  *   FILMLESS_TOKEN_KEY(_FILE)  the ES256 private key that signs share tokens (PEM, or a file); default
  *                              a key pair made at start-up, so links stop working when the demo restarts.
- *                              With FILMLESS_TOKEN_ISSUER / FILMLESS_TOKEN_AUDIENCE as token-cli.ts reads
+ *                              With FILMLESS_TOKEN_ISSUER / FILMLESS_TOKEN_AUDIENCE as gateway/token-cli.ts reads
  *                              them, tokens from `token-cli.ts issue` open /shared/dicom-web too.
  *
  * Routes:
@@ -58,7 +58,7 @@ import {
 import { isLoopbackOrigin, parseOriginList } from './demo-origins.js';
 import { ACCESS_PAGE_PATH, DICOMWEB_PATH, SHARED_DICOMWEB_PATH, StartupError, startDemoServer, type DemoServer, type DemoSource } from './demo-server.js';
 import { BuildError, ensureProductionBuilds } from './production-build.js';
-import { KeyConfigError, keySourceFromEnv, type KeySource } from './token-keys.js';
+import { KeyConfigError, keySourceFromEnv, type KeySource } from '../../gateway/token-keys.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

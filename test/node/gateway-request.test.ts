@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { filterDatasets } from '../../demo/server/gateway-policy.js';
-import { formatRoute, parseDicomwebRequest, type DicomwebRequest, type RequestProblem } from '../../demo/server/gateway-request.js';
+import { filterDatasets } from '../../gateway/policy.js';
+import { formatRoute, parseDicomwebRequest, type DicomwebRequest, type RequestProblem } from '../../gateway/request.js';
 
 const A = '1.2.826.0.1.3680043.8.498.1';
 const SERIES = '1.2.826.0.1.3680043.8.498.11';

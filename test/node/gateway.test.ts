@@ -17,13 +17,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SignJWT, base64url } from 'jose';
-import { formatAuditLine, type AuditRecord } from '../../demo/server/gateway-audit.js';
-import { configureGateway, readGatewayConfig } from '../../demo/server/gateway-config.js';
-import { startGatewayServer } from '../../demo/server/gateway.js';
-import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '../../demo/server/token-claims.js';
-import { createTokenIssuer, type TokenRequest } from '../../demo/server/token-issuer.js';
-import { generateTokenKeyPair, loadSigningKey, TOKEN_TYPE, type SigningKey } from '../../demo/server/token-keys.js';
-import type { RevocationList } from '../../demo/server/token-revocation.js';
+import { formatAuditLine, type AuditRecord } from '../../gateway/audit.js';
+import { configureGateway, readGatewayConfig } from '../../gateway/config.js';
+import { startGatewayServer } from '../../gateway/gateway.js';
+import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '../../gateway/token-claims.js';
+import { createTokenIssuer, type TokenRequest } from '../../gateway/token-issuer.js';
+import { generateTokenKeyPair, loadSigningKey, TOKEN_TYPE, type SigningKey } from '../../gateway/token-keys.js';
+import type { RevocationList } from '../../gateway/token-revocation.js';
 import { copyStudyWithAccession, startOrthanc, uploadFolder, type OrthancServer } from '../support/orthanc.js';
 import { generatedStudyFolder } from '../support/test-data.js';
 
@@ -757,7 +757,7 @@ describe('upstream and audit', () => {
     const keys = path.join(dir, 'service-keys');
     await (await import('node:fs/promises')).mkdir(keys);
     const tsx = (script: string, args: string[], env: NodeJS.ProcessEnv) =>
-      spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'demo/server', script), ...args], {
+      spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'gateway', script), ...args], {
         cwd: REPO,
         env: { PATH: process.env.PATH, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -781,7 +781,7 @@ describe('upstream and audit', () => {
     const token = /^([\w-]+\.[\w-]+\.[\w-]+)$/m.exec(tokenLine)![1]!;
     issuedTokens.push(token);
 
-    const service = tsx('gateway-main.ts', [], {
+    const service = tsx('main.ts', [], {
       PORT: '0',
       FILMLESS_UPSTREAM: `http://${PACS_USER}:${PACS_PASSWORD}@${new URL(relay.address() ? `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}` : '').host}/dicom-web`,
       FILMLESS_TOKEN_PUBLIC_KEY_FILE: path.join(keys, 'token-public.pem'),

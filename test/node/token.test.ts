@@ -11,10 +11,10 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SignJWT, base64url } from 'jose';
-import { ConfigError, configureGateway, parseOrigins, readGatewayConfig } from '../../demo/server/gateway-config.js';
-import { createAuditLog, type AuditRecord } from '../../demo/server/gateway-audit.js';
-import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, parseDuration } from '../../demo/server/token-claims.js';
-import { createTokenIssuer, TokenRequestError } from '../../demo/server/token-issuer.js';
+import { ConfigError, configureGateway, parseOrigins, readGatewayConfig } from '../../gateway/config.js';
+import { createAuditLog, type AuditRecord } from '../../gateway/audit.js';
+import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, parseDuration } from '../../gateway/token-claims.js';
+import { createTokenIssuer, TokenRequestError } from '../../gateway/token-issuer.js';
 import {
   generateTokenKeyPair,
   KeyConfigError,
@@ -24,14 +24,14 @@ import {
   TOKEN_TYPE,
   type SigningKey,
   type VerificationKey,
-} from '../../demo/server/token-keys.js';
-import { appendRevocation, parseRevocationList, RevocationList } from '../../demo/server/token-revocation.js';
-import { UseCounter } from '../../demo/server/token-uses.js';
-import { createTokenVerifier } from '../../demo/server/token-verifier.js';
+} from '../../gateway/token-keys.js';
+import { appendRevocation, parseRevocationList, RevocationList } from '../../gateway/token-revocation.js';
+import { UseCounter } from '../../gateway/token-uses.js';
+import { createTokenVerifier } from '../../gateway/token-verifier.js';
 
 const run = promisify(execFile);
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(REPO, 'demo/server/token-cli.ts');
+const CLI = path.join(REPO, 'gateway/token-cli.ts');
 
 const STUDY_A = '1.2.826.0.1.3680043.8.498.1';
 const STUDY_B = '1.2.826.0.1.3680043.8.498.2';

@@ -3,7 +3,7 @@
  * ../shared/dicom's real studies (when that folder exists), with one accession number per test (each a
  * copy of a study with new UIDs, made through Orthanc's modify API), behind the demo gateway.
  */
-import { type GatewayLogEntry, startGatewayServer } from '../../demo/server/gateway.js';
+import { type GatewayLogEntry, startGatewayServer } from '../../gateway/gateway.js';
 import { loadCharsetStudies } from './charset-studies.js';
 import { loadPriorStudies } from './prior-studies.js';
 import { loadCodecStudies } from './codec-studies.js';

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { sampleUid } from '../../demo/server/sample-datasets.js';
-import { startGatewayServer } from '../../demo/server/gateway.js';
+import { startGatewayServer } from '../../gateway/gateway.js';
 import type { OrthancServer } from './orthanc.js';
 import { PRIORS, PRIORS_PATIENT_ID, PRIORS_REFUSING_GATEWAY, SAME_FOR_SHIFT_MM } from './prior-names.js';
 import { REPO, type TestData, generatedStudyFolder } from './test-data.js';

@@ -66,7 +66,7 @@ function pemBlocks(source: KeySource): string[] {
 
 function assertP256(key: KeyObject, from: string): void {
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new KeyConfigError(`${from} is not a P-256 (ES256) key. Make one with: npx tsx demo/server/token-cli.ts keygen`);
+    throw new KeyConfigError(`${from} is not a P-256 (ES256) key. Make one with: npx tsx gateway/token-cli.ts keygen`);
   }
 }
 

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { createAuditLog, type AuditLog, type AuditSink } from './gateway-audit.js';
+import { createAuditLog, type AuditLog, type AuditSink } from './audit.js';
 import type { GatewayOptions } from './gateway.js';
-import { createTokenPolicy } from './gateway-policy.js';
-import type { UpstreamAuth } from './gateway-upstream.js';
+import { createTokenPolicy } from './policy.js';
+import type { UpstreamAuth } from './upstream.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, parseDuration } from './token-claims.js';
 import { keySourceFromEnv, loadVerificationKeys, KeyConfigError, type VerificationKey } from './token-keys.js';
 import { RevocationList } from './token-revocation.js';
@@ -113,7 +113,7 @@ export async function readGatewayConfig(env: NodeJS.ProcessEnv): Promise<Gateway
     const source = keySourceFromEnv(env, 'FILMLESS_TOKEN_PUBLIC_KEY') ?? keySourceFromEnv(env, 'FILMLESS_TOKEN_KEY');
     if (!source) {
       throw new ConfigError(
-        'Set FILMLESS_TOKEN_PUBLIC_KEY_FILE (or FILMLESS_TOKEN_PUBLIC_KEY) to the token issuer\'s public key. Make a key pair with: npx tsx demo/server/token-cli.ts keygen',
+        'Set FILMLESS_TOKEN_PUBLIC_KEY_FILE (or FILMLESS_TOKEN_PUBLIC_KEY) to the token issuer\'s public key. Make a key pair with: npx tsx gateway/token-cli.ts keygen',
       );
     }
     keys = await loadVerificationKeys(source);

@@ -23,7 +23,7 @@
  * study (Orthanc answers 404 for a series of another study; test/node checks it): a PACS that does not
  * check the hierarchy must not be put behind this gateway.
  */
-import { formatQuery, formatRoute, isRequestProblem, parseDicomwebRequest, Tags, type DicomwebRequest } from './gateway-request.js';
+import { formatQuery, formatRoute, isRequestProblem, parseDicomwebRequest, Tags, type DicomwebRequest } from './request.js';
 import type { FilmlessTokenClaims } from './token-claims.js';
 import { UseCounter } from './token-uses.js';
 import type { TokenVerifier } from './token-verifier.js';

@@ -1,15 +1,15 @@
 /**
  * Issues, and helps manage, Filmless access tokens from the command line.
  *
- *   npx tsx demo/server/token-cli.ts keygen --out /etc/filmless
+ *   npx tsx gateway/token-cli.ts keygen --out /etc/filmless
  *       writes token-private.pem (mode 0600, for the issuer only) and token-public.pem (for the gateway)
  *
- *   npx tsx demo/server/token-cli.ts issue --study <uid> [--study <uid>…] --purpose patient --ttl 15m
+ *   npx tsx gateway/token-cli.ts issue --study <uid> [--study <uid>…] --purpose patient --ttl 15m
  *       [--accession <number>] [--issuer <issuer of accession>] [--uses <n>] [--not-before <duration>]
  *       [--subject <user id>]
  *       prints the token, and only the token, on stdout; its id and expiry go to stderr
  *
- *   npx tsx demo/server/token-cli.ts revoke <token id> [--note <text>] [--list <file>]
+ *   npx tsx gateway/token-cli.ts revoke <token id> [--note <text>] [--list <file>]
  *       appends the id to the revocation list (default FILMLESS_REVOCATION_LIST); the gateway reloads it
  *
  * The signing key comes from FILMLESS_TOKEN_KEY (PEM) or FILMLESS_TOKEN_KEY_FILE (a path), or --key

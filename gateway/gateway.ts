@@ -13,10 +13,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { AuditRecord, AuditSink } from './gateway-audit.js';
-import { hasControlCharacter } from './gateway-request.js';
-import { filterDatasets, type AccessSubject, type GatewayPolicy, type UpstreamPlan } from './gateway-policy.js';
-import { createUpstream, readJsonBody, UpstreamError, type Upstream, type UpstreamAuth } from './gateway-upstream.js';
+import type { AuditRecord, AuditSink } from './audit.js';
+import { hasControlCharacter } from './request.js';
+import { filterDatasets, type AccessSubject, type GatewayPolicy, type UpstreamPlan } from './policy.js';
+import { createUpstream, readJsonBody, UpstreamError, type Upstream, type UpstreamAuth } from './upstream.js';
 
 /** Serves DICOMweb requests in-process (the embedded folder source) instead of forwarding them. */
 export type DicomwebHandler = (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => Promise<void>;

@@ -4,7 +4,7 @@
  *   FILMLESS_UPSTREAM=http://127.0.0.1:8042/dicom-web \
  *   FILMLESS_TOKEN_PUBLIC_KEY_FILE=/etc/filmless/token-public.pem \
  *   FILMLESS_ALLOWED_ORIGINS=https://his.hospital.example \
- *   npx tsx demo/server/gateway-main.ts
+ *   npx tsx gateway/main.ts
  *
  * It speaks plain HTTP on loopback (HOST, PORT; default 127.0.0.1:8090): put it behind a TLS reverse
  * proxy. Configuration, deployment and token issuing: docs/deployment.md.
@@ -17,7 +17,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGateway } from './gateway.js';
-import { ConfigError, configureGateway, readGatewayConfig } from './gateway-config.js';
+import { ConfigError, configureGateway, readGatewayConfig } from './config.js';
 
 async function main(): Promise<void> {
   const config = await readGatewayConfig(process.env);
