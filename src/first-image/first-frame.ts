@@ -1,14 +1,15 @@
 /**
- * Turns the first frame's bytes into grey values without Cornerstone, for the formats a lean path can
- * decode at once: native (uncompressed) little-endian frames on the main thread, and JPEG-LS in a
- * small worker. Anything else (colour, other codecs, big endian) answers `undefined` and the first image
- * waits for Cornerstone, which decodes everything.
+ * Turns the first frame's bytes into grey values without Cornerstone: native (uncompressed)
+ * little-endian frames on the main thread, compressed ones (JPEG-LS, baseline and lossless JPEG,
+ * JPEG 2000, HTJ2K, RLE) in a small worker that loads only the codec it meets (codec-decoder.ts).
+ * Anything else (colour, 12-bit DCT JPEG, big endian, enhanced images) answers `undefined` and the
+ * first image waits for Cornerstone, which decodes everything.
  */
 import type { FrameBytes } from '../dicomweb/client.js';
 import { type DicomJsonDataset, Tag, numberValue, numberValues, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError } from '../errors.js';
 import { autoWindow } from '../imaging/auto-window.js';
-import { DecoderUnavailable, decodeJpegLs } from './jpegls-decoder.js';
+import { DecoderUnavailable, codecOf, decodeCompressedFrame } from './codec-decoder.js';
 
 /** A greyscale frame ready to draw: stored values plus what turns them into modality values and grey. */
 export interface GreyFrame {
@@ -29,7 +30,6 @@ export interface GreyFrame {
 }
 
 const NATIVE_LITTLE_ENDIAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1']);
-const JPEG_LS = new Set(['1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
 
 const PixelTag = {
   SamplesPerPixel: '00280002',
@@ -91,7 +91,7 @@ function pixelFormat(instance: DicomJsonDataset): PixelFormat | undefined {
 /** Whether the lean path can draw this frame (decided before its bytes arrive). */
 export function canDrawLean(instance: DicomJsonDataset, transferSyntaxUID?: string): boolean {
   if (!pixelFormat(instance)) return false;
-  return transferSyntaxUID === undefined || NATIVE_LITTLE_ENDIAN.has(transferSyntaxUID) || JPEG_LS.has(transferSyntaxUID);
+  return transferSyntaxUID === undefined || NATIVE_LITTLE_ENDIAN.has(transferSyntaxUID) || codecOf(transferSyntaxUID) !== undefined;
 }
 
 /** Views bytes as samples of the stored type; copies only when the bytes are not 2-byte aligned. */
@@ -149,24 +149,28 @@ export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameB
   const count = format.columns * format.rows;
   const bytesPerSample = format.bitsAllocated / 8;
   let pixels: GreyFrame['pixels'];
-  if (JPEG_LS.has(frame.transferSyntaxUID)) {
+  const codec = codecOf(frame.transferSyntaxUID);
+  if (codec) {
     let decoded;
     try {
-      decoded = await decodeJpegLs(frame.bytes, signal);
+      decoded = await decodeCompressedFrame(codec, frame.bytes, { columns: format.columns, rows: format.rows, bitsAllocated: format.bitsAllocated }, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
       if (error instanceof DecoderUnavailable) return undefined; // Cornerstone decodes it instead
-      throw new FilmlessError('bad-data', 'The first image did not decode (JPEG-LS)', { cause: error });
+      throw new FilmlessError('bad-data', `The first image did not decode (${codec})`, { cause: error });
     }
-    // CharLS answers one byte per sample up to 8 bits, two above, whatever the header allocated.
-    const decodedBytesPerSample = decoded.bitsPerSample > 8 ? 2 : 1;
-    if (decoded.width !== format.columns || decoded.height !== format.rows || decoded.pixels.byteLength < count * decodedBytesPerSample) {
+    // A colour codestream under a greyscale header, or 16-bit samples in 8 allocated bits: Cornerstone's to judge.
+    if (decoded.components !== 1 || decoded.bytesPerSample > bytesPerSample) return undefined;
+    if (decoded.width !== format.columns || decoded.height !== format.rows || decoded.pixels.byteLength < count * decoded.bytesPerSample) {
       throw new FilmlessError('bad-data', `The first image decoded to ${decoded.width}×${decoded.height}, its header says ${format.columns}×${format.rows}`);
     }
+    // Decoders answer one byte per sample up to 8 bits of precision, two above, whatever the header allocated.
     pixels =
-      decodedBytesPerSample === bytesPerSample
+      decoded.bytesPerSample === bytesPerSample
         ? samplesOf(decoded.pixels, 0, count, format)
-        : Uint16Array.from(new Uint8Array(decoded.pixels, 0, count));
+        : format.signed
+          ? Int16Array.from(new Int8Array(decoded.pixels, 0, count))
+          : Uint16Array.from(new Uint8Array(decoded.pixels, 0, count));
   } else {
     if (frame.bytes.byteLength < count * bytesPerSample) {
       throw new FilmlessError('bad-data', `The first frame holds ${frame.bytes.byteLength} bytes, the image needs ${count * bytesPerSample}`);
@@ -191,4 +195,10 @@ export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameB
     invert: format.invert,
     pixelAspect: format.pixelAspect,
   };
+}
+
+/** The modality value of a pixel of the decoded first frame (as `probe()` reads Cornerstone's image); undefined outside it. */
+export function frameModalityValue(frame: GreyFrame, column: number, row: number): number | undefined {
+  if (!Number.isInteger(column) || !Number.isInteger(row) || column < 0 || row < 0 || column >= frame.columns || row >= frame.rows) return undefined;
+  return frame.pixels[row * frame.columns + column]! * frame.slope + frame.intercept;
 }
