@@ -19,13 +19,17 @@ function instanceOf(answer: Extract<SplitterAnswer, { type: 'instance' }>): Spli
   };
 }
 
-/** Why a worker's own series stream failed, and whether any of it had arrived. */
+/**
+ * Why a worker's own series stream failed, and whether any of it had arrived. `fetched`: the request was
+ * sent and failed (no answer, a timeout, an HTTP status), as opposed to a worker that could not start.
+ */
 export class WorkerStreamError extends Error {
   override name = 'WorkerStreamError';
   constructor(
     message: string,
     readonly started: boolean,
     readonly status?: number,
+    readonly details: { fetched?: boolean; retryAfter?: string; timedOut?: boolean } = {},
   ) {
     super(message);
   }
@@ -38,7 +42,7 @@ export class WorkerStreamError extends Error {
  * token provider can fix, a worker that could not start), or fetch what is missing frame by frame.
  */
 export function streamSeriesInWorker(
-  request: { url: string; headers: Record<string, string> },
+  request: { url: string; headers: Record<string, string>; timeoutMs: number },
   onInstance: (instance: SplitInstance) => void,
   signal: AbortSignal,
 ): Promise<void> {
@@ -70,14 +74,14 @@ export function streamSeriesInWorker(
         resolve();
       } else {
         end();
-        reject(new WorkerStreamError(answer.message, started, answer.status));
+        reject(new WorkerStreamError(answer.message, started, answer.status, { fetched: true, retryAfter: answer.retryAfter, timedOut: answer.timedOut }));
       }
     };
     worker.onerror = (event) => {
       end();
       reject(new WorkerStreamError(event.message || 'series stream worker failed', started));
     };
-    worker.postMessage({ type: 'fetch', url: request.url, headers: request.headers } satisfies SplitterRequest);
+    worker.postMessage({ type: 'fetch', url: request.url, headers: request.headers, timeoutMs: request.timeoutMs } satisfies SplitterRequest);
   });
 }
 

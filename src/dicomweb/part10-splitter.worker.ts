@@ -40,35 +40,53 @@ async function splitOne(part10: Uint8Array): Promise<void> {
 /**
  * Fetches the series stream here: the main thread then does not even see the 150 MB go by (each chunk
  * read and handed on costs it time it needs for drawing). Same request as the client's: GET, the
- * bearer header, no cookies, CORS.
+ * bearer header, no cookies, CORS, and the same per-request timeout (the headers, then each chunk).
  */
-async function fetchAndSplit(url: string, headers: Record<string, string>): Promise<void> {
+async function fetchAndSplit(url: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+  const controller = new AbortController();
+  let timedOut = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+  };
+  const fail = async (message: string, extra: { status?: number; retryAfter?: string } = {}) => {
+    clearTimeout(timer);
+    // Instances read before the failure are handed over first: only what is missing is fetched again.
+    await splitting;
+    scope.postMessage({ type: 'failed', message, ...extra, ...(timedOut ? { timedOut: true } : {}) });
+  };
+  touch();
   let response: Response;
   try {
-    response = await fetch(url, { method: 'GET', headers, credentials: 'omit', mode: 'cors' });
+    response = await fetch(url, { method: 'GET', headers, credentials: 'omit', mode: 'cors', signal: controller.signal });
   } catch (error) {
-    scope.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-    return;
+    return fail(timedOut ? `no answer within ${timeoutMs} ms` : error instanceof Error ? error.message : String(error));
   }
   const boundary = boundaryOf(response.headers.get('content-type'));
   if (!response.ok || !response.body || !boundary) {
     await response.body?.cancel().catch(() => undefined);
-    scope.postMessage({ type: 'failed', status: response.status, message: `${response.status} ${response.ok ? 'not multipart/related' : response.statusText}` });
-    return;
+    const retryAfter = response.headers.get('retry-after') ?? undefined;
+    return fail(`${response.status} ${response.ok ? 'not multipart/related' : response.statusText}`, { status: response.status, ...(retryAfter ? { retryAfter } : {}) });
   }
   scope.postMessage({ type: 'started' });
   const streamReader = new MultipartReader(boundary);
   const stream = response.body.getReader();
   try {
+    touch();
     for (;;) {
       const { done, value } = await stream.read();
       if (done) break;
+      touch();
       for (const part of streamReader.push(value)) split(part.body);
     }
   } catch (error) {
-    scope.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
-    return;
+    return fail(timedOut ? `no bytes for ${timeoutMs} ms` : error instanceof Error ? error.message : String(error));
   }
+  clearTimeout(timer);
   await splitting;
   scope.postMessage({ type: 'done' });
 }
@@ -77,6 +95,6 @@ scope.onmessage = (event) => {
   const message = event.data;
   if (message.type === 'start') reader = new MultipartReader(message.boundary);
   else if (message.type === 'chunk') for (const part of reader?.push(new Uint8Array(message.chunk)) ?? []) split(part.body);
-  else if (message.type === 'fetch') void fetchAndSplit(message.url, message.headers);
+  else if (message.type === 'fetch') void fetchAndSplit(message.url, message.headers, message.timeoutMs);
   else void splitting.then(() => scope.postMessage({ type: 'done' }));
 };

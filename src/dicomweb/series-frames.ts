@@ -30,7 +30,12 @@ export interface SeriesFramesOptions {
 /** A failed series stream as the error a host sees (the worker reports only a status and a message). */
 function asFilmlessError(error: unknown): unknown {
   if (!(error instanceof WorkerStreamError)) return error;
-  return new FilmlessError(error.status === undefined ? 'network' : codeForHttpStatus(error.status), `Series retrieval failed: ${error.message}`, { status: error.status, cause: error });
+  const { status } = error;
+  return new FilmlessError(status === undefined ? 'network' : codeForHttpStatus(status), `Series retrieval failed: ${error.message}`, {
+    status,
+    retryable: status === undefined || isRetryableStatus(status),
+    cause: error,
+  });
 }
 
 function isFrameRefusal(error: unknown): boolean {
@@ -39,6 +44,7 @@ function isFrameRefusal(error: unknown): boolean {
 }
 
 import { frameKey } from './frame-key.js';
+import { isRetryableStatus, retryDelay, sleep } from './retry-policy.js';
 import { type SplitInstance, WorkerStreamError, splitInWorker, streamSeriesInWorker } from './part10-splitter.js';
 
 export { frameKey };
@@ -227,25 +233,39 @@ export class SeriesFrames {
   /**
    * Fetches and splits the stream in a worker where the client allows it (the main thread then never
    * touches the 150 MB). True when the stream ended there; false when it should be sent from this
-   * thread instead: a 401 the token provider may fix, or a worker that could not start. A stream that
-   * broke after bytes arrived rethrows: the frames still missing are then fetched one by one.
+   * thread instead: a 401 the token provider may fix, or a worker that could not start. Until bytes
+   * flow, a failure the retry policy calls transient (no answer, a timeout, 429, 5xx) is tried again
+   * after its backoff or `Retry-After`, as the client does. A stream that broke after bytes arrived
+   * rethrows: the frames still missing are then fetched one by one.
    */
   private async streamInWorker(): Promise<boolean> {
     const { client, studyUID, seriesUID, signal } = this.options;
-    const request = client.seriesStreamRequest(studyUID, seriesUID);
-    if (!request) return false;
-    try {
-      await streamSeriesInWorker(request, (instance) => this.acceptInstance(instance), signal);
-      return true;
-    } catch (error) {
-      if (!(error instanceof WorkerStreamError) || error.started) throw error;
-      if (error.status !== undefined && error.status !== 401) throw error; // the server refuses series retrieval
-      return false;
+    for (let attempt = 1; ; attempt++) {
+      const request = client.seriesStreamRequest(studyUID, seriesUID);
+      if (!request) return false;
+      try {
+        await streamSeriesInWorker(request, (instance) => this.acceptInstance(instance), signal);
+        return true;
+      } catch (error) {
+        if (!(error instanceof WorkerStreamError) || error.started) throw error;
+        if (!error.details.fetched || error.status === 401) return false;
+        const transient = error.status === undefined || isRetryableStatus(error.status);
+        const delay = transient ? retryDelay(attempt, error.details.retryAfter, client.policy) : undefined;
+        if (delay === undefined) throw error; // the server refuses series retrieval, or keeps failing
+        await sleep(delay, signal);
+      }
     }
   }
 
+  /**
+   * Fetches the frames the series stream did not bring, four at a time, each once (with the client's
+   * retries). A frame that still fails with a transient error (no answer, 429, 5xx) after its retries
+   * means the server is away: the frames not yet asked for fail with the same error, unasked, instead
+   * of a request storm against a server that is down.
+   */
   private async fetchMissing(keys: string[]): Promise<void> {
     const queue = [...keys];
+    let serverAway: unknown;
     const worker = async () => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
         const slash = key.lastIndexOf('/');
@@ -254,9 +274,11 @@ export class SeriesFrames {
         try {
           // Once the server refused a frame, the rest would be refused too: no request storm.
           if (this.framesRefused !== undefined) throw this.notInStream(sop, frame);
+          if (serverAway !== undefined) throw serverAway;
           await this.fetchOne(sop, frame);
         } catch (error) {
           if (this.options.signal.aborted) return;
+          if (error instanceof FilmlessError && error.retryable) serverAway ??= error;
           for (const waiter of this.waiters.get(key) ?? []) waiter.reject(error);
           this.waiters.delete(key);
         }
