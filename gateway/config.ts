@@ -1,5 +1,5 @@
 /**
- * Configuration of the reference gateway (gateway-main.ts), read from the environment. Every variable
+ * Configuration of the reference gateway (main.ts), read from the environment. Every variable
  * is described in docs/deployment.md. Secrets (the upstream password or bearer, keys) can be given
  * as `<NAME>_FILE`, a path, so they need not sit in the environment of every child process.
  */
@@ -11,8 +11,9 @@ import { createTokenPolicy } from './policy.js';
 import type { UpstreamAuth } from './upstream.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, parseDuration } from './token-claims.js';
 import { keySourceFromEnv, loadVerificationKeys, KeyConfigError, type VerificationKey } from './token-keys.js';
+import { parseRedisUrl, RedisClient } from './redis-client.js';
 import { RevocationList } from './token-revocation.js';
-import { UseCounter } from './token-uses.js';
+import { MemoryTokenState, RedisTokenState, revocationTtlSeconds, type TokenState } from './token-state.js';
 import { createTokenVerifier } from './token-verifier.js';
 
 export interface GatewayConfig {
@@ -33,6 +34,12 @@ export interface GatewayConfig {
   clockToleranceSeconds: number;
   maxLifetimeSeconds: number;
   trustProxy: boolean;
+  /** Shared token state for several gateways (`redis://…`); undefined keeps it in this process. */
+  redisUrl: string | undefined;
+  /** Prefix of the gateway's Redis keys (several deployments can share one Redis). */
+  redisPrefix: string;
+  /** Deadline of each Redis command; past it the request is refused with 503. */
+  redisTimeoutMs: number;
 }
 
 /** A configuration problem, told so an operator can fix it (never echoing a secret). */
@@ -122,6 +129,21 @@ export async function readGatewayConfig(env: NodeJS.ProcessEnv): Promise<Gateway
     throw error;
   }
 
+  const redisUrl = secret(env, 'FILMLESS_REDIS_URL');
+  if (redisUrl !== undefined) {
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (error) {
+      throw new ConfigError(`FILMLESS_REDIS_URL: ${(error as Error).message}`); // the message never holds the password
+    }
+  }
+  const redisPrefix = env.FILMLESS_REDIS_PREFIX ?? 'filmless:';
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(redisPrefix)) throw new ConfigError('FILMLESS_REDIS_PREFIX may hold letters, digits and : . _ - (e.g. filmless:).');
+  const redisTimeoutMs = Number(env.FILMLESS_REDIS_TIMEOUT_MS || 1000);
+  if (!Number.isInteger(redisTimeoutMs) || redisTimeoutMs < 10 || redisTimeoutMs > 60_000) {
+    throw new ConfigError('FILMLESS_REDIS_TIMEOUT_MS must be a number of milliseconds between 10 and 60000.');
+  }
+
   return {
     host: env.HOST ?? '127.0.0.1',
     port,
@@ -139,6 +161,9 @@ export async function readGatewayConfig(env: NodeJS.ProcessEnv): Promise<Gateway
     clockToleranceSeconds: seconds(env, 'FILMLESS_CLOCK_TOLERANCE', 30, true),
     maxLifetimeSeconds: seconds(env, 'FILMLESS_TOKEN_MAX_LIFETIME', 24 * 3600),
     trustProxy: env.FILMLESS_TRUST_PROXY === '1' || env.FILMLESS_TRUST_PROXY === 'true',
+    redisUrl,
+    redisPrefix,
+    redisTimeoutMs,
   };
 }
 
@@ -152,6 +177,14 @@ function forwardedFor(req: IncomingMessage): string | undefined {
 export interface ConfiguredGateway {
   options: GatewayOptions;
   revocations: RevocationList;
+  /** Revocations and use counts shared between requests: memory, or Redis for several gateways. */
+  state: TokenState;
+  /**
+   * Copies the revocation file's ids into the shared state (Redis), so that every gateway refuses
+   * them; resolves to the number copied (0 in memory mode, where the file is checked directly).
+   * Rejects when Redis cannot be written (call it again later).
+   */
+  publishRevocations: () => Promise<number>;
   auditLog: AuditLog | undefined;
 }
 
@@ -175,16 +208,26 @@ export async function configureGateway(config: GatewayConfig, audit?: AuditSink)
     clockToleranceSeconds: config.clockToleranceSeconds,
     maxLifetimeSeconds: config.maxLifetimeSeconds,
   });
+  const state: TokenState = config.redisUrl
+    ? new RedisTokenState(new RedisClient({ url: config.redisUrl, commandTimeoutMs: config.redisTimeoutMs }), config.redisPrefix)
+    : new MemoryTokenState();
+  const ttl = revocationTtlSeconds(config.maxLifetimeSeconds, config.clockToleranceSeconds);
+  const publishRevocations = async () => {
+    if (!config.redisUrl) return 0;
+    const ids = revocations.list();
+    await state.revoke(ids, ttl);
+    return ids.length;
+  };
   const auditLog = audit ? undefined : createAuditLog(config.auditLogPath);
   const options: GatewayOptions = {
     upstream: config.upstreamUrl,
     ...(config.upstreamAuth ? { upstreamAuth: config.upstreamAuth } : {}),
-    policy: createTokenPolicy({ verifier, uses: new UseCounter() }),
+    policy: createTokenPolicy({ verifier, state }),
     allowedOrigins: config.allowedOrigins,
     prefix: config.prefix,
     corsMaxAgeSeconds: config.corsMaxAgeSeconds,
     audit: audit ?? auditLog!.write,
     ...(config.trustProxy ? { clientAddress: forwardedFor } : {}),
   };
-  return { options, revocations, auditLog };
+  return { options, revocations, state, publishRevocations, auditLog };
 }

@@ -212,8 +212,10 @@ export function createGateway(options: GatewayOptions): (req: IncomingMessage, r
               401: 'A valid bearer token is required',
               403: `This token does not open that study (${decision.reason})`,
               404: 'Not a DICOMweb resource this gateway serves',
+              503: 'The gateway cannot check tokens right now; try again shortly',
             };
             const headers: Record<string, string> = challenge[decision.status] ? { 'WWW-Authenticate': challenge[decision.status]! } : {};
+            if (decision.status === 503) headers['Retry-After'] = '2';
             refuse(decision.status, decision.reason, headers, text[decision.status]!);
             return;
           }

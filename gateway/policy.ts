@@ -19,13 +19,17 @@
  *    - metadata answers are filtered the same way, and lose their BulkDataURIs (they are the PACS's
  *      own addresses, which browsers must not learn and the gateway does not serve);
  * 4. a token with a use limit counts one use per request let through → 401 once used up.
+ * Revocations and use counts are kept by a TokenState (token-state.ts): this process's memory, or Redis
+ * shared by several gateways. When that state cannot be read the request is refused with 503
+ * (`token-state-unavailable`): never let through unchecked.
  * Series, instances and frames named under an allowed study are left to the PACS to locate inside that
  * study (Orthanc answers 404 for a series of another study; test/node checks it): a PACS that does not
  * check the hierarchy must not be put behind this gateway.
  */
 import { formatQuery, formatRoute, isRequestProblem, parseDicomwebRequest, Tags, type DicomwebRequest } from './request.js';
 import type { FilmlessTokenClaims } from './token-claims.js';
-import { UseCounter } from './token-uses.js';
+import { MemoryTokenState, TokenStateUnavailableError, type TokenState } from './token-state.js';
+import type { UseCounter } from './token-uses.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 export interface PolicyRequest {
@@ -56,7 +60,7 @@ export type UpstreamPlan =
   | { mode: 'json'; paths: string[]; allowedStudies: ReadonlySet<string>; requireStudy: boolean };
 
 export type PolicyDecision =
-  | { allow: false; status: 400 | 401 | 403 | 404; reason: string; subject: AccessSubject }
+  | { allow: false; status: 400 | 401 | 403 | 404 | 503; reason: string; subject: AccessSubject }
   | { allow: true; subject: AccessSubject; plan: UpstreamPlan };
 
 export interface GatewayPolicy {
@@ -65,7 +69,9 @@ export interface GatewayPolicy {
 
 export interface TokenPolicyOptions {
   verifier: TokenVerifier;
-  /** Counts uses of tokens with a `uses` limit; one is made if not given. */
+  /** Revocations and use counts shared between requests (and gateways); default this process's memory. */
+  state?: TokenState;
+  /** The use counter of the default memory state (ignored with `state`). */
   uses?: UseCounter;
 }
 
@@ -137,31 +143,44 @@ function judge(request: DicomwebRequest, claims: FilmlessTokenClaims): Judgement
 /** The policy for Filmless access tokens (see the top of this file). */
 export function createTokenPolicy(options: TokenPolicyOptions): GatewayPolicy {
   const { verifier } = options;
-  const uses = options.uses ?? new UseCounter();
+  const state = options.state ?? new MemoryTokenState(options.uses);
   return {
     async authorize(request) {
-      const check = await verifier.verify(bearer(request.authorization));
-      if (!check.ok) {
-        return { allow: false, status: 401, reason: check.reason, subject: { ...(check.jti ? { jti: check.jti } : {}), studies: [] } };
+      const seen: AccessSubject = { studies: [] };
+      try {
+        return await decide(request, seen);
+      } catch (error) {
+        if (!(error instanceof TokenStateUnavailableError)) throw error;
+        return { allow: false, status: 503, reason: 'token-state-unavailable', subject: seen };
       }
-      const { claims } = check;
-      const subject: AccessSubject = {
-        jti: claims.jti,
-        purpose: claims.purpose,
-        ...(claims.sub !== undefined ? { sub: claims.sub } : {}),
-        studies: [],
-      };
-      const parsed = parseDicomwebRequest(request.rawPath, request.rawQuery);
-      if (isRequestProblem(parsed)) return { allow: false, status: parsed.status, reason: parsed.reason, subject };
-      const judgement = judge(parsed, claims);
-      subject.studies = judgement.studies;
-      if ('status' in judgement) return { allow: false, status: judgement.status, reason: judgement.reason, subject };
-      if (claims.uses !== undefined && !uses.consume(claims.jti, claims.uses, claims.exp * 1000)) {
-        return { allow: false, status: 401, reason: 'uses-exhausted', subject };
-      }
-      return { allow: true, subject, plan: judgement.plan };
     },
   };
+
+  /** `seen` learns the token id as soon as it is known (the audit line of a 503 names it). */
+  async function decide(request: PolicyRequest, seen: AccessSubject): Promise<PolicyDecision> {
+    const check = await verifier.verify(bearer(request.authorization));
+    if (!check.ok) {
+      return { allow: false, status: 401, reason: check.reason, subject: { ...(check.jti ? { jti: check.jti } : {}), studies: [] } };
+    }
+    const { claims } = check;
+    seen.jti = claims.jti;
+    if (await state.isRevoked(claims.jti)) return { allow: false, status: 401, reason: 'revoked', subject: { jti: claims.jti, studies: [] } };
+    const subject: AccessSubject = {
+      jti: claims.jti,
+      purpose: claims.purpose,
+      ...(claims.sub !== undefined ? { sub: claims.sub } : {}),
+      studies: [],
+    };
+    const parsed = parseDicomwebRequest(request.rawPath, request.rawQuery);
+    if (isRequestProblem(parsed)) return { allow: false, status: parsed.status, reason: parsed.reason, subject };
+    const judgement = judge(parsed, claims);
+    subject.studies = judgement.studies;
+    if ('status' in judgement) return { allow: false, status: judgement.status, reason: judgement.reason, subject };
+    if (claims.uses !== undefined && !(await state.consumeUse(claims.jti, claims.uses, claims.exp * 1000))) {
+      return { allow: false, status: 401, reason: 'uses-exhausted', subject };
+    }
+    return { allow: true, subject, plan: judgement.plan };
+  }
 }
 
 function studyOf(item: Record<string, unknown>): string | undefined {

@@ -9,8 +9,10 @@
  *       [--subject <user id>]
  *       prints the token, and only the token, on stdout; its id and expiry go to stderr
  *
- *   npx tsx gateway/token-cli.ts revoke <token id> [--note <text>] [--list <file>]
- *       appends the id to the revocation list (default FILMLESS_REVOCATION_LIST); the gateway reloads it
+ *   npx tsx gateway/token-cli.ts revoke <token id> [--note <text>] [--list <file>] [--redis <url>]
+ *       appends the id to the revocation list (default FILMLESS_REVOCATION_LIST); the gateway reloads it.
+ *       With Redis (--redis or FILMLESS_REDIS_URL, as the gateways read it) the id is also written
+ *       there, and every gateway on that Redis refuses the token from the next request on.
  *
  * The signing key comes from FILMLESS_TOKEN_KEY (PEM) or FILMLESS_TOKEN_KEY_FILE (a path), or --key
  * <file>; the `iss` and `aud` claims from FILMLESS_TOKEN_ISSUER and FILMLESS_TOKEN_AUDIENCE (the same
@@ -23,7 +25,9 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER, TOKEN_PURPOSES, type TokenPurpose, parseDuration } from './token-claims.js';
 import { createTokenIssuer, TokenRequestError } from './token-issuer.js';
 import { generateTokenKeyPair, KeyConfigError, keySourceFromEnv, loadSigningKey } from './token-keys.js';
+import { parseRedisUrl, RedisClient } from './redis-client.js';
 import { appendRevocation } from './token-revocation.js';
+import { RedisTokenState, revocationTtlSeconds } from './token-state.js';
 
 class UsageError extends Error {}
 
@@ -32,7 +36,7 @@ const USAGE = `Usage:
   token-cli.ts issue --study <uid> [--study <uid>…] --purpose patient|clinician|consult --ttl 15m
                      [--accession <number>] [--issuer <issuer>] [--uses <n>] [--not-before <duration>]
                      [--subject <user id>] [--key <private key file>] [--iss <issuer>] [--aud <audience>]
-  token-cli.ts revoke <token id> [--note <text>] [--list <revocation file>]`;
+  token-cli.ts revoke <token id> [--note <text>] [--list <revocation file>] [--redis <redis://host:port>]`;
 
 async function keygen(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { out: { type: 'string' } }, strict: true });
@@ -106,14 +110,34 @@ async function revoke(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     args,
     strict: true,
     allowPositionals: true,
-    options: { note: { type: 'string' }, list: { type: 'string' } },
+    options: { note: { type: 'string' }, list: { type: 'string' }, redis: { type: 'string' } },
   });
   const [jti, ...extra] = positionals;
   if (!jti || extra.length > 0) throw new UsageError('revoke takes one token id');
   const list = values.list ?? env.FILMLESS_REVOCATION_LIST;
-  if (!list) throw new UsageError('Name the revocation file: --list <file> or FILMLESS_REVOCATION_LIST');
-  await appendRevocation(list, jti, values.note ?? `revoked ${new Date().toISOString()}`);
-  console.error(`Revoked ${jti} in ${list}; the gateway picks it up within seconds (or at once on SIGHUP).`);
+  const redisUrl = values.redis ?? env.FILMLESS_REDIS_URL;
+  if (!list && !redisUrl) throw new UsageError('Name the revocation file (--list <file> or FILMLESS_REVOCATION_LIST), Redis (--redis <url> or FILMLESS_REDIS_URL), or both');
+  if (!/^[A-Za-z0-9._~-]{1,128}$/.test(jti)) throw new UsageError('A token id has only URL-safe characters');
+  if (list) {
+    await appendRevocation(list, jti, values.note ?? `revoked ${new Date().toISOString()}`);
+    console.error(`Revoked ${jti} in ${list}; the gateway picks it up within seconds (or at once on SIGHUP).`);
+  }
+  if (redisUrl) {
+    try {
+      parseRedisUrl(redisUrl);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const maxLifetime = parseDuration(env.FILMLESS_TOKEN_MAX_LIFETIME ?? '24h') ?? 24 * 3600;
+    const tolerance = parseDuration(env.FILMLESS_CLOCK_TOLERANCE ?? '30') ?? 30;
+    const state = new RedisTokenState(new RedisClient({ url: redisUrl, commandTimeoutMs: 5000 }), env.FILMLESS_REDIS_PREFIX ?? 'filmless:');
+    try {
+      await state.revoke([jti], revocationTtlSeconds(maxLifetime, tolerance));
+    } finally {
+      await state.close();
+    }
+    console.error(`Revoked ${jti} in ${state.description}; every gateway on it refuses the token from now on.`);
+  }
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -48,6 +48,11 @@ export class RevocationList {
     return this.ids.has(jti);
   }
 
+  /** The ids now on the list. */
+  list(): string[] {
+    return [...this.ids];
+  }
+
   get size(): number {
     return this.ids.size;
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the tests drive are present: Debian's Chromium, Orthanc with its DICOMweb
 # plugin, and the reference decoders the image-type tests compare the screen with (DCMTK's dcmdjpeg,
-# dcmdjpls, dcmdrle; OpenJPEG's opj_decompress). As root it installs them with apt-get; otherwise it prints
+# dcmdjpls, dcmdrle; OpenJPEG's opj_decompress), and Redis (the gateway's shared token state). As root it installs them with apt-get; otherwise it prints
 # the exact command and stops.
 set -euo pipefail
 
@@ -11,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chr
 [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
 command -v dcmdjpls >/dev/null 2>&1 || missing+=(dcmtk)
 command -v opj_decompress >/dev/null 2>&1 || missing+=(libopenjp2-tools)
+[ -x /usr/bin/redis-server ] || command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
@@ -23,7 +24,11 @@ if [ "$(id -u)" -eq 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Orthanc's Debian package starts a system service on port 8042; the tests start their own instance.
-  if command -v service >/dev/null 2>&1; then service orthanc stop >/dev/null 2>&1 || true; fi
+  # So does Redis's, on port 6379; the gateway tests start theirs on a free port.
+  if command -v service >/dev/null 2>&1; then
+    service orthanc stop >/dev/null 2>&1 || true
+    service redis-server stop >/dev/null 2>&1 || true
+  fi
 else
   echo "The tests need ${missing[*]}. Run, as root:" >&2
   echo "  $command_line" >&2
