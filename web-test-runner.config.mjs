@@ -14,6 +14,7 @@ import { readGeometry } from './test/support/dicom-geometry.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { summaryReporter } from './test/support/summary-reporter.ts';
+import { deploymentsMiddleware } from './test/support/deployments.ts';
 import { defaultReporter } from '@web/test-runner';
 
 const port = await freePort();
@@ -206,6 +207,7 @@ export default {
   ],
   // npm test (FILMLESS_TEST_LOGS set by scripts/test.sh) gets the quiet summary; by hand, the runner's own progress.
   reporters: process.env.FILMLESS_TEST_LOGS ? [summaryReporter(process.env.FILMLESS_TEST_LOGS)] : [defaultReporter(), summaryReporter('.cache/test-logs')],
-  middleware: [viteMiddleware],
+  // The standalone page's configuration and its deployments from dist/ (test/support/deployments.ts), then Vite.
+  middleware: [deploymentsMiddleware(() => pacs), viteMiddleware],
   plugins: [pacsPlugin],
 };

@@ -20,6 +20,9 @@
  * - `sync`          a view state given to `applyViewState` or received in a consultation is invalid
  *                   (unknown version, extra fields, wrong types, out-of-range indexes, unknown series);
  *                   the view and the status stay as they were
+ * - `source-not-allowed` the DICOMweb URL (or a source) is not among the element's `allowedSources`: nothing
+ *                   is requested from it. Apart from `config` because it is not a mistake of the page's
+ *                   code but, typically, a crafted link naming someone else's server
  */
 export type FilmlessErrorCode =
   | 'not-found'
@@ -35,7 +38,8 @@ export type FilmlessErrorCode =
   | 'no-digital-images'
   | 'no-accession-number'
   | 'invalid-measurement'
-  | 'sync';
+  | 'sync'
+  | 'source-not-allowed';
 
 export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'not-found',
@@ -52,6 +56,7 @@ export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'no-accession-number',
   'invalid-measurement',
   'sync',
+  'source-not-allowed',
 ];
 
 export interface FilmlessErrorOptions {

@@ -15,6 +15,7 @@
  *                         or Vite's dev server on their TypeScript source (pages: 'dev')
  *   /filmless-viewer.js, /viewer.html, /chunks/…, /assets/…
  *                         the viewer: dist/ as npm publishes it (production), or src/cdn.ts through Vite (dev)
+ *   /viewer.config.json   the standalone page's allowed sources: /dicom-web and /shared/dicom-web
  *   /                     redirects to /demo/
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -37,6 +38,8 @@ import type { KeySource } from '../../gateway/token-keys.js';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const DICOMWEB_PATH = '/dicom-web';
 export const ACCESS_PAGE_PATH = '/demo/access';
+/** The standalone page's allowed sources, beside /viewer.html. */
+export const VIEWER_CONFIG_PATH = '/viewer.config.json';
 
 /** Where the images come from. */
 export type DemoSource =
@@ -288,6 +291,12 @@ export async function startDemoServer(options: DemoServerOptions): Promise<DemoS
       const path = queryAt < 0 ? target : target.slice(0, queryAt);
       if (path === '/' || path === '/demo') {
         res.writeHead(302, { Location: '/demo/' }).end();
+        return;
+      }
+      // The standalone page's configuration (src/standalone/deployment-sources.ts): it may use this
+      // server's two DICOMweb gateways, wherever the page is opened from (relative entries).
+      if (path === VIEWER_CONFIG_PATH) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' }).end(JSON.stringify({ allowedSources: [DICOMWEB_PATH, SHARED_DICOMWEB_PATH] }));
         return;
       }
       // The address printed on result sheets, short enough to type.

@@ -228,6 +228,9 @@ export const en = {
   measurementDetector: 'at detector',
   measurementUncalibrated: 'uncalibrated',
   'error.invalid-measurement': 'This measurement cannot be added: {detail}',
+  // Allowed sources (standalone page security)
+  'error.source-not-allowed': 'This viewer may not open images from {detail}. The link may be wrong or unsafe: ask whoever sent it for a new one.',
+  iidConfigInvalid: 'The configuration file viewer.config.json is invalid, so no image server is allowed. Please tell the site administrator.',
 };
 
 export type MessageKey = keyof typeof en;
@@ -459,6 +462,9 @@ export const tr: MessageTable = {
   measurementDetector: 'dedektörde',
   measurementUncalibrated: 'kalibre edilmemiş',
   'error.invalid-measurement': 'Bu ölçüm eklenemiyor: {detail}',
+  // Allowed sources (standalone page security)
+  'error.source-not-allowed': 'Bu görüntüleyici {detail} adresinden görüntü açamaz. Bağlantı hatalı ya da güvensiz olabilir: gönderen kişiden yeni bir bağlantı isteyin.',
+  iidConfigInvalid: 'viewer.config.json yapılandırma dosyası geçersiz; bu yüzden hiçbir görüntü sunucusuna izin verilmiyor. Lütfen site yöneticisine bildirin.',
 };
 
 export const vi: MessageTable = {
@@ -687,6 +693,9 @@ export const vi: MessageTable = {
   measurementDetector: 'tại đầu thu',
   measurementUncalibrated: 'chưa hiệu chuẩn',
   'error.invalid-measurement': 'Không thể thêm phép đo này: {detail}',
+  // Allowed sources (standalone page security)
+  'error.source-not-allowed': 'Trình xem này không được phép mở ảnh từ {detail}. Liên kết có thể sai hoặc không an toàn: hãy xin người gửi một liên kết mới.',
+  iidConfigInvalid: 'Tệp cấu hình viewer.config.json không hợp lệ nên không máy chủ ảnh nào được phép. Vui lòng báo cho quản trị viên của trang.',
 };
 
 export const tables: Record<string, MessageTable> = { en, tr, vi };

@@ -1,13 +1,15 @@
 /**
  * The standalone viewer page (`viewer.html`), opened from an IHE IID link, a share link or a QR code.
  * It reads the launch parameters, takes the token from the URL fragment and removes it from the address
- * bar at once, states plainly what it cannot honour, and hands the rest to <filmless-viewer>.
+ * bar at once, states plainly what it cannot honour, and hands the rest to <filmless-viewer>, which
+ * talks only to the DICOMweb sources the deployment allows (deployment-sources.ts).
  */
 import { defineFilmlessViewer } from '../define.js';
 import { formatMessage, matchLanguage } from '../i18n/localize-controller.js';
 import type { MessageKey } from '../i18n/messages.js';
 import type { FilmlessViewer } from '../viewer/filmless-viewer.component.js';
 import { setDefaultViewerUrl } from '../share/default-viewer-url.js';
+import { deploymentSources } from './deployment-sources.js';
 import { parseLaunch, viewerModeFor } from './iid-params.js';
 
 // Share links made here point back to this very page.
@@ -41,6 +43,11 @@ if (problems.length > 0) {
   viewer.remove();
 } else {
   for (const notice of notices) say(t(notice.key, { value: notice.value }), 'notice');
+  // Only the sources this deployment allows (its meta, its viewer.config.json, else its own origin): a
+  // link naming another server is refused by the viewer, with its message, before any request.
+  const deployment = await deploymentSources(document, location.href);
+  if (deployment.invalid) say(t('iidConfigInvalid'), 'problem');
+  viewer.allowedSources = deployment.sources;
   viewer.dicomwebUrl = launch.dicomweb;
   // A patient's link (token purpose `patient`) opens patient mode; a `mode` parameter decides otherwise.
   viewer.mode = viewerModeFor(launch);

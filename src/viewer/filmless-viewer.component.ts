@@ -139,6 +139,15 @@ export class FilmlessViewer extends LitElement {
    */
   @property({ attribute: false }) sources: DicomwebSource[] | undefined;
 
+  /**
+   * The DICOMweb servers this viewer may talk to: origins (`https://pacs.example.org`) or URL prefixes
+   * (`https://pacs.example.org/dicom-web`, that path and below); relative entries resolve against the
+   * page. When set, a `dicomweb-url` or `sources` entry outside the list is refused before any request
+   * is made, with a `source-not-allowed` error. Unset (the default): any source the page gives. The
+   * standalone page sets it from its deployment's configuration (README, "Allowed sources").
+   */
+  @property({ attribute: false }) allowedSources: string[] | undefined;
+
   /** Milliseconds each source may take to answer a search before it counts as unreachable. */
   @property({ type: Number, attribute: 'source-timeout' }) sourceTimeout = 15_000;
 

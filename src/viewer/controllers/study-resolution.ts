@@ -5,6 +5,7 @@
  */
 import type { ReactiveController } from 'lit';
 import { Task } from '@lit/task';
+import { isSourceAllowed, sourceOrigin } from '../../dicomweb/allowed-sources.js';
 import { DicomwebClient, type FetchLike } from '../../dicomweb/client.js';
 import { FilmlessError } from '../../errors.js';
 import { resolveStudies, searchPatientStudies, seriesOfStudy } from '../../study/resolver.js';
@@ -25,6 +26,7 @@ export interface ResolutionInputs {
   modality: string;
   mostRecent: number;
   sources: DicomwebSource[] | undefined;
+  allowedSources: string[] | undefined;
   sourceTimeout: number;
   token: string | undefined;
   tokenProvider: (() => Promise<string>) | undefined;
@@ -67,7 +69,7 @@ export class StudyResolution implements ReactiveController {
   ) {
     context.host.addController(this);
     this.task = new Task(context.host, {
-      args: () => [inputs.dicomwebUrl, inputs.accessionNumber, inputs.issuer, inputs.studyUid, inputs.patientId, inputs.studyDate, inputs.modality, inputs.sources, inputs.mostRecent] as const,
+      args: () => [inputs.dicomwebUrl, inputs.accessionNumber, inputs.issuer, inputs.studyUid, inputs.patientId, inputs.studyDate, inputs.modality, inputs.sources, inputs.mostRecent, inputs.allowedSources] as const,
       task: ([, accessionNumber, issuer, studyUid, patientId, studyDate, modality], { signal }) =>
         this.resolve({ accessionNumber, issuer, studyUid, patientId, studyDate, modality }, signal),
     });
@@ -113,9 +115,14 @@ export class StudyResolution implements ReactiveController {
 
   /** The sources to search: the `sources` property, or the single `dicomweb-url` with the element's token. */
   effectiveSources(): DicomwebSource[] {
-    if (this.inputs.sources && this.inputs.sources.length > 0) return this.inputs.sources;
-    if (!this.inputs.dicomwebUrl.trim()) throw new FilmlessError('config', 'dicomweb-url is not set');
-    return [{ name: '', dicomwebUrl: this.inputs.dicomwebUrl }];
+    const sources = this.inputs.sources && this.inputs.sources.length > 0 ? this.inputs.sources : undefined;
+    if (!sources && !this.inputs.dicomwebUrl.trim()) throw new FilmlessError('config', 'dicomweb-url is not set');
+    const effective = sources ?? [{ name: '', dicomwebUrl: this.inputs.dicomwebUrl }];
+    const allowed = this.inputs.allowedSources;
+    const refused = allowed ? effective.find((source) => !isSourceAllowed(source.dicomwebUrl, allowed, document.baseURI)) : undefined;
+    // The message is the refused origin alone: the localized text shows it to the user.
+    if (refused) throw new FilmlessError('source-not-allowed', sourceOrigin(refused.dicomwebUrl, document.baseURI));
+    return effective;
   }
 
   /** The source a study is loaded from: the first that holds it. */

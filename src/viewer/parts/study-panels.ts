@@ -107,7 +107,7 @@ export function errorPanel(t: LocalizeController, error: FilmlessErrorDetail | u
   if (!error || status !== 'error') return nothing;
   return html`<div class="error" part="error" role="alert">
     <p>${error.message}</p>
-    <button type="button" class="with-icon" @click=${retry}>${icon('retry')}<span>${t.term('retry')}</span></button>
+    ${error.code === 'source-not-allowed' ? nothing : html`<button type="button" class="with-icon" @click=${retry}>${icon('retry')}<span>${t.term('retry')}</span></button>`}
   </div>`;
 }
 
