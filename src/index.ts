@@ -36,5 +36,6 @@ export type {
 export type { SeriesSummary, SeriesWarning, StackSummary, StudySummary } from './study/types.js';
 export type { FetchLike } from './dicomweb/client.js';
 export type { RendererPreference } from './imaging/renderer-preference.js';
+export type { FilmlessMemoryUsage } from './imaging/memory-budget.js';
 export type { DicomwebSource } from './study/sources.js';
 export type { ShareGrant, ShareTarget, ShareTokenProvider } from './share/share-link.js';

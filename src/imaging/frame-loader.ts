@@ -20,6 +20,8 @@ export interface FrameSource {
 }
 
 const sources = new Map<string, FrameSource>();
+/** The image IDs registered on each source: what leaves Cornerstone's cache and metadata with it. */
+const sourceImages = new Map<string, Set<string>>();
 let sequence = 0;
 
 /** Transfer syntaxes whose frames are raw pixels, so their length can be checked before decoding. */
@@ -33,11 +35,39 @@ export function addFrameSource(source: FrameSource): string {
   return key;
 }
 
+/**
+ * Forgets a series no viewport shows any more: its frame source, its metadata (Filmless's and Cornerstone's
+ * image loader's), its decoded images in Cornerstone's cache, and a volume (MPR) built from them. Image
+ * IDs are made per load (the source key), so no later load can ask for these images again.
+ */
 export function removeFrameSource(key: string): void {
   sources.delete(key);
-  const prefix = `${SCHEME}:${key}/`;
-  for (const imageId of files.keys()) if (imageId.startsWith(prefix)) files.delete(imageId);
+  const imageIds = sourceImages.get(key);
+  sourceImages.delete(key);
+  if (!imageIds) return;
+  for (const volume of cache.getVolumes()) {
+    if (volume?.volumeId && volume.imageIds?.some((imageId) => imageIds.has(imageId)) && cache.getVolumeLoadObject(volume.volumeId)) {
+      cache.removeVolumeLoadObject(volume.volumeId);
+    }
+  }
+  for (const imageId of imageIds) {
+    files.delete(imageId);
+    wadors.metaDataManager.remove(imageId);
+    // A load still running is cancelled by the cache (its frame request aborted).
+    if (cache.getImageLoadObject(imageId)) cache.removeImageLoadObject(imageId, { force: true });
+  }
+  // The loader's metadata table keeps a key per image it was ever given (remove() only empties it):
+  // with no series registered any more, it starts afresh.
+  if (sourceImages.size === 0) wadors.metaDataManager.purge();
 }
+
+/** Frames whose metadata is registered now (for memoryUsage()). */
+export function registeredFrameCount(): number {
+  let count = 0;
+  for (const imageIds of sourceImages.values()) count += imageIds.size;
+  return count;
+}
+
 
 /**
  * Each frame's metadata as the file has it. Cornerstone's copy may describe a frame as it was handed over
@@ -59,6 +89,8 @@ function described(instance: DicomJsonDataset): DicomJsonDataset {
  */
 export function frameImageId(sourceKey: string, sopInstanceUID: string, frameNumber: number, instance: DicomJsonDataset): string {
   const imageId = `${SCHEME}:${sourceKey}/instances/${sopInstanceUID}/frames/${frameNumber}`;
+  const registered = sourceImages.get(sourceKey) ?? new Set<string>();
+  sourceImages.set(sourceKey, registered.add(imageId));
   files.set(imageId, instance);
   wadors.metaDataManager.add(imageId, described(instance) as unknown as Parameters<typeof wadors.metaDataManager.add>[1]);
   return imageId;
@@ -168,9 +200,28 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
 function createLoadObject(imageId: string): Types.IImageLoadObject {
   const controller = new AbortController();
   return {
-    promise: loadFrame(imageId, controller.signal),
+    // Decoding is not abortable: an image decoded after its series was forgotten must not enter the cache.
+    promise: loadFrame(imageId, controller.signal).then((image) => {
+      controller.signal.throwIfAborted();
+      return image;
+    }),
     cancelFn: () => controller.abort(),
   } as unknown as Types.IImageLoadObject;
+}
+
+/**
+ * The loader Cornerstone calls: it puts the load into Cornerstone's cache itself, with its failure
+ * observed. Cornerstone's own insertion (loadAndCacheImage, used by its viewports when the user scrolls)
+ * leaves that promise unobserved, so a damaged frame, or a frame whose series was left while it loaded
+ * (an AbortError), would reach the host page as an unhandled rejection; finding the load cached, it
+ * inserts nothing. Whoever asked for the image still gets the failure through the returned promise.
+ */
+function cachedLoadObject(imageId: string): Types.IImageLoadObject {
+  const cached = cache.getImageLoadObject(imageId);
+  if (cached) return cached;
+  const loadObject = createLoadObject(imageId);
+  void cache.putImageLoadObject(imageId, loadObject).catch(() => undefined);
+  return loadObject;
 }
 
 let registered = false;
@@ -178,17 +229,10 @@ let registered = false;
 export function registerFrameLoader(): void {
   if (registered) return;
   registered = true;
-  imageLoader.registerImageLoader(SCHEME, createLoadObject);
+  imageLoader.registerImageLoader(SCHEME, cachedLoadObject);
 }
 
-/**
- * Loads a frame into Cornerstone's cache. Cornerstone's own loadAndCacheImage leaves the promise of its
- * cache insertion unobserved, so a damaged frame becomes an unhandled rejection on the host page; we
- * insert it ourselves, observe that promise, and report the failure through the returned one instead.
- */
+/** Loads a frame into Cornerstone's cache (see cachedLoadObject); the promise fails as the frame did. */
 export function loadAndCacheFrame(imageId: string): Promise<Types.IImage> {
-  if (!cache.getImageLoadObject(imageId) && !cache.getImage(imageId)) {
-    void cache.putImageLoadObject(imageId, createLoadObject(imageId)).catch(() => undefined);
-  }
   return imageLoader.loadAndCacheImage(imageId);
 }

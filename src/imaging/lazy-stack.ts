@@ -27,15 +27,34 @@ export class LazyStack {
   private pendingSlices = 0;
   private pendingWheelPixels = 0;
   private primaryTool: PrimaryTool = 'windowLevel';
+  /** Counts detaches: an attach that a detach overtook while it waited undoes itself. */
+  private detaches = 0;
   onChange: (state: DisplayState) => void = () => undefined;
   onImageError: (imageId: string, error: unknown) => void = () => undefined;
 
+  /**
+   * Enables a Cornerstone viewport on the element. Detached while it waited (for the imaging chunk or the
+   * shared engine), it leaves nothing on the engine (viewport, tool group, resize observer) and rejects
+   * with an AbortError.
+   */
   async attach(element: HTMLDivElement): Promise<void> {
+    const detaches = this.detaches;
+    const overtaken = () => detaches !== this.detaches;
     const { StackController } = await loadImaging();
+    if (overtaken()) throw new DOMException('The viewport was released while it was being attached', 'AbortError');
     const stack = new StackController();
     stack.onChange = (state) => this.onChange(state);
     stack.onImageError = (imageId, error) => this.onImageError(imageId, error);
-    await stack.attach(element);
+    try {
+      await stack.attach(element);
+    } catch (error) {
+      stack.detach();
+      throw error;
+    }
+    if (overtaken()) {
+      stack.detach();
+      throw new DOMException('The viewport was released while it was being attached', 'AbortError');
+    }
     // A tool chosen before Cornerstone was there (patient mode starts on scroll) applies now.
     if (this.primaryTool !== 'windowLevel') stack.setPrimaryTool(this.primaryTool);
     this.inner = stack;
@@ -70,6 +89,7 @@ export class LazyStack {
   }
 
   detach(): void {
+    this.detaches += 1;
     this.inner?.detach();
     this.inner = undefined;
     this.shown = false;

@@ -5,6 +5,7 @@
  */
 import {
   RenderingEngine,
+  cache,
   getRenderingCapabilities,
   getShouldUseCPURendering,
   getWebWorkerManager,
@@ -18,13 +19,15 @@ import decodeWorkerUrl from '../../node_modules/@cornerstonejs/dicom-image-loade
 import {
   PanTool,
   StackScrollTool,
+  ToolGroupManager,
   WindowLevelTool,
   ZoomTool,
   addTool,
   init as initTools,
 } from '@cornerstonejs/tools';
 import { FilmlessError } from '../errors.js';
-import { registerFrameLoader } from './frame-loader.js';
+import { registerFrameLoader, registeredFrameCount } from './frame-loader.js';
+import { connectRuntime } from './memory-budget.js';
 import { registerMeasurementTools } from './measurement-tools.js';
 import { startModuleWorker } from '../workers/module-worker.js';
 import { type RendererPreference, getRendererPreference, onRendererPreferenceChange } from './renderer-preference.js';
@@ -75,7 +78,28 @@ async function initialise(): Promise<RenderingEngine> {
   for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) addTool(tool);
   registerMeasurementTools();
   registerFrameLoader();
-  return new RenderingEngine(ENGINE_ID);
+  const engine = new RenderingEngine(ENGINE_ID);
+  connectRuntime(applyCacheBudget, () => ({
+    cachedBytes: cache.getCacheSize(),
+    cachedImages: cachedImageCount(),
+    cachedVolumes: cache.getVolumes().length,
+    metadataEntries: registeredFrameCount(),
+    viewports: engine.getViewports().length,
+    toolGroups: ToolGroupManager.getAllToolGroups().length,
+  }));
+  return engine;
+}
+
+/** The cache's budget (memory-budget.ts); a smaller one than what is cached drops the least recently used images now. */
+function applyCacheBudget(bytes: number): void {
+  cache.setMaxCacheSize(bytes);
+  if (cache.getCacheSize() > bytes) cache.decacheIfNecessaryUntilBytesAvailable(0);
+}
+
+/** Images in Cornerstone's cache: it has no public count, so its map is read where it is one (else 0). */
+function cachedImageCount(): number {
+  const images = (cache as unknown as { _imageCache?: unknown })._imageCache;
+  return images instanceof Map ? images.size : 0;
 }
 
 /** Initialises Cornerstone once per page and returns the shared rendering engine. */

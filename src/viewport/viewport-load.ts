@@ -167,7 +167,7 @@ export class ViewportLoad {
 
   private async load(study: StudySummary, seriesUID: string, { client, startedAt, chosenByViewer, stack }: ShowSeriesOptions, signal: AbortSignal): Promise<LoadOutcome> {
     const leanAllowed = !this.stack.isShowing;
-    if (!leanAllowed) void this.ensureAttached().catch(() => undefined); // awaited below
+    if (!leanAllowed) void this.ensureAttached(signal).catch(() => undefined); // awaited below
     const summary = study.series.find((s) => s.seriesInstanceUID === seriesUID);
     let metadataRequest: Promise<DicomJsonDataset[]> | undefined;
     const requestMetadata = () => {
@@ -200,7 +200,7 @@ export class ViewportLoad {
     // With the first image on screen (or known to need Cornerstone), Cornerstone loads while the metadata
     // comes; after the next paint, so that compiling a megabyte of script cannot hold the first image back.
     if (firstImageAt !== undefined) await afterNextPaint();
-    if (early) void this.ensureAttached().catch(() => undefined); // awaited below
+    if (early) void this.ensureAttached(signal).catch(() => undefined); // awaited below
 
     const instances = await requestMetadata();
     signal.throwIfAborted();
@@ -275,7 +275,7 @@ export class ViewportLoad {
       await afterNextPaint();
       void store.startBulk();
     }
-    const viewportReady = this.ensureAttached();
+    const viewportReady = this.ensureAttached(signal);
     viewportReady.catch(() => undefined); // awaited below
     const imaging = await loadImaging();
     signal.throwIfAborted();
@@ -352,13 +352,16 @@ export class ViewportLoad {
     this.elementsNow = undefined;
   }
 
-  private async ensureAttached(): Promise<void> {
+  /** Attaches the Cornerstone viewport (once; later loads share it); a load left meanwhile starts none. */
+  private async ensureAttached(signal: AbortSignal): Promise<void> {
     const elements = await this.elements();
+    signal.throwIfAborted();
     this.elementsNow = elements;
-    this.attached ??= this.stack.attach(elements.viewport).catch((error: unknown) => {
-      this.attached = undefined;
-      throw error instanceof FilmlessError ? error : new FilmlessError('webgl', 'Could not start the renderer', { cause: error });
-    });
+    const attaching = (this.attached ??= this.stack.attach(elements.viewport).catch((error: unknown) => {
+      if (this.attached === attaching) this.attached = undefined;
+      // Detached while attaching: not a renderer failure.
+      throw error instanceof FilmlessError || isAbortError(error) ? error : new FilmlessError('webgl', 'Could not start the renderer', { cause: error });
+    }));
     await this.attached;
     this.stack.onChange = (display) => {
       this.display = display;

@@ -61,6 +61,9 @@ export const ACCESSIONS = {
   cine: { accession: 'FL-CINE-MR', from: ['mr'] },
   /** The MR without any window attribute: the viewer's auto-window. */
   noWindow: { accession: 'FL-NO-WINDOW-MR', from: ['mr'], remove: ['WindowCenter', 'WindowWidth', 'WindowCenterWidthExplanation'] },
+  /** Memory and lifecycles: study switches, connect/disconnect cycles, eight viewers on one page. */
+  memoryCt: { accession: 'FL-MEMORY-CT', from: ['ct'] },
+  memoryMr: { accession: 'FL-MEMORY-MR', from: ['mr'] },
 } as const satisfies Record<string, Fixture>;
 
 /**

@@ -10,6 +10,7 @@ import type { FilmlessSyncTransport } from '../../collab/transport.js';
 import { LocalizeController } from '../../i18n/localize-controller.js';
 import type { FilmlessLayout, FilmlessMeasurement, FilmlessMeasurementInput, FilmlessSlabMode, FilmlessViewState } from '../events.js';
 import { viewerTemplate } from '../parts/viewer-template.js';
+import { CacheBudget } from './cache-budget.js';
 import { ChromeController } from './chrome.js';
 import { CineController } from './cine.js';
 import { CollabController } from './collab.js';
@@ -40,6 +41,7 @@ export interface ViewerHost extends ReactiveControllerHost, HTMLElement, Resolut
   mprSlabThickness: number;
   mprSlabMode: FilmlessSlabMode;
   referenceLines: boolean;
+  cacheSize: number;
   getViewState(): FilmlessViewState;
   showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID?: string, stack?: number): void;
   selectStudy(studyInstanceUID: string): void;
@@ -73,6 +75,7 @@ export class ViewerControllers {
 
   constructor(private readonly host: ViewerHost) {
     this.localize = new LocalizeController(host);
+    new CacheBudget(host);
     const context = (this.context = new ViewerStatus(host, this.localize));
     this.resolution = new StudyResolution(context, host, {
       reset: () => {

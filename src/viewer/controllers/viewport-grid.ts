@@ -100,7 +100,8 @@ export class ViewportGrid implements ReactiveController {
    */
   async show(index: number, study: StudySummary, seriesUID: string, client: DicomwebClient, startedAt: number, chosenByViewer = false, stack?: number): Promise<void> {
     const cell = this.cells[index];
-    if (!cell) return;
+    // Removed from the page (by a listener of the event that led here): nothing loads until it is back.
+    if (!cell || !this.context.host.isConnected) return;
     if (index === this.activeIndex) this.context.setStatus('loading');
     this.context.host.requestUpdate();
     let outcome: LoadOutcome;
