@@ -11,7 +11,8 @@
  * - `unsupported`   the data is valid DICOM that Filmless cannot display (no image series, unknown codec)
  * - `bad-data`      the data is corrupt: unparsable metadata, a frame that does not decode
  * - `config`        the element is missing something it needs (no dicomweb-url, no accession number)
- * - `webgl`         the browser cannot give Filmless a WebGL context
+ * - `webgl`         the browser cannot draw images at all: no WebGL and no 2D canvas (without WebGL
+ *                   alone, Cornerstone's CPU renderer draws the stacks and MPR is not offered)
  * - `no-digital-images`   accession number 9999 (Turkey's SGK): the exam was done on an analog device
  * - `no-accession-number` accession number 9998 (SGK): digital images exist but carry no accession number,
  *                         and no patient ID was given to search by

@@ -84,7 +84,7 @@ export const en = {
   'error.unsupported': 'This study contains images that cannot be displayed here.',
   'error.bad-data': 'The images of this study are damaged and cannot be displayed.',
   'error.config': 'The viewer is not set up correctly: {detail}',
-  'error.webgl': 'This browser cannot display medical images (WebGL is not available).',
+  'error.webgl': 'This browser cannot display medical images (it cannot draw on a canvas).',
   iidTitle: 'Filmless image viewer',
   iidUnknownParameter: 'Unknown parameter in the link: {parameter}',
   iidMalformed: 'The link has an invalid value for {parameter}.',
@@ -188,6 +188,8 @@ export const en = {
   'mprReason.several-orientations': 'MPR is off: the series holds several orientations or image sizes',
   'mprReason.no-geometry': 'MPR is off: the images carry no position in the patient',
   'mprReason.needs-webgl': 'MPR needs WebGL, and the CPU renderer was chosen',
+  // Engines without WebGL
+  'mprReason.no-webgl': 'MPR needs WebGL, which this browser does not offer (images are drawn without it)',
   referenceLines: 'Reference lines',
   mprFailed: 'MPR could not be shown in this browser.',
   // Orientation and geometry
@@ -318,7 +320,7 @@ export const tr: MessageTable = {
   'error.unsupported': 'Bu tetkik burada gösterilemeyen görüntüler içeriyor.',
   'error.bad-data': 'Bu tetkikin görüntüleri bozuk ve gösterilemiyor.',
   'error.config': 'Görüntüleyici doğru yapılandırılmamış: {detail}',
-  'error.webgl': 'Bu tarayıcı tıbbi görüntüleri gösteremiyor (WebGL kullanılamıyor).',
+  'error.webgl': 'Bu tarayıcı tıbbi görüntüleri gösteremiyor (tuval üzerine çizim yapamıyor).',
   iidTitle: 'Filmless görüntüleyici',
   iidUnknownParameter: 'Bağlantıda bilinmeyen parametre: {parameter}',
   iidMalformed: 'Bağlantıdaki {parameter} değeri geçersiz.',
@@ -422,6 +424,8 @@ export const tr: MessageTable = {
   'mprReason.several-orientations': 'MPR kapalı: seride birden çok yönelim ya da görüntü boyutu var',
   'mprReason.no-geometry': 'MPR kapalı: görüntülerde hasta içindeki konum bilgisi yok',
   'mprReason.needs-webgl': 'MPR için WebGL gerekir; CPU ile çizim seçildi',
+  // Engines without WebGL
+  'mprReason.no-webgl': 'MPR için WebGL gerekir; bu tarayıcıda WebGL yok (görüntüler onsuz çiziliyor)',
   referenceLines: 'Referans çizgileri',
   mprFailed: 'MPR bu tarayıcıda gösterilemedi.',
   // Orientation and geometry
@@ -549,7 +553,7 @@ export const vi: MessageTable = {
   'error.unsupported': 'Ca chụp này có ảnh không thể hiển thị tại đây.',
   'error.bad-data': 'Ảnh của ca chụp này bị hỏng và không thể hiển thị.',
   'error.config': 'Trình xem chưa được cấu hình đúng: {detail}',
-  'error.webgl': 'Trình duyệt này không hiển thị được ảnh y khoa (không có WebGL).',
+  'error.webgl': 'Trình duyệt này không hiển thị được ảnh y khoa (không vẽ được lên canvas).',
   iidTitle: 'Trình xem ảnh Filmless',
   iidUnknownParameter: 'Liên kết có tham số không xác định: {parameter}',
   iidMalformed: 'Giá trị {parameter} trong liên kết không hợp lệ.',
@@ -653,6 +657,8 @@ export const vi: MessageTable = {
   'mprReason.several-orientations': 'MPR tắt: loạt ảnh có nhiều hướng cắt hoặc kích thước ảnh',
   'mprReason.no-geometry': 'MPR tắt: ảnh không có vị trí trong cơ thể bệnh nhân',
   'mprReason.needs-webgl': 'MPR cần WebGL, nhưng đang dùng bộ vẽ CPU',
+  // Engines without WebGL
+  'mprReason.no-webgl': 'MPR cần WebGL, nhưng trình duyệt này không có (ảnh vẫn được vẽ không cần WebGL)',
   referenceLines: 'Đường tham chiếu',
   mprFailed: 'Không thể hiển thị MPR trên trình duyệt này.',
   // Orientation and geometry

@@ -10,7 +10,6 @@ import {
   getShouldUseCPURendering,
   getWebWorkerManager,
   init as initCore,
-  setUseCPURendering,
 } from '@cornerstonejs/core';
 import { internal, wadors } from '@cornerstonejs/dicom-image-loader';
 // Cornerstone's decode worker is not in its package's exports; a relative path keeps Vite's dependency
@@ -25,12 +24,11 @@ import {
   addTool,
   init as initTools,
 } from '@cornerstonejs/tools';
-import { FilmlessError } from '../errors.js';
 import { registerFrameLoader, registeredFrameCount } from './frame-loader.js';
 import { connectRuntime } from './memory-budget.js';
 import { registerMeasurementTools } from './measurement-tools.js';
 import { startModuleWorker } from '../workers/module-worker.js';
-import { type RendererPreference, getRendererPreference, onRendererPreferenceChange } from './renderer-preference.js';
+import { startRendererChoice } from './renderer-fallback.js';
 
 const ENGINE_ID = 'filmless-shared-engine';
 
@@ -39,12 +37,6 @@ let runtime: Promise<RenderingEngine> | undefined;
 /** Starts one of Cornerstone's decode workers (through a same-origin shim when hosted elsewhere). */
 export function createDecodeWorker(): Worker {
   return startModuleWorker(new URL(decodeWorkerUrl, import.meta.url));
-}
-
-/** Cornerstone's CPU renderer where asked for, or (auto) where WebGL is a software rasterizer. */
-function applyRendererPreference(preference: RendererPreference, updateViewports: boolean): void {
-  const cpu = preference === 'cpu' || (preference === 'auto' && getRenderingCapabilities().softwareRasterizer);
-  if (cpu !== getShouldUseCPURendering()) setUseCPURendering(cpu, updateViewports);
 }
 
 /** The renderer drawing the page's stacks now. */
@@ -68,10 +60,9 @@ async function initialise(): Promise<RenderingEngine> {
     overwrite: true,
   });
   await initCore({ rendering: { webGlContextCount: WEBGL_CONTEXTS } } as Parameters<typeof initCore>[0]);
-  // Cornerstone has probed WebGL once (context, texture formats, rasterizer); its answer is reused here.
-  if (!getRenderingCapabilities().webgl2) throw new FilmlessError('webgl', 'WebGL2 is not available in this browser');
-  applyRendererPreference(getRendererPreference(), false);
-  onRendererPreferenceChange((preference) => applyRendererPreference(preference, true));
+  // Cornerstone has probed WebGL once (context, texture formats, rasterizer); without WebGL the CPU
+  // renderer draws (renderer-fallback.ts), and a lost context switches to it.
+  startRendererChoice();
   internal.setOptions({});
   wadors.register();
   initTools();

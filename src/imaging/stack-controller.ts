@@ -22,6 +22,7 @@ import { autoWindow } from './auto-window.js';
 import { modalityValueOf } from './modality-value.js';
 import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
+import { onRendererSwitch } from './renderer-fallback.js';
 import { MEASUREMENT_TOOL_NAMES, MeasurementLayer, type MeasurementTool } from './measurement-tools.js';
 
 /** What a left drag (or a one-finger drag) does. */
@@ -99,6 +100,7 @@ export class StackController {
       defaultOptions: { background: [0, 0, 0] as Types.Point3 },
     });
     this.bindTools();
+    this.stopFollowingRenderer = onRendererSwitch(this.keepViewAcrossRenderers);
     this.measurements.attach(() => this.viewportOrUndefined(), this.toolGroupId);
     for (const event of [CoreEnums.Events.STACK_NEW_IMAGE, CoreEnums.Events.VOI_MODIFIED, CoreEnums.Events.CAMERA_MODIFIED]) {
       element.addEventListener(event, this.emitChange);
@@ -619,6 +621,38 @@ export class StackController {
     return Number.isFinite(x) && Number.isFinite(y) ? [x, y] : undefined;
   }
 
+  private stopFollowingRenderer: (() => void) | undefined;
+
+  /**
+   * The page's renderer changes (WebGL lost, or the host chose another): notes the view under the old
+   * renderer, then shows the same slice with the same window, inversion, rotation, flips, zoom and pan
+   * under the new one (each renderer keeps its own image and camera, so the stack is set again).
+   */
+  private readonly keepViewAcrossRenderers = () => {
+    const before = this.imageIds.length > 0 && this.viewportOrUndefined() ? this.state() : undefined;
+    return async () => {
+      const viewport = this.viewportOrUndefined();
+      if (!before || !viewport) return;
+      this.applyingImageWindow = true;
+      try {
+        await viewport.setStack(this.imageIds, before.imageIndex);
+        if (!getShouldUseCPURendering()) viewport.resetCamera();
+        this.fileInvert = this.rendererInvert(viewport);
+        const focalPoint = viewport.getCamera().focalPoint;
+        this.initialFocalPoint = focalPoint ? [focalPoint[0], focalPoint[1], focalPoint[2]] : undefined;
+        this.applyOrientation(viewport, before.rotation, before.flipH, before.flipV);
+        if (before.windowWidth > 0) viewport.setProperties({ voiRange: utilities.windowLevel.toLowHighRange(before.windowWidth, before.windowCenter) });
+        viewport.setProperties({ invert: this.fileInvert !== before.invert });
+      } finally {
+        this.applyingImageWindow = false;
+      }
+      this.setZoom(before.zoom);
+      this.setViewPan(before.pan);
+      viewport.render();
+      this.emitChange();
+    };
+  };
+
   /** Releases the viewport and tool group; the shared engine stays for the other viewers. */
   detach(): void {
     if (this.element) {
@@ -630,6 +664,8 @@ export class StackController {
       this.element.removeEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
     }
     this.resizeObserver?.disconnect();
+    this.stopFollowingRenderer?.();
+    this.stopFollowingRenderer = undefined;
     this.measurements.detach();
     ToolGroupManager.destroyToolGroup(this.toolGroupId);
     if (this.engine?.getViewport(this.viewportId)) this.engine.disableElement(this.viewportId);

@@ -10,6 +10,7 @@ import { loadImaging } from '../../imaging/lazy-stack.js';
 import type { MprView } from '../../imaging/mpr.js';
 import { volumeGeometry } from '../../imaging/mpr-geometry.js';
 import { getRendererPreference } from '../../imaging/renderer-preference.js';
+import { onWebglAvailabilityChange, webglUnusable } from '../../imaging/webgl-availability.js';
 import type { LoadedSeries, ViewportLoad } from '../../viewport/viewport-load.js';
 import type { FilmlessMprState, FilmlessMprUnavailableReason, FilmlessSlabMode } from '../events.js';
 import { MPR_PLANES, mprPanel } from '../parts/mpr-panel.js';
@@ -56,6 +57,7 @@ export class MprController implements ReactiveController {
   /** Whether the active viewport's series can be shown in MPR now, and if not, why. */
   availability(): MprAvailability {
     if (getRendererPreference() === 'cpu') return { available: false, reason: 'needs-webgl' };
+    if (webglUnusable()) return { available: false, reason: 'no-webgl' };
     const load = this.grid.active.load;
     const series = load.series;
     if (!series || series.frames.length === 0) return { available: false, reason: 'loading' };
@@ -145,7 +147,19 @@ export class MprController implements ReactiveController {
     }
   }
 
+  /** WebGL went away (lost) or was found missing: MPR closes, and its button says why. */
+  private stopWatchingWebgl: (() => void) | undefined;
+
+  hostConnected(): void {
+    this.stopWatchingWebgl ??= onWebglAvailabilityChange(() => {
+      if (webglUnusable()) this.close();
+      this.context.host.requestUpdate();
+    });
+  }
+
   hostDisconnected(): void {
+    this.stopWatchingWebgl?.();
+    this.stopWatchingWebgl = undefined;
     this.close();
   }
 
