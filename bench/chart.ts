@@ -1,8 +1,10 @@
 /**
- * bench/results/timeline.png: one row per page and series (the sample with the median first image):
- * start-up until the first request to the gateway, then the first image, then the rest of the series;
- * ticks for the metadata and first frame answers; below each bar, the page's gateway requests and its
- * JS/WASM downloads. Drawn as SVG and screenshotted in headless Chromium, no chart library.
+ * bench/results/timeline.png (the main series) and timeline-<series>.png (one per codec): one row per
+ * page and series (the sample with the median first image): start-up until the first request to the
+ * gateway, then the first image, then the rest of the series; ticks for the metadata and first frame
+ * answers and for the tools working (P8); main-thread long tasks in red under the bar; below, the
+ * page's gateway requests and its JS/WASM downloads. Drawn as SVG and screenshotted in headless
+ * Chromium, no chart library.
  */
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './browser.js';
@@ -21,6 +23,7 @@ const COLOURS = {
   request: '#f59e0b',
   script: '#a855f7',
   tick: '#111827',
+  longTask: '#dc2626',
 };
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -32,8 +35,8 @@ function niceStep(span: number): number {
   return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? raw;
 }
 
-export function timelineSvg(summary: Summary): string {
-  const rows = summary.timeline;
+export function timelineSvg(summary: Summary, series?: readonly string[]): string {
+  const rows = summary.timeline.filter((r) => !series || series.includes(r.series));
   const end = Math.max(1000, ...rows.map((r) => r.seriesReady ?? r.firstImage ?? 0)) * 1.04;
   const x = (ms: number) => LEFT + (Math.max(0, ms) / end) * (WIDTH - LEFT - RIGHT);
   const height = TOP + rows.length * ROW + 40;
@@ -46,13 +49,16 @@ export function timelineSvg(summary: Summary): string {
     [COLOURS.series, 'rest of the series (every frame decoded, drawable)'],
     [COLOURS.request, 'gateway requests'],
     [COLOURS.script, 'JS / WASM downloads'],
+    [COLOURS.longTask, 'main-thread long tasks (over 50 ms)'],
   ];
   legend.forEach(([colour, text], i) => {
     const lx = 20 + (i % 3) * 420;
     const ly = 46 + Math.floor(i / 3) * 18;
     parts.push(`<rect x="${lx}" y="${ly}" width="14" height="10" fill="${colour}"/><text x="${lx + 18}" y="${ly + 9}" font-size="12">${escape(text)}</text>`);
   });
-  parts.push(`<text x="20" y="92" font-size="12" fill="#374151">▼ metadata answer   ▽ first frame answer   | first image drawn (the bar ends when it is on screen)</text>`);
+  parts.push(
+    `<text x="20" y="92" font-size="12" fill="#374151">▼ metadata answer   ▽ first frame answer   | first image drawn (the bar ends when it is on screen)   ◆ tools working (P8)</text>`,
+  );
   const step = niceStep(end);
   for (let t = 0; t <= end; t += step) {
     parts.push(`<line x1="${x(t)}" y1="${TOP - 8}" x2="${x(t)}" y2="${height - 30}" stroke="#e5e7eb"/>`);
@@ -76,6 +82,12 @@ export function timelineSvg(summary: Summary): string {
     if (row.firstImageDrawn !== undefined) {
       parts.push(`<line x1="${x(row.firstImageDrawn)}" y1="${y + 2}" x2="${x(row.firstImageDrawn)}" y2="${y + 26}" stroke="${COLOURS.tick}" stroke-width="1.5"/>`);
     }
+    if (row.interactive !== undefined) {
+      parts.push(`<text x="${x(row.interactive)}" y="${y + 18}" font-size="12" text-anchor="middle" fill="${COLOURS.tick}">◆</text>`);
+    }
+    for (const [start, duration] of row.longTasks ?? []) {
+      parts.push(`<rect x="${x(start)}" y="${y + 25}" width="${Math.max(1, x(start + duration) - x(start))}" height="4" fill="${COLOURS.longTask}"/>`);
+    }
     // Requests (up to 6 lanes) and downloads under the bar.
     row.requests.forEach(([start, stop], k) => {
       const lane = k % 6;
@@ -89,12 +101,16 @@ export function timelineSvg(summary: Summary): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="DejaVu Sans, sans-serif">${parts.join('')}</svg>`;
 }
 
-export async function drawTimeline(summary: Summary, file: string): Promise<void> {
+/** Draws one chart per entry: file → the series it shows. */
+export async function drawTimelines(summary: Summary, charts: Record<string, readonly string[]>): Promise<void> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: WIDTH, height: 400 }, deviceScaleFactor: 1 });
-    await page.setContent(`<!doctype html><html><body style="margin:0">${timelineSvg(summary)}</body></html>`);
-    await page.locator('svg').screenshot({ path: file });
+    for (const [file, series] of Object.entries(charts)) {
+      if (!summary.timeline.some((r) => series.includes(r.series))) continue;
+      await page.setContent(`<!doctype html><html><body style="margin:0">${timelineSvg(summary, series)}</body></html>`);
+      await page.locator('svg').screenshot({ path: file });
+    }
   } finally {
     await browser.close();
   }

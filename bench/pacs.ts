@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startGatewayServer } from '../gateway/gateway.js';
+import { createFolderSource } from '../demo/server/dicom-folder-source.js';
+import { indexDicomFolder } from '../demo/server/dicom-index.js';
 import { startOrthanc, uploadFolder } from '../test/support/orthanc.js';
 import type { BenchSeries } from './generate-ct.js';
 
@@ -18,6 +20,11 @@ export const BENCH_TOKEN = 'bench-token';
 export interface BenchPacs {
   /** DICOMweb root of the gateway, e.g. http://127.0.0.1:PORT/dicom-web */
   gatewayUrl: string;
+  /**
+   * DICOMweb root of a second gateway in front of the demo's DICOM folder source, for the series Orthanc
+   * cannot serve (HTJ2K: Debian's Orthanc 1.10.1 answers 500 to /frames); absent when there are none.
+   */
+  folderGatewayUrl?: string;
   /** Process ID of the server side's Node (the gateway; Orthanc is its child), for CPU accounting. */
   pid: number;
   stop: () => Promise<void>;
@@ -26,7 +33,7 @@ export interface BenchPacs {
 async function startBenchPacs(series: BenchSeries[], pageOrigin: string, log: (line: string) => void): Promise<BenchPacs> {
   const orthanc = await startOrthanc('filmless-bench');
   try {
-    for (const s of series) {
+    for (const s of series.filter((x) => x.server === 'orthanc')) {
       const started = Date.now();
       const studies = await uploadFolder(orthanc, s.folder);
       if (studies.length !== 1) throw new Error(`${s.name}: expected one study in Orthanc, got ${studies.length}`);
@@ -43,10 +50,24 @@ async function startBenchPacs(series: BenchSeries[], pageOrigin: string, log: (l
     verifyToken: (token) => (token === BENCH_TOKEN ? 'bench' : undefined),
     allowedOrigins: [pageOrigin],
   });
+  const folderSeries = series.filter((x) => x.server === 'folder');
+  let folderGateway: Awaited<ReturnType<typeof startGatewayServer>> | undefined;
+  if (folderSeries.length > 0) {
+    // The folder source indexes the series' folders (the same gateway code in front of it as of Orthanc).
+    const index = await indexDicomFolder(folderSeries.map((s) => s.folder));
+    folderGateway = await startGatewayServer({
+      upstream: createFolderSource(index),
+      verifyToken: (token) => (token === BENCH_TOKEN ? 'bench' : undefined),
+      allowedOrigins: [pageOrigin],
+    });
+    log(`serving ${folderSeries.map((s) => s.name).join(', ')} from the demo's folder source`);
+  }
   return {
     gatewayUrl: gateway.url,
+    folderGatewayUrl: folderGateway?.url,
     pid: process.pid,
     stop: async () => {
+      await folderGateway?.close();
       await gateway.close();
       await orthanc.stop();
     },
@@ -61,15 +82,16 @@ export async function spawnBenchPacs(series: BenchSeries[], pageOrigin: string, 
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ gatewayUrl: string }>((resolve, reject) => {
+  const ready = await new Promise<{ gatewayUrl: string; folderGatewayUrl?: string }>((resolve, reject) => {
     lines.on('line', (line) => {
-      if (line.startsWith('{')) resolve(JSON.parse(line) as { gatewayUrl: string });
+      if (line.startsWith('{')) resolve(JSON.parse(line) as { gatewayUrl: string; folderGatewayUrl?: string });
       else log(line);
     });
     child.once('exit', (code) => reject(new Error(`the PACS process exited (${code})`)));
   });
   return {
     gatewayUrl: ready.gatewayUrl,
+    folderGatewayUrl: ready.folderGatewayUrl,
     pid: child.pid ?? 0,
     stop: async () => {
       child.stdin!.end(); // the child stops Orthanc and exits when its stdin closes
@@ -82,7 +104,7 @@ export async function spawnBenchPacs(series: BenchSeries[], pageOrigin: string, 
 if (process.env.FILMLESS_BENCH_PACS && import.meta.url === `file://${process.argv[1]}`) {
   const { series, pageOrigin } = JSON.parse(process.env.FILMLESS_BENCH_PACS) as { series: BenchSeries[]; pageOrigin: string };
   const pacs = await startBenchPacs(series, pageOrigin, (line) => console.log(line));
-  console.log(JSON.stringify({ gatewayUrl: pacs.gatewayUrl }));
+  console.log(JSON.stringify({ gatewayUrl: pacs.gatewayUrl, folderGatewayUrl: pacs.folderGatewayUrl }));
   let stopping = false;
   const stop = () => {
     if (stopping) return;

@@ -1,6 +1,8 @@
 /**
- * Writes the run's summary as bench/results/latest.json (everything) and latest.md (tables: median and
- * min–max per page, filmless ÷ peer, filmless ÷ limit, targets met or not).
+ * Writes the run's summary as bench/results/latest.json (everything) and latest.md: a headline table
+ * (each codec's key metrics and targets, met or not), then a table per codec (median and min–max per
+ * page, filmless ÷ peer, filmless ÷ limit, the target of issue 11 met or not), the first-image path and
+ * where the time and memory go.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,20 +37,55 @@ function table(rows: MetricRow[]): string[] {
   return lines;
 }
 
+/** The row of a metric on a series whose label starts with `label` (labels are unique per id and series). */
+const rowOf = (summary: Summary, series: string, id: string, label = '') =>
+  summary.rows.find((r) => r.series === series && r.id === id && r.label.startsWith(label));
+
+/**
+ * One line per codec: filmless's P1, P2, P8 and longest task with their ratios to the limit and the
+ * peer, and whether each target is met.
+ */
+function headline(summary: Summary): string[] {
+  const lines = [
+    '## Headline: filmless against the limit and the peer, per codec',
+    '',
+    '| series | P1 ms (÷ limit, ÷ peer) | P2 ms (÷ limit, ÷ peer) | P8 ms | longest task after P1, ms | targets met |',
+    '|---|---:|---:|---:|---:|---|',
+  ];
+  const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(0));
+  for (const s of summary.series) {
+    const p1 = rowOf(summary, s.name, 'P1');
+    const p2 = rowOf(summary, s.name, 'P2');
+    const p8 = rowOf(summary, s.name, 'P8');
+    const task = rowOf(summary, s.name, 'P4', 'longest main-thread task after the first image (');
+    const judged = [p1, p2, p8, task].filter((r) => r?.target && r.target.met !== undefined);
+    const verdict = judged.map((r) => `${r!.id}${r!.label.startsWith('longest') ? ' task' : ''} ${r!.target!.met ? 'met' : 'not met'}`).join(', ');
+    const withRatios = (r: MetricRow | undefined) => `${ms(r?.values.filmless?.median)} (${ratio(r?.vsLimit)}, ${ratio(r?.vsPeer)})`;
+    lines.push(`| ${s.label} | ${withRatios(p1)} | ${withRatios(p2)} | ${ms(p8?.values.filmless?.median)} | ${ms(task?.values.filmless?.median)} | ${verdict} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
 export function renderMarkdown(summary: Summary): string {
   const env = summary.environment;
   const lines: string[] = [
     '# Filmless bench: latest run',
     '',
     `${String(env.date ?? '')} · ${String(env.cores)} cores (${String(env.cpu)}) · Chromium ${String(env.chromium ?? '')} with SwiftShader · ` +
-      `${String(env.samples)} samples per page, series and mode, pages interleaved · median (min–max).`,
-    `Filmless measured: dist/ built ${String(env.filmlessBuilt ?? '?')} from ${String(env.commit ?? '?')}.`,
-    'Definitions: bench/README.md. Chart: timeline.png (the median sample of each page).',
+      `${String(env.samples)} rounds on uncompressed and JPEG-LS, ${String(env.extraSamples ?? env.samples)} on the other codecs, pages interleaved · median (min–max).`,
+    `Filmless measured: built ${String(env.filmlessBuilt ?? '?')} from ${String(env.commit ?? '?')}.`,
+    'Definitions: bench/README.md. Charts: timeline.png (uncompressed and JPEG-LS), timeline-<series>.png (each codec).',
+    'The machine is shared with other work: compare pages within this run (ratios), not with other runs.',
     '',
-    '| series | accession | instances | on disk |',
-    '|---|---|---:|---:|',
-    ...summary.series.map((s) => `| ${s.label} (${s.transferSyntaxUID}) | ${s.accessionNumber} | ${s.instanceCount} | ${(s.bytes / 1e6).toFixed(1)} MB |`),
+    '| series | accession | served by | instances | on disk |',
+    '|---|---|---|---:|---:|',
+    ...summary.series.map(
+      (s) =>
+        `| ${s.label} (${s.transferSyntaxUID}) | ${s.accessionNumber} | ${s.server === 'folder' ? "the demo's folder source" : 'Orthanc'} | ${s.instanceCount} | ${(s.bytes / 1e6).toFixed(1)} MB |`,
+    ),
     '',
+    ...headline(summary),
   ];
   for (const s of summary.series) {
     lines.push(`## ${s.label}`, '', ...table(summary.rows.filter((r) => r.series === s.name)), '');

@@ -1,10 +1,14 @@
 /**
- * `npm run bench`: builds what it needs, starts Orthanc + the gateway and the pages' origin, runs the
- * three pages interleaved on both series in fresh browsers, and writes bench/results/latest.{json,md}
- * and timeline.png. See bench/README.md for what is measured and how.
+ * `npm run bench`: builds what it needs, starts Orthanc + the gateway (and the demo's folder source for
+ * HTJ2K) and the pages' origin, runs the three pages interleaved on every codec's series in fresh
+ * browsers, and writes bench/results/latest.{json,md} and timeline.png. See bench/README.md for what is
+ * measured and how.
  *
- *   npm run bench -- --samples 7            more samples (default 5)
- *   npm run bench -- --series raw           one series only (raw, jpegls)
+ *   npm run bench -- --samples 5            rounds on the main series (default 3)
+ *   npm run bench -- --extra-samples 2      rounds on the other codecs (default 1; load samples only)
+ *   npm run bench -- --extra-scroll         scroll samples (P4) on the other codecs too
+ *   npm run bench -- --series raw,jpegls    some series only (raw, jpegls, jpegll, jpegbase, j2k, rle, htj2k)
+ *   npm run bench -- --no-phone --no-compare   leave out P10 / P9
  *   npm run bench -- --report-only          rebuild the report from the last run's raw samples
  */
 import { execFile } from 'node:child_process';
@@ -14,8 +18,8 @@ import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { CHROMIUM_PATH } from './browser.js';
 import { buildPages, ensureFilmlessBuild, snapshotDist } from './build-pages.js';
-import { drawTimeline } from './chart.js';
-import { ensureBenchData, type BenchSeries, type SeriesName } from './generate-ct.js';
+import { drawTimelines } from './chart.js';
+import { ensureBenchData, fileName, SERIES_NAMES, type BenchSeries, type SeriesName } from './generate-ct.js';
 import { summarize } from './metrics.js';
 import { spawnBenchPacs, type BenchPacs } from './pacs.js';
 import { PAGE_NAMES, type Mode, type PageName } from './pages/protocol.js';
@@ -32,8 +36,12 @@ const STREAM_MS = 4000;
 
 const { values: args } = parseArgs({
   options: {
-    samples: { type: 'string', default: '5' },
-    series: { type: 'string', default: 'raw,jpegls' },
+    samples: { type: 'string', default: '3' },
+    'extra-samples': { type: 'string', default: '1' },
+    series: { type: 'string', default: SERIES_NAMES.join(',') },
+    'extra-scroll': { type: 'boolean', default: false },
+    'no-phone': { type: 'boolean', default: false },
+    'no-compare': { type: 'boolean', default: false },
     steps: { type: 'string', default: '300' },
     'report-only': { type: 'boolean', default: false },
   },
@@ -47,7 +55,8 @@ interface Measured {
   /** Samples that produced no result at all (the page never reported back). */
   failures: string[];
   series: BenchSeries[];
-  gatewayUrl: string;
+  /** DICOMweb roots the pages talked to (Orthanc's gateway, the folder source's). */
+  gateways: string[];
   environment: Record<string, unknown>;
 }
 
@@ -55,49 +64,87 @@ interface Load {
   page: PageName;
   series: BenchSeries;
   mode: Mode;
+  /** compare mode: the study opened as the prior. */
+  prior?: BenchSeries;
+}
+
+/** The series measured every round; the other codecs get `--extra-samples` rounds (the run stays short). */
+const MAIN_SERIES: readonly SeriesName[] = ['raw', 'jpegls'];
+/** P10 runs on these series, limit and filmless only (the target is filmless's own; the peer's 1 MB of code alone takes 5 s). */
+const PHONE_SERIES: readonly SeriesName[] = ['raw', 'jpegls'];
+const PHONE_PAGES: readonly PageName[] = ['limit', 'filmless'];
+/** P9: the uncompressed study open, its JPEG-LS twin (same patient) compared as the prior. */
+const COMPARE = { series: 'raw', prior: 'jpegls' } as const;
+
+interface PlanOptions {
+  extraRounds: number;
+  /** Scroll samples (P4) on the other codecs too (default: load samples only, to keep the run short). */
+  extraScroll: boolean;
+  phone: boolean;
+  compare: boolean;
 }
 
 /**
  * One round: for each mode and series, the three pages in an order that rotates every round. `load`
- * samples give P1, P2, P5, P6, P7 and (uncompressed series) P3; `scroll` samples give P4.
+ * samples give P1, P2, P5, P6, P7, P8 and (uncompressed series) P3; `scroll` samples give P4. The
+ * other codecs' series are in the first `extraRounds` rounds only; P10 (phone) and P9 (compare) in
+ * the first round.
  */
-function roundPlan(round: number, series: BenchSeries[]): Load[] {
+function roundPlan(round: number, series: BenchSeries[], options: PlanOptions): Load[] {
   const order = PAGE_NAMES.map((_, i) => PAGE_NAMES[(i + round) % PAGE_NAMES.length]!);
+  const inRound = (mode: Mode) =>
+    series.filter((s) => MAIN_SERIES.includes(s.name) || (round < options.extraRounds && (mode === 'load' || options.extraScroll)));
   const plan: Load[] = [];
   for (const mode of ['load', 'scroll'] as const) {
-    for (const s of series) for (const page of order) plan.push({ page, series: s, mode });
+    for (const s of inRound(mode)) for (const page of order) plan.push({ page, series: s, mode });
   }
+  if (round === 0 && options.phone) {
+    for (const s of series.filter((x) => PHONE_SERIES.includes(x.name))) {
+      for (const page of order.filter((p) => PHONE_PAGES.includes(p))) plan.push({ page, series: s, mode: 'phone' });
+    }
+  }
+  const compared = series.find((s) => s.name === COMPARE.series);
+  const prior = series.find((s) => s.name === COMPARE.prior);
+  if (round === 0 && options.compare && compared && prior) plan.push({ page: 'filmless', series: compared, mode: 'compare', prior });
   return plan;
 }
 
 let pacs: BenchPacs | undefined;
 
-async function measure(samples: number, seriesNames: SeriesName[], steps: number): Promise<Measured> {
-  if (await ensureFilmlessBuild(ROOT)) log('built Filmless (dist/ was older than src/)');
+async function measure(samples: number, seriesNames: SeriesName[], steps: number, plan: PlanOptions): Promise<Measured> {
+  const filmless = await ensureFilmlessBuild(ROOT);
+  if (filmless.built) log(`built Filmless from src/ into ${path.relative(ROOT, filmless.folder)} (dist/ was older than src/)`);
   const distCopy = path.join(CACHE, 'filmless-dist');
-  await snapshotDist(ROOT, distCopy);
-  const filmlessBuilt = (await stat(path.join(ROOT, 'dist/filmless-viewer.js'))).mtime.toISOString();
+  await snapshotDist(filmless.folder, distCopy);
+  const filmlessBuilt = `${(await stat(path.join(filmless.folder, 'filmless-viewer.js'))).mtime.toISOString()} (${path.relative(ROOT, filmless.folder)})`;
   const pagesDir = await buildPages(ROOT);
   log('bench pages built');
-  const series = (await ensureBenchData(path.join(CACHE, 'data'), log)).filter((s) => seriesNames.includes(s.name));
+  const series = await ensureBenchData(path.join(CACHE, 'data'), log, seriesNames);
   const pages = await startStaticServer({ '/': pagesDir, '/dist/': distCopy });
   pacs = await spawnBenchPacs(series, pages.origin, log);
+  const gateways = [pacs.gatewayUrl, ...(pacs.folderGatewayUrl ? [pacs.folderGatewayUrl] : [])];
   log(`pages on ${pages.origin}, gateway on ${pacs.gatewayUrl}`);
   const raw: RawSample[] = [];
   const failures: string[] = [];
   const shots = path.join(CACHE, 'shots');
   await mkdir(shots, { recursive: true });
-  const common = { pages, gatewayUrl: pacs.gatewayUrl, serverPid: pacs.pid, streamSteps: steps, streamMs: STREAM_MS };
+  const gatewayOf = (s: BenchSeries) => (s.server === 'folder' ? pacs!.folderGatewayUrl! : pacs!.gatewayUrl);
+  const common = { pages, serverPid: pacs.pid, streamSteps: steps, streamMs: STREAM_MS };
   try {
     // Discarded loads warm Orthanc, the gateway and the file cache (every browser is fresh anyway).
-    for (const s of series) await runSample({ ...common, page: 'limit', series: s, mode: 'load', sample: -1, cachedSteps: 0 });
+    for (const s of series) await runSample({ ...common, gatewayUrl: gatewayOf(s), page: 'limit', series: s, mode: 'load', sample: -1, cachedSteps: 0 });
     log('warm-up done');
     for (let round = 0; round < samples; round++) {
-      for (const item of roundPlan(round, series)) {
+      for (const item of roundPlan(round, series, plan)) {
         try {
           const sample = await runSample({
             ...common,
-            ...item,
+            page: item.page,
+            series: item.series,
+            mode: item.mode,
+            gatewayUrl: gatewayOf(item.series),
+            priorStudyInstanceUID: item.prior?.studyInstanceUID,
+            timeoutMs: item.mode === 'phone' ? 120_000 : undefined,
             sample: round,
             // The cached scroll is the same work whatever the transfer syntax was: measured on the uncompressed series.
             cachedSteps: item.series.name === 'raw' ? steps : 0,
@@ -105,6 +152,7 @@ async function measure(samples: number, seriesNames: SeriesName[], steps: number
             screenshot: round === 0 && item.mode === 'load' ? path.join(shots, `${item.page}-${item.series.name}.png`) : undefined,
           });
           if (sample.result.error) log(`${item.page}/${item.series.name}/${item.mode}: ${sample.result.error}`);
+          else if (process.env.FILMLESS_BENCH_VERBOSE) log(`${item.page}/${item.series.name}/${item.mode}: first image ${sample.result.firstImage?.toFixed(0)} ms`);
           raw.push(sample);
         } catch (error) {
           const failure = `${item.page}/${item.series.name}/${item.mode} sample ${round}: ${error instanceof Error ? error.message : String(error)}`;
@@ -133,9 +181,10 @@ async function measure(samples: number, seriesNames: SeriesName[], steps: number
     commit: `${commit.trim()}${changes.trim() ? ' + uncommitted changes in src/' : ''}`,
     filmlessBuilt,
     samples,
+    extraSamples: plan.extraRounds,
     steps,
   };
-  return { raw, failures, series, gatewayUrl: common.gatewayUrl, environment };
+  return { raw, failures, series, gateways, environment };
 }
 
 // Stop Orthanc and the gateway if the run is interrupted.
@@ -145,7 +194,13 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const samples = Math.max(1, Number(args.samples) || 5);
+const samples = Math.max(1, Number(args.samples) || 3);
+const plan: PlanOptions = {
+  extraRounds: Math.min(samples, Math.max(0, Number(args['extra-samples'] ?? 1))),
+  extraScroll: args['extra-scroll'],
+  phone: !args['no-phone'],
+  compare: !args['no-compare'],
+};
 const steps = Math.max(10, Number(args.steps) || 300);
 const seriesNames = args.series.split(',').map((s) => s.trim()) as SeriesName[];
 
@@ -153,20 +208,35 @@ let measured: Measured;
 if (args['report-only']) {
   measured = JSON.parse(await readFile(RAW_FILE, 'utf8')) as Measured;
 } else {
-  measured = await measure(samples, seriesNames, steps);
+  measured = await measure(samples, seriesNames, steps, plan);
   await writeFile(RAW_FILE, JSON.stringify(measured));
 }
-const summary = summarize(measured.raw, measured.series, measured.environment, measured.gatewayUrl);
+// P10's bound: the middle slice's bytes (its file, about what its frame moves) ÷ the link's bandwidth.
+const middleBytes: Partial<Record<SeriesName, number>> = {};
+for (const s of measured.series) {
+  middleBytes[s.name] = await stat(path.join(s.folder, fileName(Math.floor((s.instanceCount - 1) / 2)))).then((f) => f.size, () => undefined);
+}
+const summary = summarize(measured.raw, measured.series, measured.environment, measured.gateways, middleBytes);
 summary.errors.push(...(measured.failures ?? []));
 await mkdir(RESULTS, { recursive: true });
 await writeReport(summary, RESULTS);
-await drawTimeline(summary, path.join(RESULTS, 'timeline.png'));
-log(`wrote ${path.relative(ROOT, RESULTS)}/latest.md, latest.json and timeline.png`);
+// timeline.png: the two main series side by side; timeline-<series>.png: one chart per codec.
+const charts: Record<string, readonly string[]> = { [path.join(RESULTS, 'timeline.png')]: MAIN_SERIES };
+for (const s of measured.series) charts[path.join(RESULTS, `timeline-${s.name}.png`)] = [s.name];
+await drawTimelines(summary, charts);
+log(`wrote ${path.relative(ROOT, RESULTS)}/latest.md, latest.json and the timeline charts`);
 
 // Teleconsultation latency (presenter scroll → follower drawn through the loopback relay): its own script,
 // also `npm run bench:sync`; run here too so that one `npm run bench` reports every measurement.
 if (!args['report-only']) {
   log('teleconsultation latency (bench/sync-latency.ts)');
-  const latency = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/sync-latency.ts')], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-  process.stdout.write(latency.stdout);
+  try {
+    const latency = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/sync-latency.ts')], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    process.stdout.write(latency.stdout);
+  } catch (error) {
+    // It runs the element from src/ through Vite's dev server: a broken working tree stops it, not the page measurements.
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    log(`teleconsultation latency failed (results/sync-latency.* not updated): ${stderr.trim().split('\n').slice(-8).join(' | ')}`);
+    process.exitCode = 1;
+  }
 }

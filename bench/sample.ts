@@ -41,7 +41,15 @@ export interface RawSample {
   background: number;
   /** Longest delay between a page's signal and the runner's CPU snapshot for it, ms. */
   signalLagMs: number;
+  /** phone mode: bytes the browser received in the sample (bodies and headers, workers' requests too). */
+  bytesMoved?: number;
 }
+
+/**
+ * P10's patient phone on a slow link: Chromium's own throttling through CDP (the DevTools presets'
+ * mechanism), 1.6 Mbps down, 750 kbps up, 150 ms round trip, a 4× slower CPU, a 360×640 window.
+ */
+export const PHONE = { downBitsPerSecond: 1.6e6, upBitsPerSecond: 0.75e6, latencyMs: 150, cpuSlowdown: 4, width: 360, height: 640 } as const;
 
 export interface SampleOptions {
   page: PageName;
@@ -53,6 +61,8 @@ export interface SampleOptions {
   cachedSteps: number;
   pages: StaticServer;
   gatewayUrl: string;
+  /** compare mode: the prior study opened beside the series' study. */
+  priorStudyInstanceUID?: string;
   /** The server process (gateway; Orthanc is its child), whose CPU time is accounted too. */
   serverPid: number;
   /** Saves a screenshot when the series is ready (before any scroll: the first image is still shown). */
@@ -145,12 +155,34 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
       accessionNumber: series.accessionNumber,
       studyInstanceUID: series.studyInstanceUID,
       seriesInstanceUID: series.seriesInstanceUID,
+      instanceCount: series.instanceCount,
+      transferSyntaxUID: series.transferSyntaxUID,
+      priorStudyInstanceUID: options.priorStudyInstanceUID ?? '',
       mode,
       streamSteps: options.streamSteps,
       streamMs: options.streamMs,
       cachedSteps: options.cachedSteps,
     });
     const background = await settle(200); // the last sample's teardown and this browser's start-up are over
+    let bytesMoved: number | undefined;
+    if (mode === 'phone') {
+      await page.setViewportSize({ width: PHONE.width, height: PHONE.height });
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: PHONE.latencyMs,
+        downloadThroughput: PHONE.downBitsPerSecond / 8,
+        uploadThroughput: PHONE.upBitsPerSecond / 8,
+      });
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: PHONE.cpuSlowdown });
+      // Every request of the context, the workers' too (the series stream, the decoders' WASM).
+      bytesMoved = 0;
+      context.on('requestfinished', (request) => {
+        void request.sizes().then(
+          (sizes) => (bytesMoved! += sizes.responseBodySize + sizes.responseHeadersSize),
+          () => undefined,
+        );
+      });
+    }
     pages.served.length = 0;
     snapshots.navigation = { ...(await cpuSnapshot(tree)), epoch: Date.now() };
     await page.goto(`${pages.origin}/${pageName}.html?${query}`, { waitUntil: 'commit' });
@@ -191,6 +223,7 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
       network,
       background,
       signalLagMs,
+      bytesMoved,
     };
   } finally {
     await browser.close();

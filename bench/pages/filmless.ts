@@ -2,10 +2,11 @@
  * filmless: our element as a hospital page embeds it: `dist/filmless-viewer.js` from a script tag (see
  * filmless.html), then a DICOMweb URL, a bearer token and the accession number. Only public API is
  * used: `filmless-first-image` (the middle slice drawn at full quality, by the lean first-image path),
- * `filmless-ready` (tools work: marked as a step), `filmless-progress` (frames decoded), `scrollImages()`,
- * and `filmless-statechange` to count slice changes (its image index changed).
+ * `filmless-ready` (tools work: marked as the step `interactive`, P8), `filmless-progress` (frames
+ * decoded), `scrollImages()`, `filmless-statechange` to count slice changes (its image index changed),
+ * and for P9 `comparePrior()` with the `filmless-first-image` / `filmless-ready` of viewport 1.
  */
-import type { FilmlessFirstImageDetail, FilmlessProgressDetail, FilmlessViewer } from '../../src/index.js';
+import type { FilmlessFirstImageDetail, FilmlessProgressDetail, FilmlessReadyDetail, FilmlessViewer } from '../../src/index.js';
 import { markStep, runBenchPage, type BenchViewer } from './harness.js';
 import type { PageConfig } from './protocol.js';
 
@@ -15,8 +16,19 @@ class FilmlessBenchViewer implements BenchViewer {
   private middle = 0;
   private changes = 0;
   private readonly complete: Promise<void>;
+  private readonly ready: Promise<void>;
 
   constructor() {
+    this.ready = new Promise<void>((resolve) => {
+      this.viewer.addEventListener(
+        'filmless-ready',
+        () => {
+          markStep('interactive');
+          resolve();
+        },
+        { once: true },
+      );
+    });
     this.complete = new Promise<void>((resolve) => {
       this.viewer.addEventListener('filmless-progress', (event) => {
         this.progress = event.detail;
@@ -35,7 +47,6 @@ class FilmlessBenchViewer implements BenchViewer {
     markStep('defined');
     const ready = new Promise<FilmlessFirstImageDetail>((resolve, reject) => {
       this.viewer.addEventListener('filmless-first-image', (event) => resolve(event.detail), { once: true });
-      this.viewer.addEventListener('filmless-ready', () => markStep('interactive'), { once: true });
       this.viewer.addEventListener('filmless-error', (event) => reject(new Error(`${event.detail.code}: ${event.detail.message}`)), { once: true });
       this.viewer.addEventListener('filmless-resolved', () => markStep('resolved'), { once: true });
     });
@@ -49,6 +60,32 @@ class FilmlessBenchViewer implements BenchViewer {
 
   seriesReady(): Promise<void> {
     return this.complete;
+  }
+
+  interactive(): Promise<void> {
+    return this.ready;
+  }
+
+  compare(priorStudyInstanceUID: string): { firstImage: Promise<void>; ready: Promise<void> } {
+    const ofPrior = (detail: { studyInstanceUID: string; viewportIndex: number }) => detail.studyInstanceUID === priorStudyInstanceUID && detail.viewportIndex === 1;
+    const firstImage = new Promise<void>((resolve) => {
+      const listener = (event: CustomEvent<FilmlessFirstImageDetail>) => {
+        if (!ofPrior(event.detail)) return;
+        this.viewer.removeEventListener('filmless-first-image', listener);
+        resolve();
+      };
+      this.viewer.addEventListener('filmless-first-image', listener);
+    });
+    const ready = new Promise<void>((resolve) => {
+      const listener = (event: CustomEvent<FilmlessReadyDetail>) => {
+        if (!ofPrior(event.detail)) return;
+        this.viewer.removeEventListener('filmless-ready', listener);
+        resolve();
+      };
+      this.viewer.addEventListener('filmless-ready', listener);
+    });
+    this.viewer.comparePrior(priorStudyInstanceUID);
+    return { firstImage, ready };
   }
 
   step(delta: 1 | -1): void {

@@ -23,6 +23,27 @@ export interface BenchViewer {
   renders(): number;
   /** The element the image is drawn in (for its size). */
   element(): Element | undefined;
+  /** Resolves when the tools work (filmless: `filmless-ready`); pages without tools have none. */
+  interactive?(): Promise<void>;
+  /** Opens a prior beside the study; resolves with its first image and its tools working (filmless). */
+  compare?(priorStudyInstanceUID: string): { firstImage: Promise<void>; ready: Promise<void> };
+}
+
+/** How long phone and compare samples wait for the tools / the prior, ms. */
+const PHONE_WAIT_MS = 45_000;
+const COMPARE_WAIT_MS = 20_000;
+
+const within = <T>(promise: Promise<T>, ms: number, what: string) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms))]);
+
+/** Long tasks of the main thread from navigation on (buffered: those before this module ran too). */
+const longTasks: Array<[number, number]> = [];
+try {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longTasks.push([entry.startTime, entry.duration]);
+  }).observe({ type: 'longtask', buffered: true });
+} catch {
+  // no Long Tasks API: the metric stays empty
 }
 
 /** performance.now() inside the next animation frame callback: work drawn before it is in that frame. */
@@ -66,7 +87,7 @@ async function scroll(viewer: BenchViewer, steps: number, stop: () => boolean = 
 
 export async function runBenchPage(page: PageName, viewer: BenchViewer): Promise<void> {
   const config = configFromQuery(location.search);
-  const result: PageResult = { page, mode: config.mode, timeOrigin: performance.timeOrigin, loaded: 0, total: 0, steps: {}, resources: [], done: false };
+  const result: PageResult = { page, mode: config.mode, timeOrigin: performance.timeOrigin, loaded: 0, total: 0, steps: {}, resources: [], longTasks, done: false };
   window.__bench = result;
   performance.setResourceTimingBufferSize(5000);
   try {
@@ -83,13 +104,32 @@ export async function runBenchPage(page: PageName, viewer: BenchViewer): Promise
       result.loaded = viewer.loaded();
       complete = true;
     });
-    if (config.mode === 'scroll') {
+    if (config.mode === 'phone') {
+      // P10: the first image, then the tools working; the series is not waited for (minutes on this link).
+      if (viewer.interactive) await within(viewer.interactive(), PHONE_WAIT_MS, 'tools working');
+      markStep('interactive');
+      ready.catch(() => undefined);
+    } else if (config.mode === 'compare') {
+      await ready;
+      if (viewer.interactive) await viewer.interactive();
+      await signal('series-ready');
+      // The user looks at the study a moment, then presses Compare.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (!viewer.compare) throw new Error('this page cannot compare');
+      markStep('compare');
+      const prior = viewer.compare(config.priorStudyInstanceUID);
+      await within(prior.firstImage, COMPARE_WAIT_MS, 'prior first image');
+      markStep('prior-first-image');
+      await within(prior.ready, COMPARE_WAIT_MS, 'prior ready');
+      markStep('prior-ready');
+    } else if (config.mode === 'scroll') {
       const until = performance.now() + config.streamMs;
       result.streamScroll = await scroll(viewer, config.streamSteps, () => complete || performance.now() >= until);
       await signal('stream-scroll-end');
       ready.catch(() => undefined); // the series may still be arriving: this run measures the scroll only
     } else {
       await ready;
+      if (viewer.interactive) await within(viewer.interactive(), COMPARE_WAIT_MS, 'tools working');
       await signal('series-ready'); // the runner measures the heap before answering
       if (config.cachedSteps > 0) {
         await signal('cached-scroll-start');

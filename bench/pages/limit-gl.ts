@@ -1,12 +1,14 @@
 /**
- * The limit page's renderer: one WebGL2 program that draws a 16-bit integer texture (R16UI, or R16I for
- * signed pixels) with the modality rescale and window/level applied in the fragment shader. Stored
+ * The limit page's renderer: one WebGL2 program that draws an integer texture (R16UI / R16I for 16-bit
+ * pixels, R8UI / R8I for 8-bit ones) with the modality rescale and window/level applied in the fragment shader. Stored
  * pixels go to the GPU as they are, with no conversion on the CPU; one texture per slice.
  */
 
 export interface SliceGeometry {
   columns: number;
   rows: number;
+  /** 1 or 2. */
+  bytesPerSample: number;
   signed: boolean;
   slope: number;
   intercept: number;
@@ -84,20 +86,29 @@ export class SliceRenderer {
     this.program = program;
   }
 
-  /** Uploads one slice's stored pixels (little-endian 16-bit, as in the file). */
+  /** Uploads one slice's stored pixels (little-endian, as in the file). */
   upload(index: number, bytes: Uint8Array): void {
     const { gl } = this;
     const g = this.geometry!;
-    const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
-    const pixels = g.signed
-      ? new Int16Array(aligned.buffer, aligned.byteOffset, g.columns * g.rows)
-      : new Uint16Array(aligned.buffer, aligned.byteOffset, g.columns * g.rows);
+    const count = g.columns * g.rows;
+    const wide = g.bytesPerSample === 2;
+    const aligned = !wide || bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+    const pixels = !wide
+      ? g.signed
+        ? new Int8Array(aligned.buffer, aligned.byteOffset, count)
+        : new Uint8Array(aligned.buffer, aligned.byteOffset, count)
+      : g.signed
+        ? new Int16Array(aligned.buffer, aligned.byteOffset, count)
+        : new Uint16Array(aligned.buffer, aligned.byteOffset, count);
     const texture = gl.createTexture()!;
     gl.bindTexture(gl.TEXTURE_2D, texture);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, g.signed ? gl.R16I : gl.R16UI, g.columns, g.rows);
-    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, g.columns, g.rows, gl.RED_INTEGER, g.signed ? gl.SHORT : gl.UNSIGNED_SHORT, pixels);
+    const format = wide ? (g.signed ? gl.R16I : gl.R16UI) : g.signed ? gl.R8I : gl.R8UI;
+    const type = wide ? (g.signed ? gl.SHORT : gl.UNSIGNED_SHORT) : g.signed ? gl.BYTE : gl.UNSIGNED_BYTE;
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, wide ? 2 : 1);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, format, g.columns, g.rows);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, g.columns, g.rows, gl.RED_INTEGER, type, pixels);
     this.textures.set(index, texture);
   }
 

@@ -12,9 +12,9 @@ export function boundaryOf(contentType: string | null): string | undefined {
   return match?.[1];
 }
 
-/** The transfer syntax of a frames answer: in the part type (standard) or the top-level type (Orthanc). */
-export function transferSyntaxOf(contentType: string | null): string {
-  return /transfer-syntax=([0-9.]+)/i.exec(contentType ?? '')?.[1] ?? '1.2.840.10008.1.2';
+/** The transfer syntax a frames answer names in its top-level type (Orthanc does), if it names one. */
+export function transferSyntaxOf(contentType: string | null): string | undefined {
+  return /transfer-syntax=([0-9.]+)/i.exec(contentType ?? '')?.[1];
 }
 
 function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from: number, to: number): number {

@@ -1,7 +1,8 @@
 /**
  * The limit page's DICOM Part-10 reader: walks the top-level elements (explicit VR little endian, as
  * the bench data and Orthanc's answers are) to the Pixel Data element and returns its value (the
- * native pixels, or the first fragment of an encapsulated frame) and the SOP Instance UID.
+ * native pixels, or the fragments of an encapsulated single frame joined), the SOP Instance UID and the
+ * Instance Number.
  */
 
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
@@ -10,6 +11,8 @@ const UNDEFINED = 0xffffffff;
 export interface PixelDataValue {
   /** SOP Instance UID (0008,0018). */
   sopInstanceUID: string;
+  /** Instance Number (0020,0013); NaN when absent. */
+  instanceNumber: number;
   /** Native pixels (a view into the instance), or the compressed bitstream of frame 1. */
   bytes: Uint8Array;
   encapsulated: boolean;
@@ -49,6 +52,7 @@ export function pixelDataOf(part10: Uint8Array): PixelDataValue {
   if (String.fromCharCode(...part10.subarray(128, 132)) !== 'DICM') throw new Error('not a Part-10 file');
   let offset = 132;
   let sopInstanceUID = '';
+  let instanceNumber = NaN;
   while (offset + 8 <= view.byteLength) {
     const group = view.getUint16(offset, true);
     const element = view.getUint16(offset + 2, true);
@@ -59,13 +63,28 @@ export function pixelDataOf(part10: Uint8Array): PixelDataValue {
     if (group === 0x0008 && element === 0x0018) {
       sopInstanceUID = String.fromCharCode(...part10.subarray(valueStart, valueStart + length)).replace(/\0+$/, '');
     }
+    if (group === 0x0020 && element === 0x0013) {
+      instanceNumber = Number(String.fromCharCode(...part10.subarray(valueStart, valueStart + length)).trim());
+    }
     if (group === 0x7fe0 && element === 0x0010) {
-      if (length !== UNDEFINED) return { sopInstanceUID, bytes: part10.subarray(valueStart, valueStart + length), encapsulated: false };
-      // Encapsulated: the basic offset table item, then one fragment per frame (single-frame instances).
+      if (length !== UNDEFINED) return { sopInstanceUID, instanceNumber, bytes: part10.subarray(valueStart, valueStart + length), encapsulated: false };
+      // Encapsulated: the basic offset table item, then the fragments of the (single) frame up to the delimiter.
       let item = valueStart;
       item += 8 + view.getUint32(item + 4, true);
-      const fragmentLength = view.getUint32(item + 4, true);
-      return { sopInstanceUID, bytes: part10.subarray(item + 8, item + 8 + fragmentLength), encapsulated: true };
+      const fragments: Uint8Array[] = [];
+      while (item + 8 <= view.byteLength && view.getUint16(item + 2, true) === 0xe000) {
+        const fragmentLength = view.getUint32(item + 4, true);
+        fragments.push(part10.subarray(item + 8, item + 8 + fragmentLength));
+        item += 8 + fragmentLength;
+      }
+      if (fragments.length === 1) return { sopInstanceUID, instanceNumber, bytes: fragments[0]!, encapsulated: true };
+      const joined = new Uint8Array(fragments.reduce((sum, f) => sum + f.length, 0));
+      let at = 0;
+      for (const fragment of fragments) {
+        joined.set(fragment, at);
+        at += fragment.length;
+      }
+      return { sopInstanceUID, instanceNumber, bytes: joined, encapsulated: true };
     }
     offset = length === UNDEFINED ? skipUndefined(view, valueStart) : valueStart + length;
   }

@@ -12,8 +12,13 @@ export type PageName = (typeof PAGE_NAMES)[number];
  * `cachedSteps` > 0, a scroll over the cached series.
  * `scroll`: scroll from the first image on while the series streams, until it is ready (or
  * `streamSteps` are done, or `streamMs` have passed); nothing else.
+ * `phone` (P10): the runner throttles the network and the CPU and shrinks the window to a phone's; the
+ * page reports its first image and (filmless) the tools working, then stops.
+ * `compare` (P9, filmless): first image, whole series, then the prior `priorStudyInstanceUID` opened
+ * side by side through the public API; its first image and its tools working are reported.
  */
-export type Mode = 'load' | 'scroll';
+export type Mode = 'load' | 'scroll' | 'phone' | 'compare';
+export const MODES: readonly Mode[] = ['load', 'scroll', 'phone', 'compare'];
 
 export interface PageConfig {
   /** DICOMweb root of the gateway. */
@@ -23,6 +28,12 @@ export interface PageConfig {
   /** limit and peer are told the series directly; filmless resolves the accession number itself. */
   studyInstanceUID: string;
   seriesInstanceUID: string;
+  /** Instances in the series (what a QIDO-RS series search answers); the limit finds the middle one by number. */
+  instanceCount: number;
+  /** The series' transfer syntax: the limit loads its decoder while its first requests are in flight. */
+  transferSyntaxUID: string;
+  /** compare mode: the prior study to open beside the study. */
+  priorStudyInstanceUID: string;
   mode: Mode;
   /** Most steps of the scroll while streaming (it ends earlier when the series is ready). */
   streamSteps: number;
@@ -45,7 +56,10 @@ export function configFromQuery(search: string): PageConfig {
     accessionNumber: get('accessionNumber'),
     studyInstanceUID: get('studyInstanceUID'),
     seriesInstanceUID: get('seriesInstanceUID'),
-    mode: get('mode') === 'scroll' ? 'scroll' : 'load',
+    instanceCount: Number(get('instanceCount')) || 0,
+    transferSyntaxUID: get('transferSyntaxUID'),
+    priorStudyInstanceUID: get('priorStudyInstanceUID'),
+    mode: MODES.find((m) => m === get('mode')) ?? 'load',
     streamSteps: Number(get('streamSteps')) || 0,
     streamMs: Number(get('streamMs')) || 4000,
     cachedSteps: Number(get('cachedSteps')) || 0,
@@ -100,6 +114,8 @@ export interface PageResult {
   steps: Record<string, number>;
   /** The page's requests (not its workers'), in start order. */
   resources: ResourceEntry[];
+  /** Main-thread tasks over 50 ms (Long Tasks API): [start, duration] in ms since navigation start. */
+  longTasks: Array<[number, number]>;
   error?: string;
   done: boolean;
 }
