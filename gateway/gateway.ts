@@ -13,6 +13,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { AuditRecord, AuditSink } from './audit.js';
 import { hasControlCharacter } from './request.js';
 import { filterDatasets, type AccessSubject, type GatewayPolicy, type UpstreamPlan } from './policy.js';
@@ -363,6 +364,17 @@ function forward(upstream: string, pathAndQuery: string, req: IncomingMessage, r
   outgoing.end();
 }
 
+/**
+ * Answers CONNECT (a proxy tunnel request) with 405: Node's server hands CONNECT to a 'connect'
+ * listener instead of the request handler, and without one drops the connection without an answer.
+ */
+export function refuseConnect(server: http.Server): void {
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, OPTIONS\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
+}
+
 /** Starts a standalone gateway server on a loopback port (tests and the demo use this). */
 export async function startGatewayServer(
   options: GatewayOptions,
@@ -376,6 +388,7 @@ export async function startGatewayServer(
       res.end('Not found');
     }
   });
+  refuseConnect(server);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;

@@ -18,7 +18,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway } from './gateway.js';
+import { createGateway, refuseConnect } from './gateway.js';
 import { ConfigError, configureGateway, readGatewayConfig } from './config.js';
 
 async function main(): Promise<void> {
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
   });
+  refuseConnect(server);
   // Slow or idle clients do not hold sockets for ever; a streamed series may take long, so only the
   // request head has a short deadline.
   server.headersTimeout = 15_000;

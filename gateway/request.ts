@@ -8,7 +8,8 @@
  * control characters (raw or %-encoded), backslashes in the path (raw or %5C), %-encoded slashes, `.`/`..`
  * segments (raw or encoded), empty segments (`//`, a trailing `/`), parameters given twice (also
  * with other letter case, or once as keyword and once as tag), parameter names that are neither a
- * keyword nor a tag, and a token in the query string.
+ * keyword nor a tag, the identifying keywords the policy judges in any other letter case
+ * (`studyinstanceuid`), and a token in the query string.
  * Paths outside the DICOMweb routes below answer 404.
  */
 
@@ -62,6 +63,13 @@ const KEYWORD_TAGS: Record<string, string> = {
   SeriesInstanceUID: Tags.SeriesInstanceUID,
   SOPInstanceUID: Tags.SOPInstanceUID,
 };
+
+/**
+ * The judged keywords in lower case: `studyinstanceuid` is not the keyword to the gateway but may be to
+ * a case-blind PACS, so any other spelling of them is refused (found by gateway-fuzz.test.ts, where
+ * `studyinstanceuid=?` went to the PACS beside the forced StudyInstanceUID).
+ */
+const JUDGED_LOWER = new Set(Object.keys(KEYWORD_TAGS).map((keyword) => keyword.toLowerCase()));
 
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 const FRAME_LIST = /^[1-9][0-9]{0,5}(,[1-9][0-9]{0,5}){0,99}$/;
@@ -163,6 +171,7 @@ function parseQuery(query: string): QueryParameter[] | RequestProblem {
         earlier === name ? 'duplicate-parameter' : earlier.toLowerCase() === caseKey ? 'mixed-case-duplicate' : 'duplicate-attribute';
       return { status: 400, reason };
     }
+    if (KEYWORD_TAGS[name] === undefined && JUDGED_LOWER.has(name.toLowerCase())) return { status: 400, reason: 'keyword-case' };
     seen.set(key, name);
     seen.set(caseKey, name);
     params.push({ name, key, value });

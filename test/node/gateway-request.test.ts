@@ -88,6 +88,14 @@ describe('request targets', () => {
     assert.equal(reason('/studies', 'limit=1&LIMIT=2'), 'mixed-case-duplicate');
   });
 
+  test('an identifying keyword in another letter case is refused: a case-blind PACS would read it', () => {
+    // Found by gateway-fuzz.test.ts: `studyinstanceuid=?` went to the PACS beside the forced StudyInstanceUID.
+    for (const query of ['studyinstanceuid=%3F', 'ACCESSIONNUMBER=A', 'patientID=P', 'SeriesInstanceUid=1.2', 'sopinstanceuid=1.2']) {
+      assert.equal(reason('/series', query), 'keyword-case', query);
+    }
+    assert.equal(route('/series', 'modalitiesinstudy=CT&PatientID=P').params.length, 2, 'other keywords keep their letter case free');
+  });
+
   test('a token in the query string and parameter names that are neither keyword nor tag are refused', () => {
     assert.equal(reason('/studies', 'AccessionNumber=A&access_token=abc'), 'token-in-query');
     assert.equal(reason('/studies', 'Token=abc'), 'token-in-query');

@@ -358,7 +358,6 @@ describe('searches', () => {
         '/instances?limit=10',
         '/studies?AccessionNumber=',
         '/studies?StudyDate=20220407',
-        '/studies?accessionnumber=FL-GW-A',
       ]) {
         const answer = await send(dw(query), { token });
         assert.equal(answer.status, 400, query);
