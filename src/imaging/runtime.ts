@@ -6,7 +6,6 @@
 import {
   RenderingEngine,
   cache,
-  getRenderingCapabilities,
   getShouldUseCPURendering,
   getWebWorkerManager,
   init as initCore,
