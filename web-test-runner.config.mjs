@@ -12,6 +12,8 @@ import { readOrientation } from './test/support/orientation-truth.ts';
 import { seriesValues } from './test/support/file-values.ts';
 import { readGeometry } from './test/support/dicom-geometry.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
+import { startFaultProxy } from './test/support/fault-proxy.ts';
+import { loadFaultStudies } from './test/support/fault-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { summaryReporter } from './test/support/summary-reporter.ts';
 import { deploymentsMiddleware } from './test/support/deployments.ts';
@@ -53,6 +55,9 @@ function viteMiddleware(ctx, next) {
 
 let pacs;
 let cdn;
+/** The fault-injecting proxy in front of the gateway, and one small study per fault test (faults.test.ts). */
+let faultProxy;
+let faultStudies;
 const mediaSessions = new WeakMap();
 
 /** Serves dist/ the way a CDN would: another origin, a sub-path, CORS for any page. */
@@ -82,9 +87,14 @@ const pacsPlugin = {
   name: 'filmless-test-pacs',
   async serverStart() {
     if (needsPacs) pacs = await startTestPacs(origins);
+    if (pacs) {
+      faultStudies = await loadFaultStudies(pacs.orthanc, pacs.data.mr, pacs.studies);
+      faultProxy = await startFaultProxy(pacs.gatewayUrl);
+    }
     cdn = await startCdn();
   },
   async serverStop() {
+    await faultProxy?.close();
     await pacs?.stop();
     await cdn?.close();
     await vite.close();
@@ -109,19 +119,6 @@ const pacsPlugin = {
       mediaSessions.set(page, cdp);
       await cdp.send('Emulation.setEmulatedMedia', { features: Object.entries(payload).map(([name, value]) => ({ name, value })) });
       return true;
-    }
-    if (command === 'heap') {
-      // Memory tests: the page's heap after full garbage collections (objects, and the backing stores of
-      // array buffers: decoded pixels), and its running dedicated workers, through the DevTools protocol.
-      const page = session.browser.getPage(session.id);
-      const cdp = await page.createCDPSession();
-      try {
-        for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
-        const { usedSize, backingStorageSize = 0 } = await cdp.send('Runtime.getHeapUsage');
-        return { usedSize, backingStorageSize, workers: page.workers().length };
-      } finally {
-        await cdp.detach();
-      }
     }
     if (command === 'screenshot') {
       // Saved for people to look at (CI keeps nothing; locally: .cache/screenshots).
@@ -155,6 +152,8 @@ const pacsPlugin = {
         robustness: pacs.robustness,
         imageTypes: pacs.imageTypes,
         cdnUrl: cdn.url,
+        faultProxyUrl: faultProxy?.url,
+        faultStudies,
       };
     }
     if (command === 'stop-hospital-b') {
@@ -169,6 +168,16 @@ const pacsPlugin = {
       });
       return ((await found.json())).map((study) => study.MainDicomTags.StudyInstanceUID);
     }
+    // Network faults (test/support/fault-proxy.ts): rules for the proxy, and its log of every request.
+    if (command === 'fault') {
+      faultProxy.setRules(payload.rules);
+      return true;
+    }
+    if (command === 'fault-clear') {
+      faultProxy.clearRules();
+      return true;
+    }
+    if (command === 'fault-log') return faultProxy.log.filter((entry) => entry.seq > (payload?.after ?? 0));
     if (command === 'gateway-requests') {
       return pacs.requests.map((r) => ({ time: r.time, method: r.method, url: r.url, authorization: r.authorization ?? null, status: r.status }));
     }

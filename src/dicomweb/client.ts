@@ -130,7 +130,7 @@ export class DicomwebClient {
     const path =
       `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(sopUID)}` +
       `/frames/${frameNumbers.join(',')}`;
-    return this.exchange(path, FRAMES_AS_STORED, signal, async (response, attempt) => {
+    return this.exchange(path, FRAMES_AS_STORED, signal, undefined, async (response, attempt) => {
       const contentType = response.headers.get('content-type');
       const boundary = boundaryOf(contentType);
       const body = await this.readBody(response, attempt);
@@ -162,7 +162,7 @@ export class DicomwebClient {
   retrieveBulkData(bulkDataURI: string, signal: AbortSignal): Promise<Uint8Array> {
     const at = bulkDataURI.indexOf('/studies/');
     if (at < 0) return Promise.reject(new FilmlessError('unsupported', 'Bulk data outside the study tree'));
-    return this.exchange(bulkDataURI.slice(at), 'multipart/related; type="application/octet-stream"', signal, async (response, attempt) => {
+    return this.exchange(bulkDataURI.slice(at), 'multipart/related; type="application/octet-stream"', signal, undefined, async (response, attempt) => {
       const contentType = response.headers.get('content-type');
       const body = await this.readBody(response, attempt);
       const [part] = contentType?.startsWith('multipart/') ? parseMultipart(body, contentType) : [{ body }];
@@ -197,16 +197,18 @@ export class DicomwebClient {
    * frame saves a round trip per image. The body's bytes go, as they arrive, to the splitter `open`
    * returns for the response's multipart boundary; resolves once the splitter has handed over all.
    * The request is retried (retry-policy.ts) until bytes flow; a stream that breaks after that is not
-   * sent again: the caller fetches the frames it did not bring.
+   * sent again: the caller fetches the frames it did not bring. `refusedToken`: the token a worker's
+   * same request was just refused with (401): a new one is asked for before sending.
    */
   async streamSeriesInstances(
     studyUID: string,
     seriesUID: string,
     signal: AbortSignal,
     open: (boundary: string) => SeriesSplitter,
+    refusedToken?: string,
   ): Promise<void> {
     const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}`;
-    await this.exchange(path, INSTANCES_AS_STORED, signal, async (response, attempt) => {
+    await this.exchange(path, INSTANCES_AS_STORED, signal, refusedToken, async (response, attempt) => {
       const boundary = boundaryOf(response.headers.get('content-type'));
       if (!boundary || !response.body) {
         await response.body?.cancel().catch(() => undefined);
@@ -241,7 +243,7 @@ export class DicomwebClient {
     const of = frame ? `/instances/${segment(frame.sopInstanceUID)}/frames/${Math.max(1, Math.trunc(frame.frameNumber))}` : '';
     const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}${of}/rendered?viewport=${size},${size}`;
     // One media type only: Orthanc answers 400 to an Accept list.
-    return this.exchange(path, 'image/jpeg', signal, async (response, attempt) => {
+    return this.exchange(path, 'image/jpeg', signal, undefined, async (response, attempt) => {
       const type = response.headers.get('content-type') ?? '';
       const body = await this.readBody(response, attempt);
       if (!type.startsWith('image/')) throw new FilmlessError('unsupported', `Preview is not an image (${type})`);
@@ -259,7 +261,7 @@ export class DicomwebClient {
 
   private getJson(path: string, signal: AbortSignal): Promise<DicomJsonDataset[]> {
     const where = path.split('?')[0];
-    return this.exchange(path, 'application/dicom+json', signal, async (response, attempt) => {
+    return this.exchange(path, 'application/dicom+json', signal, undefined, async (response, attempt) => {
       // Some servers answer an empty search with 204 and no body.
       if (response.status === 204) return [];
       const type = response.headers.get('content-type') ?? '';
@@ -311,7 +313,13 @@ export class DicomwebClient {
    * sent again at once; a network failure, a timeout, 429 and the transient 5xx wait and try again, at
    * most `maxAttempts` times in all; anything else fails at once, as a FilmlessError with the status.
    */
-  private async exchange<T>(path: string, accept: string, signal: AbortSignal, read: (response: Response, attempt: TimedAttempt) => Promise<T>): Promise<T> {
+  private async exchange<T>(
+    path: string,
+    accept: string,
+    signal: AbortSignal,
+    refusedToken: string | undefined,
+    read: (response: Response, attempt: TimedAttempt) => Promise<T>,
+  ): Promise<T> {
     const policy = this.policy;
     let refreshed = false;
     for (let attemptNumber = 1; ; attemptNumber++) {
@@ -319,6 +327,11 @@ export class DicomwebClient {
       let retryAfter: string | null = null;
       let failure: unknown;
       try {
+        if (refusedToken !== undefined && !refreshed && this.options.refreshToken && this.options.getToken?.() === refusedToken) {
+          refreshed = true;
+          await this.freshToken(refusedToken);
+          signal.throwIfAborted();
+        }
         const token = this.options.getToken?.();
         const response = await this.send(path, accept, attempt, token);
         if (response.status === 401 && this.options.refreshToken && !refreshed) {

@@ -178,6 +178,7 @@ export class SeriesFrames {
 
   /** Why a refused frame is not coming: the series stream ended without it in a form we can read. */
   private notInStream(sop: string, frame: number): FilmlessError {
+    if (this.damagedFiles.has(sop)) return new FilmlessError('bad-data', `Frame ${frame} of ${sop}: the file's pixel data contradicts its header (cut short)`, { cause: this.framesRefused });
     return new FilmlessError('unsupported', `The server cannot send frame ${frame} of ${sop} alone, and the series retrieval did not bring it in a form the viewer reads`, {
       cause: this.framesRefused,
     });
@@ -199,8 +200,9 @@ export class SeriesFrames {
     const { client, studyUID, seriesUID, signal } = this.options;
     let streamError: unknown;
     try {
-      if (!(await this.streamInWorker())) {
-        await client.streamSeriesInstances(studyUID, seriesUID, signal, (boundary) => splitInWorker(boundary, (instance) => this.acceptInstance(instance)));
+      const inWorker = await this.streamInWorker();
+      if (inWorker !== true) {
+        await client.streamSeriesInstances(studyUID, seriesUID, signal, (boundary) => splitInWorker(boundary, (instance) => this.acceptInstance(instance)), inWorker.refusedToken);
       }
     } catch (error) {
       if (isAbortError(error) || signal.aborted) return;
@@ -232,23 +234,24 @@ export class SeriesFrames {
 
   /**
    * Fetches and splits the stream in a worker where the client allows it (the main thread then never
-   * touches the 150 MB). True when the stream ended there; false when it should be sent from this
-   * thread instead: a 401 the token provider may fix, or a worker that could not start. Until bytes
+   * touches the 150 MB). True when the stream ended there; else it should be sent from this thread
+   * instead: a 401 the token provider may fix (`refusedToken`: the one refused), or a worker that could not start. Until bytes
    * flow, a failure the retry policy calls transient (no answer, a timeout, 429, 5xx) is tried again
    * after its backoff or `Retry-After`, as the client does. A stream that broke after bytes arrived
    * rethrows: the frames still missing are then fetched one by one.
    */
-  private async streamInWorker(): Promise<boolean> {
+  private async streamInWorker(): Promise<true | { refusedToken?: string }> {
     const { client, studyUID, seriesUID, signal } = this.options;
     for (let attempt = 1; ; attempt++) {
       const request = client.seriesStreamRequest(studyUID, seriesUID);
-      if (!request) return false;
+      if (!request) return {};
       try {
         await streamSeriesInWorker(request, (instance) => this.acceptInstance(instance), signal);
         return true;
       } catch (error) {
         if (!(error instanceof WorkerStreamError) || error.started) throw error;
-        if (!error.details.fetched || error.status === 401) return false;
+        if (!error.details.fetched) return {};
+        if (error.status === 401) return { refusedToken: request.headers.Authorization?.replace(/^Bearer /, '') ?? '' };
         const transient = error.status === undefined || isRetryableStatus(error.status);
         const delay = transient ? retryDelay(attempt, error.details.retryAfter, client.policy) : undefined;
         if (delay === undefined) throw error; // the server refuses series retrieval, or keeps failing
@@ -289,6 +292,11 @@ export class SeriesFrames {
 
   /** Takes the frames of one streamed instance; frames it could not give are left to the per-frame fallback. */
   private acceptInstance(instance: SplitInstance): void {
+    // A file whose pixel data contradicts its header gives no frames (part10-frames.ts): it is damaged.
+    if (instance.frames.length === 0) this.damagedFiles.add(instance.sopInstanceUID);
     instance.frames.forEach((frame, index) => this.arrived(instance.sopInstanceUID, index + 1, frame));
   }
+
+  /** Instances the series stream brought whole, but with pixel data their header contradicts (cut short). */
+  private readonly damagedFiles = new Set<string>();
 }

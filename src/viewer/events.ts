@@ -92,6 +92,12 @@ export interface FilmlessErrorDetail {
   code: FilmlessErrorCode;
   message: string;
   status?: number;
+  /**
+   * Whether the same thing may succeed if tried again later (no answer, a timeout, 429, 502/503/504):
+   * the viewer already retried as README's "Network faults" says, so a host may offer `retry()`.
+   * Absent on failures that are not about a request (an invalid measurement or view state): false.
+   */
+  retryable?: boolean;
 }
 
 /** `filmless-shared`: a share link was created (it carries the share token in its fragment). */
@@ -249,10 +255,9 @@ export type FilmlessSlabMode = 'mip' | 'minip' | 'average';
  * median spacing, or pixel spacing that changes), `tilted` (slices not stacked along their normal:
  * gantry tilt), `several-orientations` (orientations or image sizes differ), `no-geometry` (no
  * position/orientation in the files), `needs-webgl` (the page's renderer is forced to `cpu`, and
- * Cornerstone's CPU renderer has no volume views), `no-webgl` (the browser has no WebGL, or lost it:
- * stacks are drawn by the CPU renderer, which has no volume views).
+ * Cornerstone's CPU renderer has no volume views).
  */
-export type FilmlessMprUnavailableReason = 'loading' | 'too-few-slices' | 'uneven-spacing' | 'tilted' | 'several-orientations' | 'no-geometry' | 'needs-webgl' | 'no-webgl';
+export type FilmlessMprUnavailableReason = 'loading' | 'too-few-slices' | 'uneven-spacing' | 'tilted' | 'several-orientations' | 'no-geometry' | 'needs-webgl';
 
 /**
  * A measurement kind: `length` (mm), `angle` (3 points, the middle one the vertex; degrees), `cobbAngle`

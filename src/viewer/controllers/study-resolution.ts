@@ -28,6 +28,8 @@ export interface ResolutionInputs {
   sources: DicomwebSource[] | undefined;
   allowedSources: string[] | undefined;
   sourceTimeout: number;
+  /** Milliseconds each DICOMweb request may wait for its answer, or a body for its next bytes (retry-policy.ts). */
+  requestTimeout: number;
   token: string | undefined;
   tokenProvider: (() => Promise<string>) | undefined;
   fetch: FetchLike | undefined;
@@ -93,25 +95,42 @@ export class StudyResolution implements ReactiveController {
     this.open(study);
   }
 
-  /** A client for one source; tokens are read per request, so a refreshed token is used at once. */
+  /**
+   * A client for one source; tokens are read per request, so a refreshed token is used at once. The
+   * requests that meet a 401 together ask the token provider once: they share its answer.
+   */
   clientFor(source: DicomwebSource): DicomwebClient {
     const inputs = this.inputs;
     const isDefault = !inputs.sources?.includes(source);
     const provider = isDefault ? inputs.tokenProvider : source.tokenProvider;
+    const timeout = Number(inputs.requestTimeout);
     return new DicomwebClient({
       baseUrl: source.dicomwebUrl,
       fetch: inputs.fetch,
       getToken: () => (isDefault ? inputs.token : source.token),
       refreshToken: provider
-        ? async () => {
-            const token = await provider();
-            if (isDefault) inputs.token = token;
-            else source.token = token;
-            return token;
+        ? () => {
+            let pending = this.refreshing.get(provider);
+            if (!pending) {
+              pending = provider().then((token) => {
+                if (isDefault) inputs.token = token;
+                else source.token = token;
+                return token;
+              });
+              this.refreshing.set(provider, pending);
+              const forget = () => this.refreshing.delete(provider);
+              pending.then(forget, forget);
+            }
+            return pending;
           }
         : undefined,
+      ...(Number.isFinite(timeout) && timeout > 0 ? { timeoutMs: timeout } : {}),
+      onRetry: (path, error, delayMs) => this.context.log(`retrying ${path} in ${delayMs} ms`, error.message),
     });
   }
+
+  /** Token providers asked and not yet answered (see clientFor). */
+  private readonly refreshing = new Map<() => Promise<string>, Promise<string>>();
 
   /** The sources to search: the `sources` property, or the single `dicomweb-url` with the element's token. */
   effectiveSources(): DicomwebSource[] {

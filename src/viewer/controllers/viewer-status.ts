@@ -75,7 +75,7 @@ export class ViewerStatus implements ViewerContext, ReactiveController {
     if (signal?.aborted || isAbortError(error)) return;
     const failure = toFilmlessError(error);
     const message = this.localize.term(`error.${failure.code}`, { detail: failure.message });
-    this.error = { code: failure.code, message, ...(failure.status !== undefined ? { status: failure.status } : {}) };
+    this.error = { code: failure.code, message, retryable: failure.retryable, ...(failure.status !== undefined ? { status: failure.status } : {}) };
     this.setStatus('error');
     this.log('failed', failure);
     this.emit('filmless-error', { ...this.error });
