@@ -120,6 +120,19 @@ const pacsPlugin = {
       await cdp.send('Emulation.setEmulatedMedia', { features: Object.entries(payload).map(([name, value]) => ({ name, value })) });
       return true;
     }
+    if (command === 'heap') {
+      // Memory tests: the page's heap after full garbage collections (objects, and the backing stores of
+      // array buffers: decoded pixels), and its running dedicated workers, through the DevTools protocol.
+      const page = session.browser.getPage(session.id);
+      const cdp = await page.createCDPSession();
+      try {
+        for (let i = 0; i < 3; i++) await cdp.send('HeapProfiler.collectGarbage');
+        const { usedSize, backingStorageSize = 0 } = await cdp.send('Runtime.getHeapUsage');
+        return { usedSize, backingStorageSize, workers: page.workers().length };
+      } finally {
+        await cdp.detach();
+      }
+    }
     if (command === 'screenshot') {
       // Saved for people to look at (CI keeps nothing; locally: .cache/screenshots).
       const page = session.browser.getPage(session.id);

@@ -255,9 +255,10 @@ export type FilmlessSlabMode = 'mip' | 'minip' | 'average';
  * median spacing, or pixel spacing that changes), `tilted` (slices not stacked along their normal:
  * gantry tilt), `several-orientations` (orientations or image sizes differ), `no-geometry` (no
  * position/orientation in the files), `needs-webgl` (the page's renderer is forced to `cpu`, and
- * Cornerstone's CPU renderer has no volume views).
+ * Cornerstone's CPU renderer has no volume views), `no-webgl` (the browser has no WebGL, or lost it:
+ * stacks are drawn by the CPU renderer, which has no volume views).
  */
-export type FilmlessMprUnavailableReason = 'loading' | 'too-few-slices' | 'uneven-spacing' | 'tilted' | 'several-orientations' | 'no-geometry' | 'needs-webgl';
+export type FilmlessMprUnavailableReason = 'loading' | 'too-few-slices' | 'uneven-spacing' | 'tilted' | 'several-orientations' | 'no-geometry' | 'needs-webgl' | 'no-webgl';
 
 /**
  * A measurement kind: `length` (mm), `angle` (3 points, the middle one the vertex; degrees), `cobbAngle`

@@ -7,6 +7,7 @@ import { type RendererPreference, getRendererPreference, setRendererPreference }
 import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
 import { ViewerControllers } from './controllers/viewer-controllers.js';
+import { type FilmlessMemoryUsage, memoryUsage } from '../imaging/memory-budget.js';
 import type { FilmlessLayout, FilmlessMeasurement, FilmlessMeasurementInput, FilmlessMprUnavailableReason, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
 import { geometryOverlayStyles } from './parts/geometry-overlay.js';
@@ -86,6 +87,15 @@ export class FilmlessViewer extends LitElement {
   /** @ignore Documented with the getter above. */
   static set renderer(value: RendererPreference) {
     setRendererPreference(value);
+  }
+
+  /**
+   * What the page's imaging runtime holds now, for hosts that watch memory over a long day (and for
+   * tests): the image cache's budget and bytes, cached images, volumes and metadata, and the viewports and
+   * tool groups on the shared rendering engine. All viewers of the page share it, so it is a static method.
+   */
+  static memoryUsage(): FilmlessMemoryUsage {
+    return memoryUsage();
   }
 
   /** DICOMweb base URL, e.g. `https://pacs.example.org/dicom-web`. */
@@ -237,6 +247,14 @@ export class FilmlessViewer extends LitElement {
    */
   @property({ attribute: 'reference-lines', converter: { fromAttribute: (value: string | null) => value !== 'off' && value !== 'false' } })
   referenceLines = true;
+
+  /**
+   * Budget of the decoded image cache in MB. `0` (default): an eighth of the device's memory
+   * (`navigator.deviceMemory`), between 64 MB and 1 GB, 512 MB where the browser does not tell; at
+   * least 64. The viewers of a page share one cache: its budget is the largest of their `cache-size`s.
+   * Past it, the least recently shown images are dropped (and fetched again if scrolled back to).
+   */
+  @property({ type: Number, attribute: 'cache-size' }) cacheSize = 0;
 
   /** Every controller and their wiring (one job per controller: see controllers/). */
   private readonly controllers = new ViewerControllers(this);
