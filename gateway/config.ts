@@ -1,7 +1,8 @@
 /**
- * Configuration of the reference gateway (main.ts), read from the environment. Every variable
- * is described in docs/deployment.md. Secrets (the upstream password or bearer, keys) can be given
- * as `<NAME>_FILE`, a path, so they need not sit in the environment of every child process.
+ * Configuration of the reference gateway (main.ts), read from the environment. Every variable is
+ * described in gateway/README.md and docs/deployment.md. Secrets (the upstream password or bearer,
+ * keys, a Redis URL with a password) can be given as `<NAME>_FILE`, a path, so they need not sit in
+ * the environment of every child process.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
