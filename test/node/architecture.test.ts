@@ -75,3 +75,27 @@ describe('the layering of src/', () => {
     assert.deepEqual(cycles, []);
   });
 });
+
+describe('the gateway service', () => {
+  const GATEWAY = fileURLToPath(new URL('../../gateway', import.meta.url));
+  const REPO = path.dirname(GATEWAY);
+  const gatewayFiles = sourceFiles(GATEWAY);
+
+  test('gateway/ imports only Node, jose and its own files: it deploys without the viewer, the demo or the tests', () => {
+    const outside = gatewayFiles.flatMap((file) =>
+      specifiers(file)
+        .filter((s) => (s.startsWith('.') ? !path.resolve(path.dirname(file), s).startsWith(`${GATEWAY}${path.sep}`) : !s.startsWith('node:') && s !== 'jose'))
+        .map((s) => `${path.relative(REPO, file)} → ${s}`),
+    );
+    assert.deepEqual(outside, []);
+  });
+
+  test('nothing in src/ imports the gateway (the published viewer does not ship it)', () => {
+    const wrong = files.flatMap((file) =>
+      specifiers(file)
+        .filter((s) => s.startsWith('.') && path.resolve(path.dirname(file), s).startsWith(`${GATEWAY}${path.sep}`))
+        .map((s) => `${relative(file)} → ${s}`),
+    );
+    assert.deepEqual(wrong, []);
+  });
+});
