@@ -478,7 +478,7 @@ export function summarize(raw: RawSample[], series: BenchSeries[], environment: 
           'renderer RSS after load, MB': median((x) => (x.rss?.renderer ?? NaN) / 1e6),
           'GPU process RSS after load, MB': median((x) => (x.rss?.['gpu-process'] ?? NaN) / 1e6),
           'image area, CSS px (width × height ÷ 1000)': median((x) => (x.result.viewport ? (x.result.viewport.width * x.result.viewport.height) / 1000 : undefined)),
-          'requests to the gateway': median((x) => x.result.resources.filter((e) => gateways.some((g) => e.url.startsWith(g))).length),
+          "requests to the gateway (the page's own; its workers' are not seen)": median((x) => x.result.resources.filter((e) => gateways.some((g) => e.url.startsWith(g))).length),
           'JS before the first image per CDP (page target only, with headers), KB': median((x) => {
             const firstImage = x.result.timeOrigin + (x.result.firstImage ?? Infinity);
             return (x.network ?? []).filter((n) => isScript(new URL(n.url).pathname) && n.start <= firstImage).reduce((a, n) => a + n.bytes, 0) / 1000;

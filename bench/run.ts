@@ -9,6 +9,7 @@
  *   npm run bench -- --extra-scroll         scroll samples (P4) on the other codecs too
  *   npm run bench -- --series raw,jpegls    some series only (raw, jpegls, jpegll, jpegbase, j2k, rle, htj2k)
  *   npm run bench -- --no-phone --no-compare   leave out P10 / P9
+ *   npm run bench -- --modes load,compare   only these kinds of samples (load, scroll, phone, compare)
  *   npm run bench -- --report-only          rebuild the report from the last run's raw samples
  */
 import { execFile } from 'node:child_process';
@@ -21,7 +22,7 @@ import { buildPages, ensureFilmlessBuild, snapshotDist } from './build-pages.js'
 import { drawTimelines } from './chart.js';
 import { ensureBenchData, fileName, SERIES_NAMES, type BenchSeries, type SeriesName } from './generate-ct.js';
 import { summarize } from './metrics.js';
-import { spawnBenchPacs, type BenchPacs } from './pacs.js';
+import { BENCH_TOKEN, spawnBenchPacs, type BenchPacs } from './pacs.js';
 import { PAGE_NAMES, type Mode, type PageName } from './pages/protocol.js';
 import { writeReport } from './report.js';
 import { runSample, type RawSample } from './sample.js';
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'extra-samples': { type: 'string', default: '1' },
     series: { type: 'string', default: SERIES_NAMES.join(',') },
     'extra-scroll': { type: 'boolean', default: false },
+    modes: { type: 'string', default: 'load,scroll,phone,compare' },
     'no-phone': { type: 'boolean', default: false },
     'no-compare': { type: 'boolean', default: false },
     steps: { type: 'string', default: '300' },
@@ -77,6 +79,8 @@ const PHONE_PAGES: readonly PageName[] = ['limit', 'filmless'];
 const COMPARE = { series: 'raw', prior: 'jpegls' } as const;
 
 interface PlanOptions {
+  /** Kinds of samples to take. */
+  modes: readonly Mode[];
   extraRounds: number;
   /** Scroll samples (P4) on the other codecs too (default: load samples only, to keep the run short). */
   extraScroll: boolean;
@@ -91,6 +95,10 @@ interface PlanOptions {
  * the first round.
  */
 function roundPlan(round: number, series: BenchSeries[], options: PlanOptions): Load[] {
+  return fullRoundPlan(round, series, options).filter((load) => options.modes.includes(load.mode));
+}
+
+function fullRoundPlan(round: number, series: BenchSeries[], options: PlanOptions): Load[] {
   const order = PAGE_NAMES.map((_, i) => PAGE_NAMES[(i + round) % PAGE_NAMES.length]!);
   const inRound = (mode: Mode) =>
     series.filter((s) => MAIN_SERIES.includes(s.name) || (round < options.extraRounds && (mode === 'load' || options.extraScroll)));
@@ -110,6 +118,20 @@ function roundPlan(round: number, series: BenchSeries[], options: PlanOptions): 
 }
 
 let pacs: BenchPacs | undefined;
+
+/** Reads a series' metadata and all its instances through the gateway, as a page would, and drops them. */
+async function warmSeries(gateway: string, s: BenchSeries): Promise<void> {
+  const root = `${gateway}/studies/${s.studyInstanceUID}/series/${s.seriesInstanceUID}`;
+  const headers = { Authorization: `Bearer ${BENCH_TOKEN}` };
+  for (const [url, accept] of [
+    [`${root}/metadata`, 'application/dicom+json'],
+    [root, 'multipart/related; type="application/dicom"; transfer-syntax=*'],
+  ] as const) {
+    const response = await fetch(url, { headers: { ...headers, Accept: accept } });
+    if (!response.ok) throw new Error(`warm-up of ${s.name}: ${response.status} for ${url}`);
+    await response.arrayBuffer();
+  }
+}
 
 async function measure(samples: number, seriesNames: SeriesName[], steps: number, plan: PlanOptions): Promise<Measured> {
   const filmless = await ensureFilmlessBuild(ROOT);
@@ -131,8 +153,10 @@ async function measure(samples: number, seriesNames: SeriesName[], steps: number
   const gatewayOf = (s: BenchSeries) => (s.server === 'folder' ? pacs!.folderGatewayUrl! : pacs!.gatewayUrl);
   const common = { pages, serverPid: pacs.pid, streamSteps: steps, streamMs: STREAM_MS };
   try {
-    // Discarded loads warm Orthanc, the gateway and the file cache (every browser is fresh anyway).
-    for (const s of series) await runSample({ ...common, gatewayUrl: gatewayOf(s), page: 'limit', series: s, mode: 'load', sample: -1, cachedSteps: 0 });
+    // Warm Orthanc, the gateway and the file cache (every browser is fresh anyway): one discarded limit
+    // load of the first series, and each series read once through its gateway from here.
+    await runSample({ ...common, gatewayUrl: gatewayOf(series[0]!), page: 'limit', series: series[0]!, mode: 'load', sample: -1, cachedSteps: 0 });
+    for (const s of series) await warmSeries(gatewayOf(s), s);
     log('warm-up done');
     for (let round = 0; round < samples; round++) {
       for (const item of roundPlan(round, series, plan)) {
@@ -196,6 +220,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 const samples = Math.max(1, Number(args.samples) || 3);
 const plan: PlanOptions = {
+  modes: args.modes.split(',').map((m) => m.trim()) as Mode[],
   extraRounds: Math.min(samples, Math.max(0, Number(args['extra-samples'] ?? 1))),
   extraScroll: args['extra-scroll'],
   phone: !args['no-phone'],
@@ -237,6 +262,21 @@ if (!args['report-only']) {
     // It runs the element from src/ through Vite's dev server: a broken working tree stops it, not the page measurements.
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
     log(`teleconsultation latency failed (results/sync-latency.* not updated): ${stderr.trim().split('\n').slice(-8).join(' | ')}`);
+    process.exitCode = 1;
+  }
+}
+
+// Gateway under load (latency p50/p99 and errors at a fixed rate, in memory and on Redis, two instances
+// on one Redis): its own script, also `npm run bench:gateway`; run here too so that one `npm run bench`
+// reports every measurement.
+if (!args['report-only']) {
+  log('gateway load (bench/gateway-load.ts)');
+  try {
+    const load = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/gateway-load.ts')], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
+    process.stdout.write(load.stdout);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    log(`gateway load failed (results/gateway-load.* not updated): ${stderr.trim().split('\n').slice(-8).join(' | ')}`);
     process.exitCode = 1;
   }
 }
