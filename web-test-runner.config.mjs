@@ -12,6 +12,7 @@ import { readOrientation } from './test/support/orientation-truth.ts';
 import { seriesValues } from './test/support/file-values.ts';
 import { readGeometry } from './test/support/dicom-geometry.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
+import { badDataStudies } from './test/support/bad-data-studies.ts';
 import { startFaultProxy } from './test/support/fault-proxy.ts';
 import { loadFaultStudies } from './test/support/fault-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
@@ -161,6 +162,8 @@ const pacsPlugin = {
         data: pacs.data,
         studies: pacs.studies,
         codecs: codecStudies(),
+        // Damaged images and ../shared/dicom/bad-inputs (bad-data-studies.ts).
+        badData: badDataStudies(),
         // ../shared/dicom's robustness/ and transfer-syntaxes/ folders (robustness-studies.ts); absent without it.
         robustness: pacs.robustness,
         imageTypes: pacs.imageTypes,

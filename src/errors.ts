@@ -24,6 +24,11 @@
  * - `source-not-allowed` the DICOMweb URL (or a source) is not among the element's `allowedSources`: nothing
  *                   is requested from it. Apart from `config` because it is not a mistake of the page's
  *                   code but, typically, a crafted link naming someone else's server
+ * - `internal`      a fault in Filmless itself (a bug, not the data, the server or the browser); the original
+ *                   error and its stack go to the console (`console.error`), whatever the `debug` flag
+ *
+ * Whether a failure stopped the viewer is told by `FilmlessErrorDetail.fatal`, not by the code: one image
+ * that does not decode is a non-fatal `bad-data`, a series none of whose images decodes a fatal one.
  */
 export type FilmlessErrorCode =
   | 'not-found'
@@ -40,6 +45,7 @@ export type FilmlessErrorCode =
   | 'no-accession-number'
   | 'invalid-measurement'
   | 'sync'
+  | 'internal'
   | 'source-not-allowed';
 
 export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
@@ -57,6 +63,7 @@ export const FILMLESS_ERROR_CODES: readonly FilmlessErrorCode[] = [
   'no-accession-number',
   'invalid-measurement',
   'sync',
+  'internal',
   'source-not-allowed',
 ];
 
@@ -100,13 +107,32 @@ export function isAbortError(error: unknown): boolean {
   );
 }
 
-/** Turns anything thrown into a FilmlessError, keeping the original as `cause`. */
-export function toFilmlessError(error: unknown, fallback: FilmlessErrorCode = 'bad-data'): FilmlessError {
+/**
+ * True for the TypeError `fetch()` itself rejects with when a request cannot be made (server unreachable,
+ * DNS, CORS refused, connection reset), as each engine words it; any other TypeError is a bug.
+ */
+export function isFetchFailure(error: unknown): boolean {
+  return error instanceof TypeError && /failed to fetch|fetch failed|networkerror|load failed|network connection was lost/i.test(error.message);
+}
+
+/** The error types JavaScript throws for a fault in the code itself (not the data, the server, the browser). */
+const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+/** True for a fault in the code itself: a TypeError (not a failed fetch), RangeError, ReferenceError, … */
+export function isProgrammingError(error: unknown): boolean {
+  return PROGRAMMING_ERRORS.some((type) => error instanceof type) && !isFetchFailure(error);
+}
+
+/**
+ * Turns anything thrown into a FilmlessError, keeping the original as `cause`: a FilmlessError stays as it
+ * is, a failed fetch becomes a retryable `network`, a programming error `internal`, anything else (a host
+ * callback's own error, a thrown string) `fallback`. Code that decodes data wraps its failures as
+ * `bad-data` itself: an unknown error is never assumed to be damaged data.
+ */
+export function toFilmlessError(error: unknown, fallback: FilmlessErrorCode = 'internal'): FilmlessError {
   if (error instanceof FilmlessError) return error;
-  if (error instanceof TypeError) {
-    // fetch() rejects with a TypeError when the server cannot be reached or CORS refuses it.
-    return new FilmlessError('network', error.message, { retryable: true, cause: error });
-  }
   const message = error instanceof Error ? error.message : String(error);
+  if (isFetchFailure(error)) return new FilmlessError('network', message, { retryable: true, cause: error });
+  if (isProgrammingError(error)) return new FilmlessError('internal', `${(error as Error).name}: ${message}`, { cause: error });
   return new FilmlessError(fallback, message, { cause: error });
 }

@@ -5,6 +5,7 @@
  * Anything else (colour, 12-bit DCT JPEG, big endian, enhanced images) answers `undefined` and the
  * first image waits for Cornerstone, which decodes everything.
  */
+import { checkFrame } from '../dicomweb/frame-check.js';
 import type { FrameBytes } from '../dicomweb/client.js';
 import { type DicomJsonDataset, Tag, numberValue, numberValues, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError } from '../errors.js';
@@ -151,6 +152,7 @@ export async function decodeFirstFrame(instance: DicomJsonDataset, frame: FrameB
   let pixels: GreyFrame['pixels'];
   const codec = codecOf(frame.transferSyntaxUID);
   if (codec) {
+    checkFrame(frame.bytes, frame.transferSyntaxUID, { columns: format.columns, rows: format.rows, samplesPerPixel: 1, bitsAllocated: format.bitsAllocated });
     let decoded;
     try {
       decoded = await decodeCompressedFrame(codec, frame.bytes, { columns: format.columns, rows: format.rows, bitsAllocated: format.bitsAllocated }, signal);

@@ -230,6 +230,14 @@ export const en = {
   measurementDetector: 'at detector',
   measurementUncalibrated: 'uncalibrated',
   'error.invalid-measurement': 'This measurement cannot be added: {detail}',
+  // Faults and bad data
+  'error.internal': 'Something went wrong inside the viewer. Please try again; if it happens again, report it.',
+  imageErrorTitle: 'Image {index} cannot be shown',
+  'imageError.bad-data': 'Its data is damaged and does not decode.',
+  'imageError.unsupported': 'Its format cannot be displayed here.',
+  'imageError.fetch': 'The image server did not send it.',
+  'imageError.internal': 'The viewer failed on this image.',
+  imageErrorOthers: 'The other images of the series can be viewed.',
   // Allowed sources (standalone page security)
   'error.source-not-allowed': 'This viewer may not open images from {detail}. The link may be wrong or unsafe: ask whoever sent it for a new one.',
   iidConfigInvalid: 'The configuration file viewer.config.json is invalid, so no image server is allowed. Please tell the site administrator.',
@@ -466,6 +474,14 @@ export const tr: MessageTable = {
   measurementDetector: 'dedektörde',
   measurementUncalibrated: 'kalibre edilmemiş',
   'error.invalid-measurement': 'Bu ölçüm eklenemiyor: {detail}',
+  // Faults and bad data
+  'error.internal': 'Görüntüleyicide bir iç hata oluştu. Lütfen yeniden deneyin; tekrarlarsa bildirin.',
+  imageErrorTitle: 'Görüntü {index} gösterilemiyor',
+  'imageError.bad-data': 'Verisi bozuk ve çözülemiyor.',
+  'imageError.unsupported': 'Biçimi burada gösterilemiyor.',
+  'imageError.fetch': 'Görüntü sunucusu bu görüntüyü göndermedi.',
+  'imageError.internal': 'Görüntüleyici bu görüntüde hata verdi.',
+  imageErrorOthers: 'Serinin diğer görüntüleri görüntülenebilir.',
   // Allowed sources (standalone page security)
   'error.source-not-allowed': 'Bu görüntüleyici {detail} adresinden görüntü açamaz. Bağlantı hatalı ya da güvensiz olabilir: gönderen kişiden yeni bir bağlantı isteyin.',
   iidConfigInvalid: 'viewer.config.json yapılandırma dosyası geçersiz; bu yüzden hiçbir görüntü sunucusuna izin verilmiyor. Lütfen site yöneticisine bildirin.',
@@ -699,6 +715,14 @@ export const vi: MessageTable = {
   measurementDetector: 'tại đầu thu',
   measurementUncalibrated: 'chưa hiệu chuẩn',
   'error.invalid-measurement': 'Không thể thêm phép đo này: {detail}',
+  // Faults and bad data
+  'error.internal': 'Đã xảy ra lỗi bên trong trình xem. Vui lòng thử lại; nếu lỗi lặp lại, hãy báo cáo.',
+  imageErrorTitle: 'Không hiển thị được ảnh {index}',
+  'imageError.bad-data': 'Dữ liệu của ảnh bị hỏng và không giải mã được.',
+  'imageError.unsupported': 'Định dạng của ảnh không hiển thị được tại đây.',
+  'imageError.fetch': 'Máy chủ ảnh không gửi ảnh này.',
+  'imageError.internal': 'Trình xem gặp lỗi với ảnh này.',
+  imageErrorOthers: 'Vẫn xem được các ảnh khác của loạt ảnh.',
   // Allowed sources (standalone page security)
   'error.source-not-allowed': 'Trình xem này không được phép mở ảnh từ {detail}. Liên kết có thể sai hoặc không an toàn: hãy xin người gửi một liên kết mới.',
   iidConfigInvalid: 'Tệp cấu hình viewer.config.json không hợp lệ nên không máy chủ ảnh nào được phép. Vui lòng báo cho quản trị viên của trang.',

@@ -9,6 +9,7 @@ import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
 import { Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 import type { FrameBytes } from '../dicomweb/client.js';
+import { type FrameShape, checkFrame } from '../dicomweb/frame-check.js';
 import { prepareNativeFrame } from './native-frames.js';
 import { type CorrectedPixels, type DecodedImage, JS_DCT_JPEG, correctTwelveBitJpeg, jpegCoding } from './jpeg12-correction.js';
 
@@ -166,6 +167,8 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   const source = sources.get(key);
   if (!source) throw new FilmlessError('bad-data', `No frame source for ${imageId}`);
   const bytes = await source.frameBytes(sop, frame, signal);
+  const shape = frameShape(files.get(imageId));
+  checkFrame(bytes.bytes, bytes.transferSyntaxUID, shape);
   assertCompleteFrame(imageId, bytes);
   // Read before decoding: the decoder may be handed (and detach) the bytes.
   const jpeg = JS_DCT_JPEG.has(bytes.transferSyntaxUID) ? jpegCoding(bytes.bytes) : undefined;
@@ -187,6 +190,10 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
     image = (await settlesWithin(createImage(imageId, pixels, transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
   } catch (error) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
+  // A decoder that fails quietly hands over an image of another size (none at all: zero pixels wide).
+  if (shape.columns > 0 && shape.rows > 0 && (image.columns !== shape.columns || image.rows !== shape.rows)) {
+    throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} decoded to ${image.columns}×${image.rows}, its header says ${shape.columns}×${shape.rows}`);
+  }
   }
   if (twelveBitJpeg) {
     // Cornerstone's JavaScript decoder gives every 12-bit sample 15 units too high (jpeg12-correction.ts).
@@ -196,6 +203,16 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   }
   return image;
 }
+/** The frame's size and sample layout as its header gives them. */
+function frameShape(instance: DicomJsonDataset | undefined): FrameShape {
+  return {
+    columns: numberValue(instance, Tag.Columns) ?? 0,
+    rows: numberValue(instance, Tag.Rows) ?? 0,
+    samplesPerPixel: numberValue(instance, '00280002') ?? 1,
+    bitsAllocated: numberValue(instance, '00280100') ?? 16,
+  };
+}
+
 
 function createLoadObject(imageId: string): Types.IImageLoadObject {
   const controller = new AbortController();

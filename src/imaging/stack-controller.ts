@@ -1,5 +1,6 @@
 import {
   Enums as CoreEnums,
+  eventTarget,
   getShouldUseCPURendering,
   metaData,
   type RenderingEngine,
@@ -108,6 +109,8 @@ export class StackController {
     element.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
     element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
     element.addEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
+    // Cornerstone sends a slice's load error on its global event target, not on the viewport's element.
+    eventTarget.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
     // The observer reports the current size once at the start: the viewport was just made at that size,
     // and resizing the engine costs 150–250 ms of software WebGL on the first-image path.
     let size = `${element.clientWidth}x${element.clientHeight}`;
@@ -157,7 +160,7 @@ export class StackController {
     const viewport = this.viewportOrUndefined();
     if (!viewport || this.imageIds.length === 0) return;
     const target = Math.min(this.imageIds.length - 1, Math.max(0, viewport.getCurrentImageIdIndex() + delta));
-    void viewport.setImageIdIndex(target).catch(() => undefined);
+    void viewport.setImageIdIndex(target).catch(() => undefined); // a slice that fails is reported by handleLoadError
   }
 
   private wheelRemainder = 0;
@@ -662,6 +665,7 @@ export class StackController {
       this.element.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
       this.element.removeEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
       this.element.removeEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
+      eventTarget.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
     }
     this.resizeObserver?.disconnect();
     this.stopFollowingRenderer?.();
@@ -706,6 +710,9 @@ export class StackController {
   };
 
   private readonly handleLoadError = (event: CustomEvent<{ imageId: string; error: unknown }>): void => {
-    if (this.imageIds.includes(event.detail.imageId)) this.onImageError(event.detail.imageId, event.detail.error);
+    if (!this.imageIds.includes(event.detail?.imageId)) return;
+    this.onImageError(event.detail.imageId, event.detail.error);
+    // Cornerstone is at the slice now (its index), with the previous pixels: the element shows the slice's tile.
+    this.emitChange();
   };
 }

@@ -98,6 +98,16 @@ export interface FilmlessErrorDetail {
    * Absent on failures that are not about a request (an invalid measurement or view state): false.
    */
   retryable?: boolean;
+  /**
+   * `true`: the viewer stopped: `status` is `error` and the message takes the image area's place.
+   * `false`: one thing failed and the rest works (an image that does not decode, a share link, a source
+   * that did not answer while another held the study, an invalid measurement or shared view): `status`
+   * stays as it was, and the message shows where the thing failed (on the image, in the share panel).
+   */
+  fatal: boolean;
+  /** For a non-fatal image failure: the series and the image's 0-based index in it (as `imageIndex` counts). */
+  seriesInstanceUID?: string;
+  imageIndex?: number;
 }
 
 /** `filmless-shared`: a share link was created (it carries the share token in its fragment). */

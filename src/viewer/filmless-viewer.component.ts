@@ -31,7 +31,7 @@ import { syncStyles } from './parts/sync-bar.js';
  * @fires {CustomEvent<FilmlessProgressDetail>} filmless-progress - More images of the shown series are decoded.
  * @fires {CustomEvent<FilmlessFirstImageDetail>} filmless-first-image - The middle image of the shown series is on screen at full quality, with the file's window (tools not yet).
  * @fires {CustomEvent<FilmlessReadyDetail>} filmless-ready - The shown series is on screen and its tools work.
- * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows.
+ * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows. `fatal: true`: the viewer stopped (status `error`); `fatal: false`: one image, a share, a secondary source, a measurement or a shared view failed, and the status stays.
  * @fires {CustomEvent<FilmlessStateChangeDetail>} filmless-statechange - The view changed (slice, window/level, zoom, layout, active viewport); at most once per animation frame, with `origin`: `user`, `remote` (a presenter's state) or `api` (`applyViewState`).
  * @fires {CustomEvent<FilmlessSyncRoleDetail>} filmless-syncrole - `syncRole` changed in a consultation: control was given to this viewer, or it gave control away.
  * @fires {CustomEvent<FilmlessSharedDetail>} filmless-shared - A share link was created (it carries the share token in its fragment).
@@ -52,6 +52,7 @@ import { syncStyles } from './parts/sync-bar.js';
  * @csspart overlay - Patient, study and image text drawn over the image.
  * @csspart progress - The loading bar.
  * @csspart error - The error message and its retry button.
+ * @csspart image-error - In the place of an image that cannot be shown (damaged, unsupported, not sent): what failed and why; the series' other images stay on offer.
  * @csspart chooser - The list shown when several studies match.
  * @csspart help - The keyboard shortcut help.
  * @csspart share - The share dialog with link and QR code.
@@ -422,10 +423,11 @@ export class FilmlessViewer extends LitElement {
 
   /**
    * The modality value (CT: Hounsfield units) of the active viewport's image at pixel (column, row), as
-   * a probe tool shows it; undefined outside the image or before an image is shown.
+   * a probe tool shows it; undefined outside the image or before an image is shown. The first image
+   * (`filmless-first-image`) answers already, before the tools are ready.
    */
   probe(column: number, row: number): number | undefined {
-    return this.controllers.grid.active.load.stack.modalityValueAt(column, row);
+    return this.controllers.grid.active.load.modalityValueAt(column, row);
   }
 
   /**

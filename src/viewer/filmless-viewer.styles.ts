@@ -143,6 +143,14 @@ export const styles = css`
     .overlay .tr > div:nth-child(n + 3) { display: none; }
   }
   .overlay .notice { position: absolute; top: 45%; left: 10%; right: 10%; text-align: center; color: var(--filmless-danger); }
+  .image-error { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; padding: 56px 12px;
+    background: #000; text-shadow: none; }
+  .image-error-card { display: flex; gap: 12px; align-items: flex-start; max-width: 340px; padding: 12px 14px; border-radius: 6px;
+    background: var(--filmless-panel); color: var(--filmless-panel-foreground); border: 1px solid var(--filmless-border);
+    border-left: 3px solid var(--filmless-danger); font-size: 13px; line-height: 1.4; }
+  .image-error-card .icon { flex: none; width: 22px; height: 22px; color: var(--filmless-danger); }
+  .image-error-title { font-weight: 600; margin-bottom: 2px; }
+  .image-error-hint { margin-top: 4px; opacity: 0.75; }
   .progress { position: absolute; left: 0; right: 0; bottom: 0; height: 4px; }
   .progress progress { width: 100%; height: 4px; appearance: none; border: 0; display: block; background: transparent; }
   .progress progress::-webkit-progress-bar { background: transparent; }

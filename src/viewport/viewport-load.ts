@@ -9,8 +9,8 @@ import { type DicomJsonDataset, Tag, stringValue } from '../dicomweb/dicom-json.
 import { frameKey } from '../dicomweb/frame-key.js';
 import { inlinePaletteTables } from '../dicomweb/palette-tables.js';
 import { SeriesFrames } from '../dicomweb/series-frames.js';
-import { FilmlessError, isAbortError } from '../errors.js';
-import { canDrawLean, decodeFirstFrame } from '../first-image/first-frame.js';
+import { FilmlessError, type FilmlessErrorCode, isAbortError, toFilmlessError } from '../errors.js';
+import { type GreyFrame, canDrawLean, decodeFirstFrame, frameModalityValue } from '../first-image/first-frame.js';
 import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
 import { type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
 import { DecodeQueue } from '../imaging/decode-queue.js';
@@ -61,8 +61,8 @@ export interface ViewportEvents {
   viewChanged(): void;
   /** The series' metadata has been read: its stacks and warnings are known (before the first image when the metadata comes first). */
   seriesChecked(detail: SeriesCheck): void;
-  /** A frame could not be fetched or decoded (reported once per series). */
-  badFrame(error: unknown): void;
+  /** A frame could not be fetched or decoded (reported once per series): its index in the stack shown. */
+  badFrame(error: unknown, imageIndex: number): void;
   log(message: string, ...details: unknown[]): void;
 }
 
@@ -125,6 +125,15 @@ function afterNextPaint(): Promise<void> {
   });
 }
 
+/**
+ * A failure of one image rather than of the viewer: its data (damaged, an unsupported encoding) or its
+ * fetch (the server refused or lost that frame). Other images of the series may still be shown.
+ */
+function isImageProblem(error: unknown): boolean {
+  if (isAbortError(error) || !(error instanceof FilmlessError)) return false;
+  return ['bad-data', 'unsupported', 'not-found', 'forbidden', 'server', 'network'].includes(error.code);
+}
+
 export class ViewportLoad {
   readonly stack = new LazyStack();
   /** The series shown (or loading) here. */
@@ -135,6 +144,8 @@ export class ViewportLoad {
   progress: FilmlessProgressDetail = { loaded: 0, total: 0 };
   /** Slices that could not be decoded: each shows a notice instead of an image. */
   undecodable = new Set<number>();
+  /** Why each slice of `undecodable` could not be shown (the tile's reason). */
+  imageErrors = new Map<number, FilmlessErrorCode>();
 
   private controller: AbortController | undefined;
   private attached: Promise<void> | undefined;
@@ -143,6 +154,8 @@ export class ViewportLoad {
   private decoded: FilmlessProgressDetail = { loaded: 0, total: 0 };
   private progressFrame = 0;
   private elementsNow: ViewportElements | undefined;
+  /** The lean first image's decoded frame while it is on screen (its values answer `modalityValueAt`). */
+  private leanFrame: GreyFrame | undefined;
 
   constructor(
     private readonly elements: () => Promise<ViewportElements>,
@@ -190,6 +203,7 @@ export class ViewportLoad {
     };
     this.series = loaded;
     this.undecodable = new Set();
+    this.imageErrors = new Map();
     this.stack.beginLoading();
 
     // While the server builds the series metadata (it reads every file), the middle image is found by
@@ -267,7 +281,13 @@ export class ViewportLoad {
       this.display = { ...this.display, imageIndex: first, imageCount: frames.length };
       this.events.changed();
     } else if (leanAllowed && canDrawLean(firstFrame.instance)) {
-      firstImageAt = await this.showLeanFirstImage(study, seriesUID, firstFrame.instance, await firstBytes, first, frames.length, signal, startedAt);
+      try {
+        firstImageAt = await this.showLeanFirstImage(study, seriesUID, firstFrame.instance, await firstBytes, first, frames.length, signal, startedAt);
+      } catch (error) {
+        if (signal.aborted || !isImageProblem(error)) throw error;
+        // A damaged first frame: Cornerstone's path meets it again, shows its tile and the series' other images.
+        this.events.log('lean first image failed', error);
+      }
     }
     // Cornerstone (about 1 MB of script, WebGL, decode workers) loads only now, when the first image is on
     // screen or the lean path could not draw it; the series streams in meanwhile.
@@ -284,7 +304,7 @@ export class ViewportLoad {
     loaded.imageIds = frames.map((f) => imaging.frameImageId(sourceKey, f.sopInstanceUID, f.frameNumber, f.instance));
     await viewportReady;
     signal.throwIfAborted();
-    await this.stack.show(loaded.imageIds, first);
+    const shownFirst = await this.showFirstDecodable(loaded.imageIds, first, signal, imaging.loadAndCacheFrame);
     signal.throwIfAborted();
     store.forget(firstFrame.sopInstanceUID, firstFrame.frameNumber); // decoded and cached by Cornerstone now
     this.hideLeanFirstImage();
@@ -309,8 +329,52 @@ export class ViewportLoad {
     });
     this.stack.applyPendingInput();
     this.countDecoded();
-    this.prefetch(store, frames, loaded.imageIds, first, signal, imaging.loadAndCacheFrame);
+    this.prefetch(store, frames, loaded.imageIds, first, signal, imaging.loadAndCacheFrame, shownFirst);
     return { shown: true };
+  }
+
+  /**
+   * Shows the stack on its first image; when that image cannot be shown (damaged, unsupported, not sent),
+   * on the nearest one that can, then moves to the first image's place, where its tile tells why. Throws
+   * the first image's error when no image of the stack can be shown (the series fails as a whole).
+   * Resolves the indexes tried on the way (decoded or found bad), which the prefetch leaves out.
+   */
+  private async showFirstDecodable(
+    imageIds: string[],
+    first: number,
+    signal: AbortSignal,
+    loadAndCacheFrame: (imageId: string) => Promise<unknown>,
+  ): Promise<Set<number>> {
+    const tried = new Set([first]);
+    let firstError: unknown;
+    try {
+      await this.stack.show(imageIds, first);
+      return tried;
+    } catch (error) {
+      if (signal.aborted || !isImageProblem(error)) throw error;
+      firstError = error;
+      this.imageFailed(first, error);
+    }
+    // Nearest first: first + 1, first - 1, first + 2, …
+    const order = imageIds.map((_, i) => i).filter((i) => i !== first).sort((a, b) => Math.abs(a - first) - Math.abs(b - first) || b - a);
+    for (const index of order) {
+      signal.throwIfAborted();
+      tried.add(index);
+      try {
+        await loadAndCacheFrame(imageIds[index]!);
+      } catch (error) {
+        if (signal.aborted || !isImageProblem(error)) throw error;
+        this.imageFailed(index, error);
+        this.countDecoded();
+        continue;
+      }
+      signal.throwIfAborted();
+      await this.stack.show(imageIds, index);
+      this.countDecoded();
+      this.stack.setImageIndex(first);
+      return tried;
+    }
+    throw firstError;
   }
 
   /** The frame on screen, once the series' metadata is known. */
@@ -323,6 +387,13 @@ export class ViewportLoad {
     const frame = this.currentFrame();
     const iop = frame ? frameGeometry(frame.instance, frame.frameNumber - 1).iop : undefined;
     return orientationMarkers(iop, this.display ?? { rotation: 0, flipH: false, flipV: false });
+  }
+
+  /** The modality value at an image pixel of what is on screen: the lean first image's, then Cornerstone's. */
+  modalityValueAt(column: number, row: number): number | undefined {
+    // An image that cannot be shown has no values (the viewport still holds the previous image's pixels).
+    if (this.display && this.undecodable.has(this.display.imageIndex)) return undefined;
+    return this.leanFrame ? frameModalityValue(this.leanFrame, column, row) : this.stack.modalityValueAt(column, row);
   }
 
   /** The user is reading (scrolling, dragging, keys): background decoding gives way for a moment. */
@@ -368,9 +439,9 @@ export class ViewportLoad {
       this.events.changed();
       if (this.series) this.events.viewChanged();
     };
-    this.stack.onImageError = (imageId) => {
+    this.stack.onImageError = (imageId, error) => {
       const index = this.series?.imageIds.indexOf(imageId) ?? -1;
-      if (index >= 0) this.markUndecodable(index);
+      if (index >= 0 && !isAbortError(error)) this.imageFailed(index, error);
     };
   }
 
@@ -443,6 +514,7 @@ export class ViewportLoad {
       return undefined;
     }
     const at = performance.now();
+    this.leanFrame = grey;
     this.display = plainDisplay(index, count, grey.windowCenter, grey.windowWidth);
     this.events.changed();
     this.announceFirstImage(study, seriesUID, index, count, at, startedAt);
@@ -462,6 +534,7 @@ export class ViewportLoad {
 
   /** Cornerstone shows the image now: the lean canvas goes, and so does its memory. */
   private hideLeanFirstImage(): void {
+    this.leanFrame = undefined;
     const canvas = this.elementsNow?.firstImage;
     if (!canvas || canvas.hidden) return;
     canvas.hidden = true;
@@ -479,15 +552,12 @@ export class ViewportLoad {
     first: number,
     signal: AbortSignal,
     loadAndCacheFrame: (imageId: string) => Promise<unknown>,
+    done: Set<number>,
   ): void {
     const failed = (index: number, error: unknown) => {
       if (signal.aborted || isAbortError(error)) return;
-      this.markUndecodable(index);
+      this.imageFailed(index, error);
       this.countDecoded();
-      if (!this.reportedBadFrame) {
-        this.reportedBadFrame = true;
-        this.events.badFrame(error);
-      }
     };
     const queue = new DecodeQueue({
       concurrency: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
@@ -507,12 +577,22 @@ export class ViewportLoad {
     this.decodeQueue = queue;
     signal.addEventListener('abort', () => queue.stop(), { once: true });
     frames.forEach((frame, index) => {
-      if (index === first) return;
+      if (index === first || done.has(index)) return;
       store.whenArrived(frame.sopInstanceUID, frame.frameNumber).then(
         () => queue.add(index),
         (error: unknown) => failed(index, error),
       );
     });
+  }
+
+  /** One image cannot be shown: its tile says why, and the series' first such failure is reported (not fatal). */
+  private imageFailed(index: number, error: unknown): void {
+    if (!this.undecodable.has(index)) this.imageErrors.set(index, toFilmlessError(error).code);
+    this.markUndecodable(index);
+    if (!this.reportedBadFrame) {
+      this.reportedBadFrame = true;
+      this.events.badFrame(error, index);
+    }
   }
 
   private markUndecodable(index: number): void {

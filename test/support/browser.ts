@@ -33,9 +33,23 @@ export function nextEvent<T = unknown>(target: EventTarget, type: string, timeou
   });
 }
 
-/** Resolves with whichever of the events comes first; rejects if it is `filmless-error` and not expected. */
+/** Resolves with whichever of the events comes first: `filmless-ready` or a fatal `filmless-error` (non-fatal ones, `fatal: false`, are passed over). */
 export async function readyOrError(viewer: FilmlessViewer): Promise<CustomEvent> {
-  return Promise.race([nextEvent(viewer, 'filmless-ready'), nextEvent(viewer, 'filmless-error')]);
+  return Promise.race([nextEvent(viewer, 'filmless-ready'), nextFatalError(viewer)]);
+}
+
+/** The next `filmless-error` that stopped the viewer (`fatal` not false), or a rejection after `timeoutMs`. */
+export function nextFatalError<T = unknown>(target: EventTarget, timeoutMs = 45_000): Promise<CustomEvent<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`No fatal filmless-error within ${timeoutMs} ms`)), timeoutMs);
+    const listener = (event: Event) => {
+      if ((event as CustomEvent<{ fatal?: boolean }>).detail?.fatal === false) return;
+      clearTimeout(timer);
+      target.removeEventListener('filmless-error', listener);
+      resolve(event as CustomEvent<T>);
+    };
+    target.addEventListener('filmless-error', listener);
+  });
 }
 
 /** The canvas a user sees in the viewer's image area. */

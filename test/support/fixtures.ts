@@ -7,6 +7,7 @@ import { type GatewayLogEntry, startGatewayServer } from '../../gateway/gateway.
 import { loadCharsetStudies } from './charset-studies.js';
 import { loadPriorStudies } from './prior-studies.js';
 import { loadCodecStudies } from './codec-studies.js';
+import { loadBadDataStudies } from './bad-data-studies.js';
 import { type RobustnessStudies, loadRobustnessStudies } from './robustness-studies.js';
 import { loadImageTypeStudies } from './image-type-studies.js';
 import { type OrthancServer, copyStudyWithAccession, startOrthanc, uploadFolder } from './orthanc.js';
@@ -141,6 +142,7 @@ export async function startTestPacs(allowedOrigins: string[] | '*'): Promise<Tes
     const robustness = await loadRobustnessStudies(orthanc, studies);
     const imageTypes = await loadImageTypeStudies(orthanc, studies);
     const requests: GatewayLogEntry[] = [];
+    await loadBadDataStudies(orthanc, data.ct, studies);
     const hospitalB = await startHospitalB(orthanc, data.mr.folder, allowedOrigins, studies, requests);
     const gateway = await startGatewayServer({
       upstream: orthanc.dicomwebUrl,

@@ -255,7 +255,7 @@ export class CollabController implements ReactiveController {
 
   private refuse(reason: string): void {
     this.status.log(`sync: state refused (${reason})`);
-    this.status.emit('filmless-error', { code: 'sync', message: this.status.localize.term('error.sync') });
+    this.status.emit('filmless-error', { code: 'sync', message: this.status.localize.term('error.sync'), fatal: false });
   }
 
   private markOrigin(origin: 'remote' | 'api'): void {

@@ -91,7 +91,7 @@ export class MeasurementsController implements ReactiveController {
   /** Adds a measurement from image coordinates; undefined and a `filmless-error` when it cannot. */
   add(input: FilmlessMeasurementInput): FilmlessMeasurement | undefined {
     const problem = (detail: string) => {
-      this.context.emit('filmless-error', { code: 'invalid-measurement', message: this.context.localize.term('error.invalid-measurement', { detail }) });
+      this.context.emit('filmless-error', { code: 'invalid-measurement', message: this.context.localize.term('error.invalid-measurement', { detail }), fatal: false });
       return undefined;
     };
     if (!input || typeof input !== 'object') return problem('no measurement given');

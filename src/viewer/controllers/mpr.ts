@@ -5,7 +5,6 @@
  * the imaging chunk; the qualifying rules are src/imaging/mpr-geometry.ts.
  */
 import type { ReactiveController } from 'lit';
-import { toFilmlessError } from '../../errors.js';
 import { loadImaging } from '../../imaging/lazy-stack.js';
 import type { MprView } from '../../imaging/mpr.js';
 import { volumeGeometry } from '../../imaging/mpr-geometry.js';
@@ -206,8 +205,8 @@ export class MprController implements ReactiveController {
       this.events.changed();
     } catch (error) {
       this.close();
-      this.context.emit('filmless-error', { code: toFilmlessError(error).code, message: this.context.localize.term('mprFailed') });
       this.context.log('MPR failed', error);
+      this.context.warn(error, this.context.localize.term('mprFailed'));
     }
   }
 

@@ -53,8 +53,8 @@ export class ShareController implements ReactiveController {
       this.context.emit('filmless-shared', { link, ...(grant.expiresAt ? { expiresAt: grant.expiresAt } : {}) });
     } catch (error) {
       this.update(undefined);
-      const failure = toFilmlessError(error, 'server');
-      this.context.emit('filmless-error', { code: failure.code, message: this.context.localize.term('shareFailed'), ...(failure.status ? { status: failure.status } : {}) });
+      // A share provider's own error is the server's answer; a TypeError in it is a failed fetch or a bug.
+      this.context.warn(toFilmlessError(error, 'server'), this.context.localize.term('shareFailed'));
     }
   }
 

@@ -190,6 +190,10 @@ export class StudyResolution implements ReactiveController {
         if (failures[0]) throw failures.length === 1 ? failures[0].error : new FilmlessError('network', `No source answered: ${this.unreachable.join(', ')}`, { cause: failures[0].error });
         throw new FilmlessError('not-found', 'No study found', { status: 404 });
       }
+      // Found elsewhere: each source that failed is reported, not fatal (it is also named on the image).
+      for (const failure of failures) {
+        this.context.warn(failure.error, this.context.localize.term('unreachableSources', { sources: failure.source || '?' }));
+      }
       // A study found through the patient instead of its accession number (9998) is always confirmed.
       this.chooserKind = byPatient ? 'patient' : 'accession';
       if (studies.length === 1 && special !== 'no-accession-number') {

@@ -20,6 +20,11 @@ export interface ViewerContext {
   setStatus(status: FilmlessStatus): void;
   /** Reports a failure once: status `error`, the localized message, `filmless-error`. Aborts are not failures. */
   fail(error: unknown, signal?: AbortSignal): void;
+  /**
+   * Reports a failure that leaves the viewer working (one image, a share, a secondary source): one
+   * `filmless-error` with `fatal: false`, `message` (default: the code's localized text); status unchanged.
+   */
+  warn(error: unknown, message?: string, about?: { seriesInstanceUID?: string; imageIndex?: number }): void;
   /** A debug line, only with the `debug` attribute (never the token). */
   log(message: string, ...details: unknown[]): void;
 }

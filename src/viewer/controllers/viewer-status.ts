@@ -4,7 +4,7 @@
  * message, status `error` and one `filmless-error`; an abort is never a failure.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { isAbortError, toFilmlessError } from '../../errors.js';
+import { type FilmlessError, isAbortError, toFilmlessError } from '../../errors.js';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { FilmlessErrorDetail, FilmlessEventMap, FilmlessStateOrigin, FilmlessStatus, FilmlessViewState } from '../events.js';
 import type { EmitDetail, ViewerContext } from './viewer-context.js';
@@ -73,12 +73,33 @@ export class ViewerStatus implements ViewerContext, ReactiveController {
 
   fail(error: unknown, signal?: AbortSignal): void {
     if (signal?.aborted || isAbortError(error)) return;
-    const failure = toFilmlessError(error);
+    const failure = this.classify(error);
     const message = this.localize.term(`error.${failure.code}`, { detail: failure.message });
-    this.error = { code: failure.code, message, retryable: failure.retryable, ...(failure.status !== undefined ? { status: failure.status } : {}) };
+    this.error = { code: failure.code, message, fatal: true, retryable: failure.retryable, ...(failure.status !== undefined ? { status: failure.status } : {}) };
     this.setStatus('error');
     this.log('failed', failure);
     this.emit('filmless-error', { ...this.error });
+  }
+
+  warn(error: unknown, message?: string, about: { seriesInstanceUID?: string; imageIndex?: number } = {}): void {
+    if (isAbortError(error)) return;
+    const failure = this.classify(error);
+    this.log('failed (not fatal)', failure);
+    this.emit('filmless-error', {
+      code: failure.code,
+      message: message ?? this.localize.term(`error.${failure.code}`, { detail: failure.message }),
+      fatal: false,
+      retryable: failure.retryable,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+      ...about,
+    });
+  }
+
+  /** The FilmlessError of anything thrown; a fault of Filmless itself goes to the console with its stack. */
+  private classify(error: unknown): FilmlessError {
+    const failure = toFilmlessError(error);
+    if (failure.code === 'internal') console.error('[filmless] internal error:', failure.cause ?? failure);
+    return failure;
   }
 
   clearError(): void {

@@ -11,6 +11,7 @@ import type { DicomwebClient } from '../../dicomweb/client.js';
 import { type LoadOutcome, type SeriesCheck, ViewportLoad } from '../../viewport/viewport-load.js';
 import type { FilmlessLayout, FilmlessViewportState } from '../events.js';
 import type { ViewerContext } from './viewer-context.js';
+import { imageErrorReason } from '../parts/viewport-cell.js';
 
 export type Layout = FilmlessLayout;
 export const LAYOUTS: readonly Layout[] = ['1x1', '1x2', '2x1', '2x2'];
@@ -182,13 +183,11 @@ export class ViewportGrid implements ReactiveController {
             this.events.cellChanged?.(cell);
             if (this.active === cell) this.events.viewChanged();
           },
-          badFrame: (error) => {
-            const failure = toFilmlessError(error);
-            this.context.emit('filmless-error', {
-              code: failure.code,
-              message: this.context.localize.term('frameUndecodable'),
-              ...(failure.status ? { status: failure.status } : {}),
-            });
+          badFrame: (error, imageIndex) => {
+            // Not fatal: the image's tile says why, and the series' other images stay on offer.
+            const t = this.context.localize;
+            const message = `${t.term('imageErrorTitle', { index: imageIndex + 1 })}. ${t.term(imageErrorReason(toFilmlessError(error).code))}`;
+            this.context.warn(error, message, { seriesInstanceUID: cell.load.series?.seriesInstanceUID ?? '', imageIndex });
           },
           log: (message, ...details) => this.context.log(message, ...details),
         },

@@ -43,6 +43,8 @@ import { Expand, FileSliders, FlipHorizontal2, FlipVertical2, Gauge, Pause, Play
 
 import { LocateFixed, LocateOff } from 'lucide';
 
+import { ImageOff } from 'lucide';
+
 /** Lucide's icon data: the SVG children as [tag, attributes] pairs, on a 24 × 24 grid. */
 export type IconNode = [tag: string, attributes: Record<string, string | number | undefined>][];
 
@@ -108,6 +110,8 @@ export const ICONS = {
   syncPresenting: Presentation,
   takeControl: Hand,
   laserPointer: MousePointer2,
+  // Faults and bad data
+  imageError: ImageOff,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof ICONS;

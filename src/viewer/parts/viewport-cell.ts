@@ -5,6 +5,9 @@
  */
 import { html, nothing } from 'lit';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
+import type { FilmlessErrorCode } from '../../errors.js';
+import type { MessageKey } from '../../i18n/messages.js';
+import { icon } from './icons.js';
 import { formatPersonName } from '../../i18n/person-name.js';
 import type { ViewportLoad } from '../../viewport/viewport-load.js';
 import { type CursorReadout, cursorLine, geometryWarnings, orientationMarkers, sliceLine } from './geometry-overlay.js';
@@ -92,6 +95,7 @@ function overlay(t: LocalizeController, { load, unreachable, overlayHidden, curs
   const number = study.series.find((s) => s.seriesInstanceUID === series.seriesInstanceUID)?.seriesNumber;
   const line = (text: string | number | undefined) => (text === undefined || text === '' ? nothing : html`<div title=${String(text)}>${text}</div>`);
   return html`<div class="overlay ${overlayHidden ? 'text-hidden' : ''}" part="overlay">
+    ${load.undecodable.has(imageIndex) ? imageErrorTile(t, imageIndex, load.imageErrors.get(imageIndex)) : nothing}
     <div class="corner tl"><div class="strong" title=${formatPersonName(study.patientName, t.language)}>${formatPersonName(study.patientName, t.language)}</div>${line(study.patientID)}</div>
     <div class="corner tr">${line(study.institution)}${line(study.description)}${line(t.date(study.studyDate))}
       ${study.sources.some(Boolean) ? line(study.sources.join(', ')) : nothing}</div>
@@ -101,8 +105,26 @@ function overlay(t: LocalizeController, { load, unreachable, overlayHidden, curs
       ${Math.abs(zoom - 1) > 0.005 ? html`<div>${t.term('overlayZoom', { zoom: Math.round(zoom * 100) })}</div>` : nothing}
       <div>${t.term('windowLevel', { width: Math.round(windowWidth), center: Math.round(windowCenter) })}</div></div>
     ${orientationMarkers(load)} ${geometryWarnings(t, load)}
-    ${load.undecodable.has(imageIndex) ? html`<div class="notice" role="alert">${t.term('frameUndecodable')}</div>` : nothing}
     ${unreachable.length ? html`<div class="banner">${unreachableNotice(t, unreachable)}</div>` : nothing}
+  </div>`;
+}
+
+/** Why an image cannot be shown, in words: the message key of an image failure's code. */
+export function imageErrorReason(code: FilmlessErrorCode | undefined): MessageKey {
+  if (code === 'bad-data' || code === 'unsupported' || code === 'internal') return `imageError.${code}`;
+  return code === undefined || code === 'webgl' ? 'imageError.internal' : 'imageError.fetch';
+}
+
+/**
+ * In the place of an image that cannot be shown: what failed and why, over the whole image area (the
+ * viewport behind it still holds the previous image's pixels). The overlay's corners stay on top.
+ */
+function imageErrorTile(t: LocalizeController, imageIndex: number, code: FilmlessErrorCode | undefined) {
+  return html`<div class="image-error" part="image-error" role="alert">
+    <div class="image-error-card">${icon('imageError')}
+      <div><div class="image-error-title">${t.term('imageErrorTitle', { index: imageIndex + 1 })}</div>
+        <div>${t.term(imageErrorReason(code))}</div>
+        <div class="image-error-hint">${t.term('imageErrorOthers')}</div></div></div>
   </div>`;
 }
 
