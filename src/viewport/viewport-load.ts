@@ -353,7 +353,7 @@ export class ViewportLoad {
     } catch (error) {
       if (signal.aborted || !isImageProblem(error)) throw error;
       firstError = error;
-      this.imageFailed(first, error);
+      this.imageFailed(first, error, false);
     }
     // Nearest first: first + 1, first - 1, first + 2, …
     const order = imageIds.map((_, i) => i).filter((i) => i !== first).sort((a, b) => Math.abs(a - first) - Math.abs(b - first) || b - a);
@@ -364,13 +364,15 @@ export class ViewportLoad {
         await loadAndCacheFrame(imageIds[index]!);
       } catch (error) {
         if (signal.aborted || !isImageProblem(error)) throw error;
-        this.imageFailed(index, error);
+        this.imageFailed(index, error, false);
         this.countDecoded();
         continue;
       }
       signal.throwIfAborted();
       await this.stack.show(imageIds, index);
       this.countDecoded();
+      // Reported only now: a series none of whose images can be shown fails once, as a whole.
+      this.imageFailed(first, firstError);
       this.stack.setImageIndex(first);
       return tried;
     }
@@ -586,10 +588,10 @@ export class ViewportLoad {
   }
 
   /** One image cannot be shown: its tile says why, and the series' first such failure is reported (not fatal). */
-  private imageFailed(index: number, error: unknown): void {
+  private imageFailed(index: number, error: unknown, report = true): void {
     if (!this.undecodable.has(index)) this.imageErrors.set(index, toFilmlessError(error).code);
     this.markUndecodable(index);
-    if (!this.reportedBadFrame) {
+    if (report && !this.reportedBadFrame) {
       this.reportedBadFrame = true;
       this.events.badFrame(error, index);
     }
