@@ -19,7 +19,7 @@
  * Writes bench/results/gateway-load.md and .json. Reported, not asserted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -49,6 +49,10 @@ interface Measured {
   instance: string;
   rate: number;
   requests: number;
+  /** Requests answered per second over the run (below `rate` when the machine could not keep up). */
+  achieved: number;
+  /** The gateway process's CPU time (user + system) per request: its cost, whatever else ran. */
+  cpuMsPerRequest: number;
   p50: number;
   p90: number;
   p99: number;
@@ -133,12 +137,29 @@ function load(url: string, token: string, rate: number): Promise<autocannon.Resu
   });
 }
 
-function measured(scenario: string, instance: string, rate: number, result: autocannon.Result): Measured {
+/** CPU time of a process so far (user + system), in ms, from /proc (clock ticks of 1/100 s). */
+async function cpuMs(child: ChildProcess): Promise<number> {
+  const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs the load against one gateway and measures it, the gateway's CPU time included. */
+async function measure(scenario: string, instance: string, gateway: { url: string; child: ChildProcess }, token: string, rate: number): Promise<Measured> {
+  const before = await cpuMs(gateway.child);
+  const result = await load(gateway.url, token, rate);
+  const cpu = (await cpuMs(gateway.child)) - before;
+  return measured(scenario, instance, rate, result, cpu);
+}
+
+function measured(scenario: string, instance: string, rate: number, result: autocannon.Result, cpu: number): Measured {
   return {
     scenario,
     instance,
     rate,
     requests: result.requests.total,
+    achieved: Math.round(result.requests.total / (result.duration || DURATION)),
+    cpuMsPerRequest: result.requests.total > 0 ? cpu / result.requests.total : 0,
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
@@ -177,7 +198,7 @@ try {
       const token = await scenario.token();
       await load(gateway.url, token, RATE / 2).catch(() => undefined); // warm-up at half the rate, not reported
       log(`${scenario.name}: ${RATE} req/s for ${DURATION} s`);
-      results.push(measured(scenario.name, 'one', RATE, await load(gateway.url, token, RATE)));
+      results.push(await measure(scenario.name, 'one', gateway, token, RATE));
     } finally {
       await stopGateway(gateway.child);
     }
@@ -188,8 +209,7 @@ try {
     const token = await limited();
     await Promise.all([load(a.url, token, RATE / 4), load(b.url, token, RATE / 4)]);
     log(`redis, 2 instances: ${RATE / 2} req/s on each for ${DURATION} s`);
-    const [onA, onB] = await Promise.all([load(a.url, token, RATE / 2), load(b.url, token, RATE / 2)]);
-    results.push(measured('redis, 2 instances', 'a', RATE / 2, onA), measured('redis, 2 instances', 'b', RATE / 2, onB));
+    results.push(...(await Promise.all([measure('redis, 2 instances', 'a', a, token, RATE / 2), measure('redis, 2 instances', 'b', b, token, RATE / 2)])));
   } finally {
     await Promise.all([stopGateway(a.child), stopGateway(b.child)]);
   }
@@ -223,9 +243,14 @@ loopback. ${result.date}, Node ${result.node}, ${result.cpus} CPU(s) (${result.c
 average was ${result.loadAverage.map((v) => v.toFixed(1)).join(' before, ')} after (other work on the same cores
 shows in the tail latencies). Reported, not asserted.
 
-| scenario | instance | rate | requests | p50 | p90 | p99 | max | errors | timeouts | non-2xx |
-|---|---|---|---|---|---|---|---|---|---|---|
-${results.map((r) => `| ${r.scenario} | ${r.instance} | ${r.rate}/s | ${r.requests} | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.errors} | ${r.timeouts} | ${r.non2xx} |`).join('\n')}
+| scenario | instance | rate asked | answered | requests | gateway CPU per request | p50 | p90 | p99 | max | errors | timeouts | non-2xx |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${results.map((r) => `| ${r.scenario} | ${r.instance} | ${r.rate}/s | ${r.achieved}/s | ${r.requests} | ${r.cpuMsPerRequest.toFixed(2)} ms | ${ms(r.p50)} | ${ms(r.p90)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.errors} | ${r.timeouts} | ${r.non2xx} |`).join('\n')}
+
+"answered" below "rate asked" means the machine could not keep the rate: autocannon does not send more
+than its connections can carry, so latencies then include waiting for a free core. The gateway's CPU
+time per request (from /proc, the measured window only) is its cost whatever else ran: one core serves
+about 1000 / that many requests per second.
 `;
 await mkdir(path.join(ROOT, 'bench/results'), { recursive: true });
 await writeFile(path.join(ROOT, 'bench/results/gateway-load.md'), report);
