@@ -168,7 +168,8 @@ async function measure(samples: number, seriesNames: SeriesName[], steps: number
             mode: item.mode,
             gatewayUrl: gatewayOf(item.series),
             priorStudyInstanceUID: item.prior?.studyInstanceUID,
-            timeoutMs: item.mode === 'phone' ? 120_000 : undefined,
+            // Slow codecs on a busy machine can take a minute for the whole series.
+            timeoutMs: item.mode === 'phone' ? 120_000 : 90_000,
             sample: round,
             // The cached scroll is the same work whatever the transfer syntax was: measured on the uncompressed series.
             cachedSteps: item.series.name === 'raw' ? steps : 0,

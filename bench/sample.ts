@@ -191,7 +191,18 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
     await Promise.race([
       done,
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${pageName}/${series.name}/${mode}: no result in ${timeout / 1000} s`)), timeout);
+        timer = setTimeout(() => {
+          // Say how far the page got: its milestones and the frames it had.
+          void page
+            .evaluate(() => window.__bench)
+            .catch(() => undefined)
+            .then((partial) => {
+              const where = partial
+                ? ` (${partial.loaded} of ${partial.total} frames; steps ${Object.entries(partial.steps).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')})`
+                : '';
+              reject(new Error(`${pageName}/${series.name}/${mode}: no result in ${timeout / 1000} s${where}`));
+            });
+        }, timeout);
       }),
     ]).finally(() => clearTimeout(timer));
     const result = (await page.evaluate(() => window.__bench)) as PageResult;
