@@ -322,6 +322,8 @@ export class DicomwebClient {
   ): Promise<T> {
     const policy = this.policy;
     let refreshed = false;
+    // The token a refresh gave this request (used even if the host's getToken does not return it yet).
+    let fresh: string | undefined;
     for (let attemptNumber = 1; ; attemptNumber++) {
       const attempt = new TimedAttempt(signal, policy.timeoutMs);
       let retryAfter: string | null = null;
@@ -329,15 +331,15 @@ export class DicomwebClient {
       try {
         if (refusedToken !== undefined && !refreshed && this.options.refreshToken && this.options.getToken?.() === refusedToken) {
           refreshed = true;
-          await this.freshToken(refusedToken);
+          fresh = await this.freshToken(refusedToken);
           signal.throwIfAborted();
         }
-        const token = this.options.getToken?.();
+        const token = fresh ?? this.options.getToken?.();
         const response = await this.send(path, accept, attempt, token);
         if (response.status === 401 && this.options.refreshToken && !refreshed) {
           await response.body?.cancel().catch(() => undefined);
           refreshed = true;
-          const fresh = await this.freshToken(token);
+          fresh = await this.freshToken(token);
           signal.throwIfAborted();
           if (fresh) {
             attemptNumber -= 1; // the token's own retry: not one of the policy's
