@@ -27,22 +27,27 @@ export interface FilmlessMemoryUsage {
 }
 
 /** Cache sizes are in MB; nothing below this (one large image must always fit). */
-export const MIN_CACHE_SIZE_MB = 64;
+export const MIN_CACHE_SIZE_MB = 32;
 const MAX_DEFAULT_MB = 1024;
 /** Where the browser does not tell its memory (Firefox, Safari): taken as a 4 GB device. */
 const UNKNOWN_DEVICE_GB = 4;
 
 /**
- * The default budget in MB: an eighth of the device's memory as `navigator.deviceMemory` tells it (GB,
- * rounded by the browser to 0.25–8), between 64 MB and 1 GB; 512 MB where the browser does not tell.
+ * The budget in MB for a device of this much memory (GB, as `navigator.deviceMemory` tells it, rounded
+ * by the browser to 0.25–8): an eighth of it, between 32 MB and 1 GB; 512 MB when it is not told.
  * 8 GB gives 1024 MB, 4 GB 512 MB, 2 GB 256 MB, 1 GB 128 MB.
  */
-export function defaultCacheSizeMb(deviceMemoryGb: number | undefined = (navigator as { deviceMemory?: number }).deviceMemory): number {
+export function cacheSizeForDevice(deviceMemoryGb: number | undefined): number {
   const gb = typeof deviceMemoryGb === 'number' && deviceMemoryGb > 0 ? deviceMemoryGb : UNKNOWN_DEVICE_GB;
   return Math.min(MAX_DEFAULT_MB, Math.max(MIN_CACHE_SIZE_MB, Math.round((gb * 1024) / 8)));
 }
 
-/** A viewer's `cacheSize` as it counts: 0, absent or invalid means the device default; at least 64 MB. */
+/** The default budget in MB on this device (see cacheSizeForDevice). */
+export function defaultCacheSizeMb(): number {
+  return cacheSizeForDevice((navigator as { deviceMemory?: number }).deviceMemory);
+}
+
+/** A viewer's `cacheSize` as it counts: 0, absent or invalid means the device default; at least 32 MB. */
 export function effectiveCacheSizeMb(requested: number | undefined): number {
   if (typeof requested !== 'number' || !Number.isFinite(requested) || requested <= 0) return defaultCacheSizeMb();
   return Math.max(MIN_CACHE_SIZE_MB, requested);

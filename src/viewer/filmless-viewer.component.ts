@@ -251,8 +251,8 @@ export class FilmlessViewer extends LitElement {
 
   /**
    * Budget of the decoded image cache in MB. `0` (default): an eighth of the device's memory
-   * (`navigator.deviceMemory`), between 64 MB and 1 GB, 512 MB where the browser does not tell; at
-   * least 64. The viewers of a page share one cache: its budget is the largest of their `cache-size`s.
+   * (`navigator.deviceMemory`), between 32 MB and 1 GB, 512 MB where the browser does not tell; at
+   * least 32. The viewers of a page share one cache: its budget is the largest of their `cache-size`s.
    * Past it, the least recently shown images are dropped (and fetched again if scrolled back to).
    */
   @property({ type: Number, attribute: 'cache-size' }) cacheSize = 0;

@@ -11,7 +11,7 @@ import { expect } from 'chai';
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { FetchLike, FilmlessProgressDetail } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
-import { canvasGrey, cleanup, mountViewer, nextEvent, pacsInfo, until, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, mountViewer, nextEvent, pacsInfo, storedPixel, until, viewerCanvas } from '../support/browser.js';
 import type { PacsInfo } from '../support/commands.js';
 import { scriptedDicomweb } from '../support/scripted-dicomweb.js';
 
@@ -221,6 +221,37 @@ describe('memory and lifecycles', function () {
     console.log(`eight viewers: heap ${mb(before.bytes)} MB before, ${mb(during.bytes)} MB with eight, ${mb(after.bytes)} MB after (${mb(before.usedSize)} + ${mb(before.backingStorageSize)} to ${mb(after.usedSize)} + ${mb(after.backingStorageSize)} MB objects + buffers)`);
     expect(usage()).to.include({ viewports: 0, toolGroups: 0, cachedImages: 0, metadataEntries: 0 });
     expect(after.bytes, 'heap after the eight viewers left').to.be.below(before.bytes * 1.05);
+    expect(rejections.map(String)).to.deep.equal([]);
+  });
+  it('keeps the cache within cache-size, and shows a slice dropped from it again when scrolled back to', async () => {
+    const ct = pacs.data.ct.main;
+    const viewer = document.createElement('filmless-viewer');
+    viewer.setAttribute('cache-size', '32');
+    viewer.setAttribute('style', 'display: block; width: 400px; height: 400px');
+    Object.assign(viewer, { dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.memoryCt });
+    document.body.append(viewer);
+    expect(usage().cacheBudgetBytes, 'the attribute is the page budget').to.equal(32 * 1024 * 1024);
+    await fullyLoaded(viewer);
+    const held = usage();
+    console.log(`cache-size 32: ${held.cachedImages} of ${ct.count} images cached, ${mb(held.cachedBytes)} MB`);
+    expect(held.cachedBytes).to.be.at.most(32 * 1024 * 1024);
+    expect(held.cachedImages, 'some slices were dropped').to.be.below(ct.count);
+    // Decoded nearest first, the slice next to the middle was among the first in, so the first out.
+    const next = ct.files[ct.middleIndex + 1]!;
+    const middle = ct.files[ct.middleIndex]!;
+    let pixel: [number, number] | undefined;
+    let truth = 0;
+    for (let k = 1; k < 8 && !pixel; k++) {
+      const at: [number, number] = [Math.round((ct.columns * k) / 8), Math.round((ct.rows * k) / 8)];
+      const [a, b] = await Promise.all([storedPixel(next, ...at), storedPixel(middle, ...at)]);
+      if (a.modalityValue !== b.modalityValue) [pixel, truth] = [at, a.modalityValue];
+    }
+    expect(pixel, 'a pixel where the two slices differ').to.not.equal(undefined);
+    viewer.scrollImages(1);
+    await until(() => viewer.getViewState().imageIndex === ct.middleIndex + 1 && viewer.probe(...pixel!) === truth, 'the next slice with its own values');
+    expect(usage().cachedBytes).to.be.at.most(32 * 1024 * 1024);
+    viewer.remove();
+    expect(usage()).to.include({ viewports: 0, cachedImages: 0 });
     expect(rejections.map(String)).to.deep.equal([]);
   });
 });
