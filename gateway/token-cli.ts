@@ -105,13 +105,31 @@ async function issue(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   console.error(`token id ${issued.jti}, valid until ${issued.expiresAt.toISOString()}`);
 }
 
+/**
+ * Reads `revoke`'s arguments. Not with parseArgs: a token id is base64url and may begin with `-` or
+ * `--` (one id in 32 does), which parseArgs would take for an option. Only the three options below are
+ * options; everything else is the token id.
+ */
+function revokeArguments(args: string[]): { values: { note?: string; list?: string; redis?: string }; positionals: string[] } {
+  const values: { note?: string; list?: string; redis?: string } = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const option = /^--(note|list|redis)(?:=(.*))?$/s.exec(arg);
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!option) positionals.push(arg);
+    else if (option[2] !== undefined) values[option[1] as 'note'] = option[2];
+    else if (i + 1 < args.length) values[option[1] as 'note'] = args[++i]!;
+    else throw new UsageError(`${arg} needs a value`);
+  }
+  return { values, positionals };
+}
+
 async function revoke(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: true,
-    options: { note: { type: 'string' }, list: { type: 'string' }, redis: { type: 'string' } },
-  });
+  const { values, positionals } = revokeArguments(args);
   const [jti, ...extra] = positionals;
   if (!jti || extra.length > 0) throw new UsageError('revoke takes one token id');
   const list = values.list ?? env.FILMLESS_REVOCATION_LIST;

@@ -131,7 +131,7 @@ describe('two gateways on one Redis', () => {
 
   test('a token revoked with the token CLI on Redis is refused by both gateways', async () => {
     const { token, jti } = await issue({ purpose: 'consult' });
-    assert.equal(await seriesStatus(A, token), 200);
+    assert.equal(await seriesStatus(A, token), 200, JSON.stringify(A.audit.at(-1)));
     const cli = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'gateway/token-cli.ts'), 'revoke', jti], {
       cwd: REPO,
       env: { PATH: process.env.PATH, FILMLESS_REDIS_URL: redis.url },
@@ -141,7 +141,8 @@ describe('two gateways on one Redis', () => {
     cli.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => cli.on('exit', resolve));
     assert.equal(code, 0, stderr);
-    assert.deepEqual([await seriesStatus(A, token), await seriesStatus(B, token)], [401, 401]);
+    const statuses = [await seriesStatus(A, token), await seriesStatus(B, token)];
+    assert.deepEqual(statuses, [401, 401], `${JSON.stringify([A.audit.at(-1), B.audit.at(-1)])} ${stderr}`);
     assert.deepEqual([lastReason(A), lastReason(B)], ['revoked', 'revoked']);
   });
 
@@ -241,6 +242,31 @@ describe('when Redis is unavailable', () => {
     } finally {
       service.kill('SIGTERM');
     }
+  });
+});
+
+describe('a Redis that requires a password', () => {
+  let locked: RedisServer;
+  before(async () => {
+    locked = await startRedis(undefined, 'redis-secret-for-tests');
+  });
+  after(async () => {
+    await locked.stop();
+  });
+
+  test('with the password in FILMLESS_REDIS_URL (and a database number) the gateway counts uses there', async () => {
+    const C = await startInstance('auth-ok', `redis://:redis-secret-for-tests@127.0.0.1:${locked.port}/3`);
+    const { token } = await issue({ uses: 1 });
+    assert.deepEqual([await seriesStatus(C, token), await seriesStatus(C, token)], [200, 401]);
+    assert.equal(lastReason(C), 'uses-exhausted');
+  });
+
+  test('with a wrong password the gateway refuses with 503 and the audit line does not hold the password', async () => {
+    const C = await startInstance('auth-wrong', `redis://:not-the-password@127.0.0.1:${locked.port}`);
+    const { token } = await issue({ purpose: 'clinician' });
+    assert.equal(await seriesStatus(C, token), 503);
+    assert.equal(lastReason(C), 'token-state-unavailable');
+    assert.ok(!JSON.stringify(C.audit).includes('not-the-password'));
   });
 });
 

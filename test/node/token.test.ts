@@ -440,4 +440,12 @@ describe('token CLI', () => {
     await cli(['revoke', 'tokenid-cli-1', '--note', 'sent to the wrong address'], { FILMLESS_REVOCATION_LIST: list });
     assert.equal((await RevocationList.fromFile(list)).has('tokenid-cli-1'), true);
   });
+
+  test('revoke takes a token id that begins with a dash (base64url ids do, one in 32)', async () => {
+    const list = path.join(dir, 'cli-revoked-dash.txt');
+    await cli(['revoke', '-sTokenId1', '--list', list], {});
+    await cli(['revoke', '--list', list, '--TokenId2'], {});
+    const revoked = await RevocationList.fromFile(list);
+    assert.deepEqual([revoked.has('-sTokenId1'), revoked.has('--TokenId2')], [true, true]);
+  });
 });

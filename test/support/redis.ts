@@ -31,7 +31,8 @@ function ping(port: number): Promise<boolean> {
     socket.setTimeout(500, () => socket.destroy());
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk: Buffer) => {
-      reply += chunk.toString();
+      // A server that wants AUTH answers -NOAUTH: it is up all the same.
+      reply = (reply + chunk.toString()).replace(/^-NOAUTH.*/, '+PONG');
       if (reply.includes('\r\n')) socket.end();
     });
     socket.on('close', () => resolve(reply.startsWith('+PONG')));
@@ -39,8 +40,11 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Starts redis-server; `port` reuses a port (a restart after `stop()`), otherwise a free one. */
-export async function startRedis(port?: number): Promise<RedisServer> {
+/**
+ * Starts redis-server; `port` reuses a port (a restart after `stop()`), otherwise a free one; `password`
+ * makes it require AUTH (`requirepass`).
+ */
+export async function startRedis(port?: number, password?: string): Promise<RedisServer> {
   if (REDIS_BINARY === 'redis-server' && !existsSync('/usr/bin/redis-server')) {
     throw new Error('redis-server is missing. Run: apt-get update && apt-get install -y redis-server');
   }
@@ -48,7 +52,7 @@ export async function startRedis(port?: number): Promise<RedisServer> {
   port ??= await freePort();
   const child: ChildProcess = spawn(
     REDIS_BINARY,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no', '--loglevel', 'warning', ...(password ? ['--requirepass', password] : [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
