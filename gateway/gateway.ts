@@ -60,8 +60,11 @@ export interface GatewayLogEntry {
   status: number;
 }
 
-/** Headers a browser may read from our answers (for the multipart boundary and transfer syntax). */
-const EXPOSED_HEADERS = 'Content-Type, Content-Length';
+/**
+ * Headers a browser may read from our answers: the multipart boundary and transfer syntax, and
+ * Retry-After (ours when token checks are down, or the PACS's), which the viewer's retries honour.
+ */
+const EXPOSED_HEADERS = 'Content-Type, Content-Length, Retry-After';
 /** Policy mode: answers may hold patient data; no cache keeps them, no browser guesses their type. */
 const POLICY_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
 /** Largest DICOM JSON answer (search or metadata) the policy mode buffers to filter. */
