@@ -56,15 +56,9 @@ export function prepareNativeFrame(instance: DicomJsonDataset, samples: Uint8Arr
   const mask = (1 << bitsStored) - 1;
   const shift = 32 - bitsStored;
   // Only a frame whose values need it is copied.
-  const wrong = (word: number) => (signed ? ((word << shift) >> shift) & 0xffff : word & mask) !== word;
-  let first = -1;
-  for (let i = 0; i < words; i++) {
-    if (wrong(view.getUint16(i * 2, littleEndian))) {
-      first = i;
-      break;
-    }
-  }
-  if (first < 0) return unchanged;
+  const fast = littleEndian && MACHINE_LITTLE_ENDIAN && samples.byteOffset % 2 === 0;
+  const first = fast ? firstWrongWord(new Uint16Array(samples.buffer, samples.byteOffset, words), signed, mask, shift) : firstWrongInView(view, littleEndian, signed, mask, shift);
+  if (first === NONE_WRONG) return unchanged;
   const copy = samples.slice(0, words * 2);
   const out = new DataView(copy.buffer);
   for (let i = first; i < words; i++) {
@@ -72,4 +66,45 @@ export function prepareNativeFrame(instance: DicomJsonDataset, samples: Uint8Arr
     out.setUint16(i * 2, signed ? ((word << shift) >> shift) & 0xffff : word & mask, littleEndian);
   }
   return { samples: copy, transferSyntaxUID };
+}
+
+/** Whether this machine stores a 16-bit word low byte first (every browser's does, but typed arrays follow it). */
+const MACHINE_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** {@link firstWrongWord} found none. */
+const NONE_WRONG = -2;
+
+/**
+ * The first word whose bits above BitsStored are not what the value's own bits say, or NONE_WRONG: every
+ * native frame is checked once, so this runs over whole frames as they stream in and is kept to one
+ * comparison per word (a loop per signedness, on 16-bit words in the machine's order, little endian).
+ */
+function firstWrongWord(words: Uint16Array, signed: boolean, mask: number, shift: number): number {
+  if (signed) {
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!;
+      if ((((word << shift) >> shift) & 0xffff) !== word) return i;
+    }
+    return NONE_WRONG;
+  }
+  // Unsigned: two words at a time where the bytes allow it (the high bits of both at once), the rest one by one.
+  const pairs = words.byteOffset % 4 === 0 ? new Uint32Array(words.buffer, words.byteOffset, words.length >> 1) : undefined;
+  const high = ~(mask | (mask << 16));
+  let from = 0;
+  if (pairs) {
+    let i = 0;
+    while (i < pairs.length && (pairs[i]! & high) === 0) i++;
+    from = i * 2;
+  }
+  for (let i = from; i < words.length; i++) if ((words[i]! & mask) !== words[i]) return i;
+  return NONE_WRONG;
+}
+
+/** The same, word by word through a view: big-endian frames, or bytes not 2-aligned. */
+function firstWrongInView(view: DataView, littleEndian: boolean, signed: boolean, mask: number, shift: number): number {
+  for (let i = 0; i < view.byteLength >> 1; i++) {
+    const word = view.getUint16(i * 2, littleEndian);
+    if ((signed ? ((word << shift) >> shift) & 0xffff : word & mask) !== word) return i;
+  }
+  return NONE_WRONG;
 }
