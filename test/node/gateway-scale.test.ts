@@ -146,6 +146,41 @@ describe('two gateways on one Redis', () => {
     assert.deepEqual([lastReason(A), lastReason(B)], ['revoked', 'revoked']);
   });
 
+  test("a gateway service copies an id appended to its revocation file to Redis, and the other gateways refuse it", async () => {
+    const { token, jti } = await issue({ purpose: 'clinician' });
+    const file = path.join(dir, 'service-revoked.txt');
+    await writeFile(file, '# revoked token ids\n');
+    const service = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'gateway/main.ts')], {
+      cwd: REPO,
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        FILMLESS_UPSTREAM: orthanc.dicomwebUrl,
+        FILMLESS_TOKEN_PUBLIC_KEY: publicPem,
+        FILMLESS_REDIS_URL: redis.url,
+        FILMLESS_REVOCATION_LIST: file,
+        FILMLESS_REVOCATION_POLL: '1',
+        FILMLESS_AUDIT_LOG: path.join(dir, 'service-revoked-audit.log'),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    service.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      const started = Date.now();
+      while (!stderr.includes('Filmless gateway on') && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await seriesStatus(B, token), 200, stderr);
+      await appendFile(file, `${jti} # ticket 1\n`);
+      const deadline = Date.now() + 15_000;
+      let status: number;
+      while ((status = await seriesStatus(B, token)) === 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(status, 401, stderr);
+      assert.equal(lastReason(B), 'revoked');
+    } finally {
+      service.kill('SIGTERM');
+    }
+  });
+
   test('a token used up on one gateway is refused by the other', async () => {
     const { token } = await issue({ uses: 2 });
     assert.deepEqual([await seriesStatus(A, token), await seriesStatus(A, token)], [200, 200]);
