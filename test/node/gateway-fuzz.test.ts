@@ -16,7 +16,8 @@
  *
  * The generator is a seeded PRNG (mulberry32): the same requests every run. FILMLESS_FUZZ_SEED and
  * FILMLESS_FUZZ_COUNT change the seed and the number of requests (default 3000); a failure names the
- * seed and the request.
+ * seed and the request. FILMLESS_FUZZ_REDIS=1 keeps the token state in a real redis-server instead of
+ * memory (the default configuration, tested here every run).
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -28,6 +29,7 @@ import { startGatewayServer } from '../../gateway/gateway.js';
 import { DEFAULT_TOKEN_AUDIENCE, DEFAULT_TOKEN_ISSUER } from '../../gateway/token-claims.js';
 import { createTokenIssuer, type TokenRequest } from '../../gateway/token-issuer.js';
 import { generateTokenKeyPair, loadSigningKey, type SigningKey } from '../../gateway/token-keys.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
 
 const SEED = Number(process.env.FILMLESS_FUZZ_SEED ?? 0x5eed);
 const COUNT = Number(process.env.FILMLESS_FUZZ_COUNT ?? 3000);
@@ -63,6 +65,8 @@ interface Upstreamed {
 
 let upstream: http.Server;
 let gateway: { url: string; close: () => Promise<void> };
+let redis: RedisServer | undefined;
+let closeState: () => Promise<void> = async () => undefined;
 let port: number;
 let key: SigningKey;
 let otherKey: SigningKey;
@@ -261,14 +265,18 @@ before(async () => {
     FILMLESS_UPSTREAM_PASSWORD: 'upstream-secret',
     FILMLESS_TOKEN_PUBLIC_KEY: pair.publicPem,
     FILMLESS_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+    ...(process.env.FILMLESS_FUZZ_REDIS === '1' ? { FILMLESS_REDIS_URL: (redis = await startRedis()).url } : {}),
   });
   const configured = await configureGateway(config, (record) => audit.push(record));
+  closeState = () => configured.state.close();
   gateway = await startGatewayServer(configured.options);
   port = Number(new URL(gateway.url).port);
 });
 
 after(async () => {
   await gateway?.close();
+  await closeState();
+  await redis?.stop();
   upstream?.closeAllConnections();
   await new Promise((resolve) => (upstream ? upstream.close(resolve) : resolve(undefined)));
 });
