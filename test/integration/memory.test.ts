@@ -166,6 +166,22 @@ describe('memory and lifecycles', function () {
     expect(rejections.map(String)).to.deep.equal([]);
   });
 
+  it("an MPR volume leaves the cache with its study", async () => {
+    const viewer = mountViewer({ dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.memoryMr }, 'width: 700px; height: 600px');
+    await nextEvent(viewer, 'filmless-ready');
+    viewer.mpr = true;
+    await until(() => viewer.probeMpr() !== undefined, 'the MPR volume answers', 60_000);
+    expect(usage().cachedVolumes).to.equal(1);
+    viewer.accessionNumber = pacs.accessions.memoryCt!;
+    await nextEvent(viewer, 'filmless-ready');
+    expect(viewer.getViewState().mpr, 'MPR closed with its series').to.equal(undefined);
+    expect(usage()).to.include({ cachedVolumes: 0, viewports: 1, toolGroups: 1 });
+    expect(usage().metadataEntries, "the CT's frames only").to.equal(pacs.data.ct.main.count);
+    viewer.remove();
+    expect(usage()).to.include({ viewports: 0, toolGroups: 0, cachedImages: 0, cachedVolumes: 0 });
+    expect(rejections.map(String)).to.deep.equal([]);
+  });
+
   it('100 connect/disconnect cycles keep the heap within 5 % and leave no viewport, tool group, worker or WebGL context', async () => {
     const open = { dicomwebUrl: pacs.gatewayUrl, token: pacs.token, accessionNumber: pacs.accessions.memoryMr };
     // Removed once in ten cycles with the series on screen, else while it loads: at its first image, once
