@@ -204,6 +204,12 @@ export class RedisClient {
       socket.once(this.target.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.off('error', onError);
+        if (this.closed) {
+          // close() was called while this connection was being made: it is not wanted any more.
+          socket.destroy();
+          reject(new RedisUnavailableError('The Redis client is closed'));
+          return;
+        }
         this.adopt(socket);
         resolve(socket);
       });
