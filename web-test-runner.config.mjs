@@ -18,6 +18,7 @@ import { loadFaultStudies } from './test/support/fault-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { summaryReporter } from './test/support/summary-reporter.ts';
 import { deploymentsMiddleware } from './test/support/deployments.ts';
+import { securityStudies } from './test/support/security-studies.ts';
 import { defaultReporter } from '@web/test-runner';
 
 const port = await freePort();
@@ -172,6 +173,8 @@ const pacsPlugin = {
         faultStudies,
       };
     }
+    // Security tests: a CT copy and two studies whose text carries markup and bidi overrides, made on first use.
+    if (command === 'security-studies') return securityStudies(pacs.orthanc, pacs.studies[ACCESSIONS.ctPixels.accession][0]);
     if (command === 'stop-hospital-b') {
       await pacs.hospitalB.stop();
       return true;

@@ -7,12 +7,32 @@
  * Empty components and stray carets never show.
  */
 export function formatPersonName(pn: string, language = 'en'): string {
+  return personNameParts(pn, language).join('');
+}
+
+/**
+ * `formatPersonName` as its pieces: the name's components (even indexes) and the separators between
+ * them (odd indexes), so that each component can be shown isolated (`<bdi>`), and a bidi override in one
+ * (U+202E) never reorders the others or the separators. Joined, they are `formatPersonName`'s text.
+ */
+export function personNameParts(pn: string, language = 'en'): string[] {
   const alphabetic = pn.split('=')[0] ?? '';
   const [family = '', given = '', middle = '', prefix = '', suffix = ''] = alphabetic.split('^').map((s) => s.trim());
-  const givenPart = [given, middle].filter(Boolean).join(' ');
-  let core: string;
-  if (language === 'tr') core = [givenPart, family].filter(Boolean).join(' ');
-  else if (language === 'vi') core = [family, middle, given].filter(Boolean).join(' ');
-  else core = [family, givenPart].filter(Boolean).join(', ');
-  return [prefix, core, suffix].filter(Boolean).join(' ');
+  // Groups of components in reading order; a space within a group, the separator between groups.
+  const groups = language === 'tr' ? [[given, middle], [family]] : language === 'vi' ? [[family, middle, given]] : [[family], [given, middle]];
+  const separator = language === 'tr' || language === 'vi' ? ' ' : ', ';
+  const core: string[] = [];
+  for (const group of groups) {
+    const components = group.filter(Boolean);
+    if (components.length === 0) continue;
+    if (core.length > 0) core.push(separator);
+    components.forEach((component, index) => (index > 0 ? core.push(' ', component) : core.push(component)));
+  }
+  const parts: string[] = [];
+  for (const piece of [prefix ? [prefix] : [], core, suffix ? [suffix] : []]) {
+    if (piece.length === 0) continue;
+    if (parts.length > 0) parts.push(' ');
+    parts.push(...piece);
+  }
+  return parts;
 }

@@ -24,18 +24,19 @@ export interface DeploymentPacs {
  * from files and adopted style sheets, requests to the page's origin (its WebAssembly files and
  * viewer.config.json) and the PACS.
  */
-export function strictCsp(pacsOrigin: string): string {
+export function strictCsp(pacsOrigin: string, reportUri?: string): string {
   return [
     "default-src 'none'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "worker-src 'self' blob:",
     `connect-src 'self' ${pacsOrigin}`,
-    "img-src 'self' data: blob:",
+    "img-src 'self' blob:",
     "style-src 'self'",
     "font-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'self'",
+    ...(reportUri ? [`report-uri ${reportUri}`] : []),
   ].join('; ');
 }
 
@@ -51,11 +52,15 @@ const TYPES: Record<string, string> = {
 interface Context {
   path: string;
   method: string;
-  req: { headers: Record<string, string | string[] | undefined> };
+  req: AsyncIterable<Buffer> & { headers: Record<string, string | string[] | undefined> };
   status: number;
   body: unknown;
   set(name: string, value: string): void;
 }
+
+/** Where the strict deployment's browser reports violations (POST), and where the tests read them (GET). */
+export const CSP_REPORTS = '/deployments/csp-reports';
+const cspReports: unknown[] = [];
 
 export function deploymentsMiddleware(pacs: () => DeploymentPacs | undefined, distDir = process.env.FILMLESS_DIST_DIR ?? 'dist') {
   return async (ctx: Context & { url: string }, next: () => Promise<void>): Promise<void> => {
@@ -66,11 +71,24 @@ export function deploymentsMiddleware(pacs: () => DeploymentPacs | undefined, di
       ctx.body = JSON.stringify({ allowedSources: [info.gatewayUrl, info.hospitalB.gatewayUrl] });
       return;
     }
+    if (ctx.path === CSP_REPORTS) {
+      // Violations of the strict deployment's policy, from the page and its workers alike (report-uri).
+      if (ctx.method === 'POST') {
+        const chunks: Buffer[] = [];
+        for await (const chunk of ctx.req) chunks.push(chunk);
+        cspReports.push(JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'));
+        ctx.status = 204;
+      } else {
+        ctx.set('Content-Type', 'application/json');
+        ctx.body = JSON.stringify(cspReports);
+      }
+      return;
+    }
     const match = /^\/deployments\/(strict|meta|bare)\/(.*)$/.exec(ctx.path);
     if (!match || !info) return next();
     const [, name, rest = ''] = match;
     const gateway = new URL(info.gatewayUrl);
-    if (name === 'strict') ctx.set('Content-Security-Policy', strictCsp(gateway.origin));
+    if (name === 'strict') ctx.set('Content-Security-Policy', strictCsp(gateway.origin, CSP_REPORTS));
     if (name === 'bare' && rest.startsWith('dicom-web/')) return proxy(ctx, `${info.gatewayUrl}/${rest.slice('dicom-web/'.length)}${ctx.url.includes('?') ? ctx.url.slice(ctx.url.indexOf('?')) : ''}`);
     if (rest === 'viewer.config.json') {
       if (name !== 'strict') return notFound(ctx);

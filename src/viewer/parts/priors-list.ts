@@ -9,6 +9,7 @@ import type { StudySummary } from '../../study/types.js';
 import type { ViewportLoad } from '../../viewport/viewport-load.js';
 import type { PriorsState } from '../controllers/priors.js';
 import type { SyncKind } from '../controllers/scroll-sync.js';
+import { isolated } from './dicom-text.js';
 import { type IconName, icon } from './icons.js';
 
 export interface PriorsListView {
@@ -39,7 +40,7 @@ export function priorsList(t: LocalizeController, view: PriorsListView, compare:
               const busy = view.opening === s.studyInstanceUID;
               return html`<li data-study=${s.studyInstanceUID}>
                 <strong class="prior-date">${date}</strong>
-                <span class="prior-text"><span class="prior-modalities">${s.modalities.join(', ')}</span> ${s.description}</span>
+                <span class="prior-text"><span class="prior-modalities">${s.modalities.join(', ')}</span> ${isolated(s.description)}</span>
                 ${named ? html`<span class="prior-source">${s.sources.join(', ')}</span>` : nothing}
                 <button type="button" class="prior-compare" aria-pressed=${view.shown.includes(s.studyInstanceUID) ? 'true' : 'false'}
                   aria-label=${t.term('priorsCompareLabel', { date })} title=${t.term('priorsCompareLabel', { date })} ?disabled=${busy}

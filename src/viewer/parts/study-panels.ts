@@ -7,6 +7,7 @@ import type { LocalizeController } from '../../i18n/localize-controller.js';
 import { isImageSeries } from '../../study/series-selection.js';
 import type { SeriesSummary, StackSummary, StudySummary } from '../../study/types.js';
 import type { FilmlessErrorDetail, FilmlessProgressDetail, FilmlessStatus } from '../events.js';
+import { isolated } from './dicom-text.js';
 import { icon } from './icons.js';
 import { SERIES_DRAG_TYPE, unreachableNotice } from './viewport-cell.js';
 
@@ -58,7 +59,7 @@ export function seriesList(
         ${thumbnail(s.seriesInstanceUID, stack?.index)
           ? html`<img src=${thumbnail(s.seriesInstanceUID, stack?.index)!} alt="" width="96" height="96" />`
           : html`<span class="thumb-placeholder" aria-hidden="true">${s.modality}</span>`}
-        <span class="series-name">${s.modality} ${s.description || `#${s.seriesNumber ?? ''}`}</span>
+        <span class="series-name">${s.modality} ${s.description ? isolated(s.description) : `#${s.seriesNumber ?? ''}`}</span>
         ${stack === undefined
           ? html`<small>${t.count('seriesImages', s.imageCount)}</small>`
           : html`<small><span class="stack-badge" aria-label=${t.term('stackLabel', { index: stack.index + 1, count: stack.count })}>${stack.index + 1}/${stack.count}</span>
@@ -88,7 +89,7 @@ export function chooser(t: LocalizeController, view: ChooserView, select: (study
       <tbody>${view.candidates.map(
         (s) => html`<tr>
           <td><button type="button" @click=${() => select(s.studyInstanceUID)}>${t.date(s.studyDate) || '—'}</button></td>
-          <td>${s.modalities.join(', ')}</td><td>${s.description}</td><td>${s.institution}</td>
+          <td>${s.modalities.join(', ')}</td><td>${isolated(s.description)}</td><td>${isolated(s.institution)}</td>
           ${named ? html`<td>${s.sources.join(', ')}</td>` : nothing}
         </tr>`,
       )}</tbody>

@@ -7,6 +7,7 @@ import { css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { CollabController } from '../controllers/collab.js';
+import { cssomStyle } from './cssom-style.js';
 import { icon } from './icons.js';
 
 export function syncOverlay(t: LocalizeController, collab: CollabController) {
@@ -29,7 +30,7 @@ export function syncOverlay(t: LocalizeController, collab: CollabController) {
                   <button type="button" class="sync-dismiss" title=${t.term('syncDismiss')} aria-label=${t.term('syncDismiss')} @click=${() => collab.dismissRequests()}>${icon('close')}</button>`
               : nothing}`}
     </div>
-    ${pointer ? keyed(pointer.at, html`<div class="sync-pointer" part="sync-pointer" aria-hidden="true" style="left:${pointer.left}px;top:${pointer.top}px"></div>`) : nothing}
+    ${pointer ? keyed(pointer.at, html`<div class="sync-pointer" part="sync-pointer" aria-hidden="true" ${cssomStyle({ left: `${pointer.left}px`, top: `${pointer.top}px` })}></div>`) : nothing}
   `;
 }
 

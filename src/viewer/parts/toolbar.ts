@@ -11,6 +11,7 @@ import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import type { PrimaryTool } from '../../imaging/stack-controller.js';
 import type { FilmlessLayout } from '../events.js';
+import { cssomStyle } from './cssom-style.js';
 import { type IconName, icon } from './icons.js';
 import { MEASURE_TOOLS, measureIcon } from './measurement-list.js';
 import { CINE_RATES } from '../controllers/cine.js';
@@ -307,8 +308,9 @@ function menuEntry(t: LocalizeController, entry: MenuEntry, actions: ToolbarActi
 
 function dropdown(t: LocalizeController, id: string, label: string, entries: MenuEntry[], state: ToolbarState, actions: ToolbarActions, alignEnd = false) {
   if (state.openMenu !== id) return nothing;
-  const position = alignEnd ? 'right: 4px' : `left: ${Math.max(4, state.menuLeft)}px`;
-  return html`<div class="menu" part="menu" role="menu" id=${`menu-${id}`} data-menu=${id} aria-label=${label} style=${position} @keydown=${actions.menuKeydown}>
+  // Positioned through the CSSOM, never a style attribute: the page may forbid inline styles (CSP).
+  const position = cssomStyle(alignEnd ? { right: '4px' } : { left: `${Math.max(4, state.menuLeft)}px` });
+  return html`<div class="menu" part="menu" role="menu" id=${`menu-${id}`} data-menu=${id} aria-label=${label} ${position} @keydown=${actions.menuKeydown}>
     ${entries.map((entry) => menuEntry(t, entry, actions))}
   </div>`;
 }
@@ -324,7 +326,7 @@ function moreMenu(t: LocalizeController, items: BarItem[], state: ToolbarState, 
     touchOnly: true,
     run: actions.toggleTouchMode,
   };
-  return html`<div class="menu more-menu" part="menu" role="menu" id="menu-more" data-menu="more" aria-label=${t.term('more')} style="right: 4px"
+  return html`<div class="menu more-menu" part="menu" role="menu" id="menu-more" data-menu="more" aria-label=${t.term('more')} ${cssomStyle({ right: '4px' })}
     @keydown=${actions.menuKeydown}>
     ${folded.map((item) =>
       item.menu

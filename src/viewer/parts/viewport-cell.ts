@@ -8,7 +8,7 @@ import type { LocalizeController } from '../../i18n/localize-controller.js';
 import type { FilmlessErrorCode } from '../../errors.js';
 import type { MessageKey } from '../../i18n/messages.js';
 import { icon } from './icons.js';
-import { formatPersonName } from '../../i18n/person-name.js';
+import { isolated, isolatedText, personName, personNameText } from './dicom-text.js';
 import type { ViewportLoad } from '../../viewport/viewport-load.js';
 import { type CursorReadout, cursorLine, geometryWarnings, orientationMarkers, sliceLine } from './geometry-overlay.js';
 
@@ -93,13 +93,15 @@ function overlay(t: LocalizeController, { load, unreachable, overlayHidden, curs
   const { study, description, modality } = series;
   const { imageIndex, imageCount, windowCenter, windowWidth, zoom } = display;
   const number = study.series.find((s) => s.seriesInstanceUID === series.seriesInstanceUID)?.seriesNumber;
-  const line = (text: string | number | undefined) => (text === undefined || text === '' ? nothing : html`<div title=${String(text)}>${text}</div>`);
+  // DICOM text, isolated (dicom-text.ts): a bidi override in it never reorders the rest of the overlay.
+  const line = (text: string | number | undefined) => (text === undefined || text === '' ? nothing : html`<div title=${isolatedText(text)}>${isolated(text)}</div>`);
+  const seriesLine = [modality, number === undefined ? '' : t.term('overlaySeries', { number })].filter(Boolean).join(' · ');
   return html`<div class="overlay ${overlayHidden ? 'text-hidden' : ''}" part="overlay">
     ${load.undecodable.has(imageIndex) ? imageErrorTile(t, imageIndex, load.imageErrors.get(imageIndex)) : nothing}
-    <div class="corner tl"><div class="strong" title=${formatPersonName(study.patientName, t.language)}>${formatPersonName(study.patientName, t.language)}</div>${line(study.patientID)}</div>
+    <div class="corner tl"><div class="strong" title=${personNameText(study.patientName, t.language)}>${personName(study.patientName, t.language)}</div>${line(study.patientID)}</div>
     <div class="corner tr">${line(study.institution)}${line(study.description)}${line(t.date(study.studyDate))}
       ${study.sources.some(Boolean) ? line(study.sources.join(', ')) : nothing}</div>
-    <div class="corner bl">${line([modality, number === undefined ? '' : t.term('overlaySeries', { number }), description].filter(Boolean).join(' · '))}
+    <div class="corner bl">${description && seriesLine ? html`<div title=${`${seriesLine} · ${isolatedText(description)}`}>${seriesLine} · ${isolated(description)}</div>` : line(seriesLine || description)}
       <div>${t.term('imagePosition', { index: imageIndex + 1, count: imageCount })}</div>${sliceLine(t, load)}${cursorLine(t, cursor)}</div>
     <div class="corner br">${cine ? html`<div>${t.term('overlayCine', { achieved: cine.achievedFps, fps: cine.fps })}</div>` : nothing}
       ${Math.abs(zoom - 1) > 0.005 ? html`<div>${t.term('overlayZoom', { zoom: Math.round(zoom * 100) })}</div>` : nothing}
