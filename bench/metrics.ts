@@ -384,9 +384,10 @@ function timelineOf(sample: RawSample, gateways: string[]): TimelineRow {
     firstImage: r.firstImage,
     seriesReady: r.seriesReady,
     interactive: sample.page === 'filmless' ? r.steps.interactive : undefined,
-    longTasks: r.longTasks ?? [],
-    requests: gatewayRequests.map((e) => [e.start, e.end]),
-    scripts: sample.served.filter((f) => isScript(f.path) || isWasm(f.path)).map((f) => [relative(f.start), relative(f.end)]),
+    // Whole milliseconds: the chart needs no more, and latest.json stays small.
+    longTasks: (r.longTasks ?? []).map(([start, duration]) => [Math.round(start), Math.round(duration)]),
+    requests: gatewayRequests.map((e) => [Math.round(e.start), Math.round(e.end)]),
+    scripts: sample.served.filter((f) => isScript(f.path) || isWasm(f.path)).map((f) => [Math.round(relative(f.start)), Math.round(relative(f.end))]),
   };
 }
 

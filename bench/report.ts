@@ -110,6 +110,8 @@ export function renderMarkdown(summary: Summary): string {
 }
 
 export async function writeReport(summary: Summary, folder: string): Promise<void> {
-  await writeFile(path.join(folder, 'latest.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  // Pairs of numbers ([start, end] in the timeline) on one line each, so the file stays short to read.
+  const json = JSON.stringify(summary, null, 2).replace(/\[\s+(-?[\d.e+-]+),\s+(-?[\d.e+-]+)\s+\]/g, '[$1, $2]');
+  await writeFile(path.join(folder, 'latest.json'), `${json}\n`);
   await writeFile(path.join(folder, 'latest.md'), `${renderMarkdown(summary)}\n`);
 }
