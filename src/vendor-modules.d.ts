@@ -62,3 +62,9 @@ declare module '@cornerstonejs/codec-openjph/wasmjs' {
   const factory: FilmlessWasmFactory<{ HTJ2KDecoder: new () => HTJ2KDecoder }>;
   export default factory;
 }
+
+/** OpenJPEG's full build (encoder too), for tests that encode JPEG 2000 frames. */
+declare module '@cornerstonejs/codec-openjpeg/wasmjs' {
+  const factory: (options?: { locateFile?: (file: string) => string }) => Promise<unknown>;
+  export default factory;
+}

@@ -1,14 +1,32 @@
 import { type DisplayState, plainDisplay } from './display-state.js';
 import type { PrimaryTool, StackController } from './stack-controller.js';
 import type { MeasurementLayer } from './measurement-tools.js';
+import { nextTask } from './next-task.js';
 
 type ImagingModule = typeof import('./imaging-module.js');
 
 let imaging: Promise<ImagingModule> | undefined;
 
+/**
+ * Imports the Cornerstone part in steps, one task each: its packages in dependency order, then the
+ * module using them. Each import evaluates only what earlier ones did not, so the megabytes of
+ * Cornerstone's code are evaluated in several tasks rather than one long one (issue 11, P4).
+ */
+async function importInSteps(): Promise<ImagingModule> {
+  // Meanwhile Cornerstone's WebGL probe runs in a worker (texture-probe.ts; the engine's start waits for it).
+  import('./texture-probe.js').then(({ probeTexturesOffMainThread }) => probeTexturesOffMainThread(), () => undefined);
+  await import('@cornerstonejs/core');
+  await nextTask();
+  await import('@cornerstonejs/tools');
+  await nextTask();
+  await import('@cornerstonejs/dicom-image-loader');
+  await nextTask();
+  return import('./imaging-module.js');
+}
+
 /** Loads the Cornerstone part once per page (the first viewer starts it; the others share it). */
 export function loadImaging(): Promise<ImagingModule> {
-  imaging ??= import('./imaging-module.js').catch((error: unknown) => {
+  imaging ??= importInSteps().catch((error: unknown) => {
     imaging = undefined;
     throw error;
   });
@@ -41,6 +59,7 @@ export class LazyStack {
     const detaches = this.detaches;
     const overtaken = () => detaches !== this.detaches;
     const { StackController } = await loadImaging();
+    await nextTask(); // the imaging modules' evaluation and the engine's start-up: two tasks, not one
     if (overtaken()) throw new DOMException('The viewport was released while it was being attached', 'AbortError');
     const stack = new StackController();
     stack.onChange = (state) => this.onChange(state);

@@ -27,6 +27,8 @@ import { registerFrameLoader, registeredFrameCount } from './frame-loader.js';
 import { connectRuntime } from './memory-budget.js';
 import { registerMeasurementTools } from './measurement-tools.js';
 import { startModuleWorker } from '../workers/module-worker.js';
+import { nextTask } from './next-task.js';
+import { probeTexturesOffMainThread } from './texture-probe.js';
 import { startRendererChoice } from './renderer-fallback.js';
 
 const ENGINE_ID = 'filmless-shared-engine';
@@ -58,7 +60,9 @@ async function initialise(): Promise<RenderingEngine> {
     maxWorkerInstances: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
     overwrite: true,
   });
+  await probeTexturesOffMainThread(); // Cornerstone's WebGL probe, done in a worker (texture-probe.ts)
   await initCore({ rendering: { webGlContextCount: WEBGL_CONTEXTS } } as Parameters<typeof initCore>[0]);
+  await nextTask(); // each step of the start-up in a task of its own (next-task.ts)
   // Cornerstone has probed WebGL once (context, texture formats, rasterizer); without WebGL the CPU
   // renderer draws (renderer-fallback.ts), and a lost context switches to it.
   startRendererChoice();
@@ -68,6 +72,7 @@ async function initialise(): Promise<RenderingEngine> {
   for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool]) addTool(tool);
   registerMeasurementTools();
   registerFrameLoader();
+  await nextTask();
   const engine = new RenderingEngine(ENGINE_ID);
   connectRuntime(applyCacheBudget, () => ({
     cachedBytes: cache.getCacheSize(),
