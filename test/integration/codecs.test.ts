@@ -28,8 +28,26 @@ const NAMES: Record<string, string> = {
   '1.2.840.10008.1.2.4.91': 'JPEG 2000',
 };
 
-/** The syntaxes the lean first image decodes itself (README, "How it loads a study"); the rest wait for Cornerstone. */
-const LEAN = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81']);
+/**
+ * The syntaxes the lean first image decodes itself (README, "How it loads a study"): native little endian,
+ * JPEG-LS, 8-bit baseline JPEG, lossless JPEG, JPEG 2000, HTJ2K and RLE. The rest (big endian, deflated,
+ * 12-bit DCT JPEG) wait for Cornerstone.
+ */
+const LEAN = new Set([
+  '1.2.840.10008.1.2',
+  '1.2.840.10008.1.2.1',
+  '1.2.840.10008.1.2.4.80',
+  '1.2.840.10008.1.2.4.81',
+  '1.2.840.10008.1.2.4.50',
+  '1.2.840.10008.1.2.4.57',
+  '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.90',
+  '1.2.840.10008.1.2.4.91',
+  '1.2.840.10008.1.2.4.201',
+  '1.2.840.10008.1.2.4.202',
+  '1.2.840.10008.1.2.4.203',
+  '1.2.840.10008.1.2.5',
+]);
 
 /** Syntaxes a fresh clone must have data for: the issue's codecs, and what the npm images bring. */
 const REQUIRED = Object.keys(NAMES).filter((ts) => ts !== '1.2.840.10008.1.2.4.91');
@@ -58,6 +76,8 @@ interface Shown {
   path?: 'lean' | 'cornerstone';
   /** The lean canvas as drawn at filmless-first-image (it is released at the hand-over). */
   firstCopy?: HTMLCanvasElement;
+  /** `probe()` at each of the study's points at filmless-first-image, before Cornerstone shows the image. */
+  firstProbes?: (number | undefined)[];
   ms: number;
   /** When the viewer was mounted (the gateway's clock is this machine's). */
   startedAt: Date;
@@ -78,6 +98,7 @@ async function show(study: CodecStudy): Promise<{ viewer: FilmlessViewer; shown:
         copy.height = lean.height;
         copy.getContext('2d')!.drawImage(lean, 0, 0);
         shown.firstCopy = copy;
+        shown.firstProbes = study.points.map((p) => viewer.probe(p.column, p.row));
       }
     },
     { once: true },
@@ -173,6 +194,17 @@ describe('every transfer syntax, shown from Orthanc and checked against the file
       };
       check(canvas, 'Cornerstone');
       if (shown.firstCopy) check(shown.firstCopy, 'lean first image');
+
+      // The lean first image holds the file's values (pixel parity with the reference decoder), read
+      // through probe() while it is on screen, before Cornerstone has decoded anything.
+      if (shown.path === 'lean') {
+        study.points.forEach((point, i) => {
+          const probed = shown.firstProbes![i];
+          const where = `lean first image, ${point.kind} at ${point.column},${point.row}`;
+          expect(probed, where).to.be.a('number');
+          expect(Math.abs(probed! - point.expected), `${where}: ${probed}, ${study.reference} ${point.expected}`).to.be.at.most(study.tolerance);
+        });
+      }
     });
   }
 });
