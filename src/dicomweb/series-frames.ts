@@ -22,7 +22,8 @@ export interface SeriesFramesOptions {
 }
 
 /**
- * A frame request the server answered with 400 or a 5xx while it may well send the whole instance: a
+ * A frame request the server answered with 400 or a 5xx (not 502-504, which say the server is away and
+ * are retried) while it may well send the whole instance: a
  * server that cannot cut frames out of some files (Orthanc: big endian, deflated, retired JPEG processes,
  * fragmented multi-frame JPEG without an offset table). Not 401/403/404 (about access or existence,
  * the stream would answer the same), not an abort or a network failure (nothing was answered).
@@ -40,7 +41,8 @@ function asFilmlessError(error: unknown): unknown {
 
 function isFrameRefusal(error: unknown): boolean {
   const status = error instanceof FilmlessError ? error.status : undefined;
-  return status !== undefined && (status === 400 || status >= 500);
+  // 502, 503, 504 say the server is away, not that it cannot cut frames: retried as network faults.
+  return status !== undefined && (status === 400 || (status >= 500 && !isRetryableStatus(status)));
 }
 
 import { frameKey } from './frame-key.js';
@@ -48,6 +50,9 @@ import { isRetryableStatus, retryDelay, sleep } from './retry-policy.js';
 import { type SplitInstance, WorkerStreamError, splitInWorker, streamSeriesInWorker } from './part10-splitter.js';
 
 export { frameKey };
+
+/** Frames of one instance asked for in one request when the series stream did not bring them. */
+const MAX_FRAMES_PER_REQUEST = 64;
 
 /**
  * The bytes of every frame of one series, as stored on the server.
@@ -261,33 +266,75 @@ export class SeriesFrames {
   }
 
   /**
-   * Fetches the frames the series stream did not bring, four at a time, each once (with the client's
-   * retries). A frame that still fails with a transient error (no answer, 429, 5xx) after its retries
-   * means the server is away: the frames not yet asked for fail with the same error, unasked, instead
-   * of a request storm against a server that is down.
+   * Fetches the frames the series stream did not bring, four requests at a time, each frame once (with
+   * the client's retries): one request per instance for its missing frames (up to 64), so a multi-frame
+   * instance the stream cut midway costs one request, not one per frame. A request that still fails
+   * with a transient error (no answer, 429, 5xx) after its retries means the server is away: the frames
+   * not yet asked for fail with the same error, unasked, instead of a request storm against a server
+   * that is down.
    */
   private async fetchMissing(keys: string[]): Promise<void> {
-    const queue = [...keys];
+    const byInstance = new Map<string, number[]>();
+    for (const key of keys) {
+      const slash = key.lastIndexOf('/');
+      const sop = key.slice(0, slash);
+      byInstance.set(sop, [...(byInstance.get(sop) ?? []), Number(key.slice(slash + 1))]);
+    }
+    const queue: { sop: string; frames: number[] }[] = [];
+    for (const [sop, frames] of byInstance) {
+      for (let at = 0; at < frames.length; at += MAX_FRAMES_PER_REQUEST) queue.push({ sop, frames: frames.slice(at, at + MAX_FRAMES_PER_REQUEST) });
+    }
     let serverAway: unknown;
     const worker = async () => {
-      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
-        const slash = key.lastIndexOf('/');
-        const sop = key.slice(0, slash);
-        const frame = Number(key.slice(slash + 1));
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const { sop, frames } = next;
         try {
           // Once the server refused a frame, the rest would be refused too: no request storm.
-          if (this.framesRefused !== undefined) throw this.notInStream(sop, frame);
+          if (this.framesRefused !== undefined) throw this.notInStream(sop, frames[0]!);
           if (serverAway !== undefined) throw serverAway;
-          await this.fetchOne(sop, frame);
+          if (frames.length === 1) await this.fetchOne(sop, frames[0]!);
+          else await this.fetchSeveral(sop, frames);
         } catch (error) {
           if (this.options.signal.aborted) return;
           if (error instanceof FilmlessError && error.retryable) serverAway ??= error;
-          for (const waiter of this.waiters.get(key) ?? []) waiter.reject(error);
-          this.waiters.delete(key);
+          for (const frame of frames) {
+            const key = frameKey(sop, frame);
+            for (const waiter of this.waiters.get(key) ?? []) waiter.reject(error);
+            this.waiters.delete(key);
+          }
         }
       }
     };
     await Promise.all(Array.from({ length: 4 }, worker));
+  }
+
+  /** Several frames of one instance in one request; a refusal (400, 5xx) is handled as fetchOne's is. */
+  private async fetchSeveral(sop: string, frames: number[]): Promise<void> {
+    const { client, studyUID, seriesUID, signal } = this.options;
+    let parts: FrameBytes[];
+    try {
+      parts = await client.retrieveFrames(studyUID, seriesUID, sop, frames, signal);
+    } catch (error) {
+      if (!isFrameRefusal(error) || signal.aborted) throw error;
+      if (this.framesRefused === undefined) {
+        this.framesRefused = error;
+        this.options.onFramesRefused?.(error);
+      }
+      throw this.notInStream(sop, frames[0]!);
+    }
+    if (parts.length !== frames.length) {
+      throw new FilmlessError('server', `Asked for ${frames.length} frames of ${sop}, the server sent ${parts.length}`);
+    }
+    frames.forEach((frame, index) => {
+      const part = parts[index]!;
+      if (part.bytes.length === 0) {
+        const key = frameKey(sop, frame);
+        for (const waiter of this.waiters.get(key) ?? []) waiter.reject(new FilmlessError('bad-data', `Frame ${frame} of ${sop} is empty`));
+        this.waiters.delete(key);
+      } else {
+        this.arrived(sop, frame, part);
+      }
+    });
   }
 
   /** Takes the frames of one streamed instance; frames it could not give are left to the per-frame fallback. */
