@@ -12,6 +12,7 @@ import { readOrientation } from './test/support/orientation-truth.ts';
 import { seriesValues } from './test/support/file-values.ts';
 import { readGeometry } from './test/support/dicom-geometry.ts';
 import { codecStudies } from './test/support/codec-studies.ts';
+import { servedPaths, servedRequestsMiddleware } from './test/support/served-requests.ts';
 import { badDataStudies } from './test/support/bad-data-studies.ts';
 import { startFaultProxy } from './test/support/fault-proxy.ts';
 import { loadFaultStudies } from './test/support/fault-studies.ts';
@@ -211,6 +212,8 @@ const pacsPlugin = {
     }
     if (command === 'file-spacing') return readSpacing(payload.file);
     if (command === 'region-truth') return regionTruth(payload.file, payload.kind, payload.corners);
+    // Paths the test server served since a moment (workers' requests too): which codec files a load fetched.
+    if (command === 'served-paths') return servedPaths(payload.since);
     if (command === 'series-values') {
       // A series' files decoded in Node (dicom-parser, DCMTK, OpenJPEG), never by the viewer's code.
       return seriesValues(payload.files, payload.points);
@@ -249,6 +252,6 @@ export default {
   // npm test (FILMLESS_TEST_LOGS set by scripts/test.sh) gets the quiet summary; by hand, the runner's own progress.
   reporters: process.env.FILMLESS_TEST_LOGS ? [summaryReporter(process.env.FILMLESS_TEST_LOGS)] : [defaultReporter(), summaryReporter('.cache/test-logs')],
   // The standalone page's configuration and its deployments from dist/ (test/support/deployments.ts), then Vite.
-  middleware: [deploymentsMiddleware(() => pacs), viteMiddleware],
+  middleware: [servedRequestsMiddleware, deploymentsMiddleware(() => pacs), viteMiddleware],
   plugins: [pacsPlugin],
 };
