@@ -18,6 +18,7 @@ import { startFaultProxy } from './test/support/fault-proxy.ts';
 import { loadFaultStudies } from './test/support/fault-studies.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 import { summaryReporter } from './test/support/summary-reporter.ts';
+import { engineGroups, selectedGroups } from './test/support/engine-launchers.ts';
 import { deploymentsMiddleware } from './test/support/deployments.ts';
 import { securityStudies } from './test/support/security-studies.ts';
 import { defaultReporter } from '@web/test-runner';
@@ -237,12 +238,15 @@ export default {
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 60_000 } },
   // FILMLESS_TEST_FILES=test/integration/x.test.ts runs only those files (a glob), e.g. while working on them.
+  // FILMLESS_TEST_ENGINES=firefox,webkit runs them in those engines (test/support/engine-launchers.ts).
   groups: process.env.FILMLESS_TEST_FILES
-    ? [{ name: 'selected', files: process.env.FILMLESS_TEST_FILES }]
+    ? selectedGroups(process.env.FILMLESS_TEST_FILES)
     : [
         { name: 'unit', files: 'test/unit/**/*.test.ts' },
         { name: 'element', files: 'test/element/**/*.test.ts' },
         { name: 'integration', files: 'test/integration/**/*.test.ts' },
+        // Firefox ESR, WebKit, and Chromium with WebGL off.
+        ...engineGroups(),
       ],
   browsers: [
     chromeLauncher({

@@ -43,7 +43,7 @@ real_data_reason='real-data suite: ../shared/dicom not found'
 group_line() {
   local name="$1" p="$2" f="$3" s="$4" c="$5" why="$6"
   local line
-  line=$(printf '%-12s %d passed, %d failed' "$name" "$p" "$f")
+  line=$(printf '%-16s %d passed, %d failed' "$name" "$p" "$f")
   [ "$s" -gt 0 ] && line="$line, $s skipped${why:+ ($why)}"
   [ "$c" -gt 0 ] && line="$line, $c cancelled"
   echo "$line"
@@ -73,14 +73,28 @@ npx tsx node_modules/@web/test-runner/dist/bin.js --config web-test-runner.confi
 browser_status=$?
 summary="$logs/browser-summary.json"
 if [ -f "$summary" ]; then
-  while IFS=$'\t' read -r name p f s real; do
+  while IFS=$'\t' read -r name p f s real on_engine on_engine_why; do
     why=''
     [ "$real" -gt 0 ] && why="$real_data_reason"
-    [ "$s" -gt "$real" ] && why="${why:+$why; }$((s - real)) marked skip in the test files"
+    [ "$on_engine" -gt 0 ] && why="${why:+$why; }$on_engine_why"
+    [ "$s" -gt $((real + on_engine)) ] && why="${why:+$why; }$((s - real - on_engine)) marked skip in the test files"
     group_line "$name" "$p" "$f" "$s" 0 "$why"
   done < <(node -e '
     const groups = require(process.argv[1]);
-    for (const [name, g] of Object.entries(groups)) console.log([name, g.passed, g.failed, g.skipped, g.skippedRealData].join("\t"));' "$summary")
+    for (const [name, g] of Object.entries(groups)) {
+      // Tests not run on one engine (test/support/engines.ts skipOn), each reason with its count.
+      const onEngine = Object.entries(g.skippedOnEngine ?? {});
+      const count = onEngine.reduce((sum, [, n]) => sum + n, 0);
+      const why = onEngine.map(([reason, n]) => `${n} not on ${reason}`).join("; ");
+      console.log([name, g.passed, g.failed, g.skipped, g.skippedRealData, count, why || "-"].join("\t"));
+    }' "$summary")
+  # Every group must have run: one that is missing (its browser never started) is a failure, never silence.
+  for name in unit element integration element-firefox element-webkit nowebgl-firefox nowebgl-chromium; do
+    if ! node -e 'process.exit(require(process.argv[1])[process.argv[2]] ? 0 : 1)' "$summary" "$name"; then
+      echo "FAIL  $name: did not run (.cache/test-logs/browser.log)"
+      failed=$((failed + 1)) status=1
+    fi
+  done
   if [ -s "$logs/browser-failures.txt" ]; then
     sed 's/^/      /' "$logs/browser-failures.txt" | head -n 300
   fi

@@ -2,6 +2,10 @@ import { expect } from 'chai';
 import type { FilmlessProgressDetail } from '../../src/index.js';
 import { cleanup, emulatePreferences, mountViewer, nextEvent, until } from '../support/browser.js';
 import { scriptedDicomweb } from '../support/scripted-dicomweb.js';
+import { ENGINE, skipOn } from '../support/engines.js';
+
+/** User preferences are emulated through the DevTools protocol: Chromium's alone. */
+const EMULATION = 'forced colours and reduced motion are emulated through the DevTools protocol, which only Chromium has';
 
 const ready = async (props: Record<string, unknown> = {}) => {
   const viewer = mountViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb({ studies: [{ uid: '1.2.3', images: 8 }] }), ...props });
@@ -13,7 +17,7 @@ const ready = async (props: Record<string, unknown> = {}) => {
 describe('appearance: themes, system settings, progress', () => {
   afterEach(async () => {
     cleanup();
-    await emulatePreferences({ 'forced-colors': 'none', 'prefers-reduced-motion': 'no-preference' });
+    if (ENGINE === 'chromium') await emulatePreferences({ 'forced-colors': 'none', 'prefers-reduced-motion': 'no-preference' });
   });
 
   it('uses light panels with theme="light" and follows --filmless-* custom properties', async () => {
@@ -26,7 +30,7 @@ describe('appearance: themes, system settings, progress', () => {
     expect(getComputedStyle(toolbar).backgroundColor).to.equal('rgb(10, 80, 40)');
   });
 
-  it('uses system colours in forced-colors mode', async () => {
+  skipOn(['firefox', 'webkit'], EMULATION).it('uses system colours in forced-colors mode', async () => {
     await emulatePreferences({ 'forced-colors': 'active' });
     expect(matchMedia('(forced-colors: active)').matches).to.equal(true);
     const viewer = await ready();
@@ -38,7 +42,7 @@ describe('appearance: themes, system settings, progress', () => {
     highlight.remove();
   });
 
-  it('drops transitions when the user prefers reduced motion', async () => {
+  skipOn(['firefox', 'webkit'], EMULATION).it('drops transitions when the user prefers reduced motion', async () => {
     await emulatePreferences({ 'prefers-reduced-motion': 'reduce' });
     expect(matchMedia('(prefers-reduced-motion: reduce)').matches).to.equal(true);
     const viewer = await ready();

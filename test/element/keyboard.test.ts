@@ -32,7 +32,11 @@ describe('using the viewer with the keyboard only', () => {
   });
 
   it('operates every tool from the keyboard, and keys act only while the viewer has focus', async () => {
-    const viewer = mountViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb({ studies: [{ uid: '1.2.3', images: 12 }] }) });
+    // Wide enough that no tool is folded into the "more" menu in any engine (fonts, and so widths, differ).
+    const viewer = mountViewer(
+      { dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb({ studies: [{ uid: '1.2.3', images: 12 }] }) },
+      'width: 1100px; height: 560px',
+    );
     await nextEvent(viewer, 'filmless-ready');
     const viewport = viewer.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!;
 

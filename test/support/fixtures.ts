@@ -65,6 +65,9 @@ export const ACCESSIONS = {
   /** Memory and lifecycles: study switches, connect/disconnect cycles, eight viewers on one page. */
   memoryCt: { accession: 'FL-MEMORY-CT', from: ['ct'] },
   memoryMr: { accession: 'FL-MEMORY-MR', from: ['mr'] },
+  /** Engines: the core contract in Firefox and without WebGL (test/engines), WebGL context loss. */
+  engines: { accession: 'FL-ENGINES-CT', from: ['ct'] },
+  contextLoss: { accession: 'FL-CONTEXT-LOSS-CT', from: ['ct'] },
 } as const satisfies Record<string, Fixture>;
 
 /**

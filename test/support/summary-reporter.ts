@@ -13,6 +13,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Reporter, TestResultError, TestSession, TestSuiteResult } from '@web/test-runner-core';
 import { REAL_DATA_MARK } from './real-data-mark.js';
+import { readEngineSkipMark } from './engine-skip-mark.js';
 
 export interface GroupSummary {
   passed: number;
@@ -22,6 +23,8 @@ export interface GroupSummary {
   skippedRealData: number;
   /** Test files that failed to load or run at all (each also counted in `failed`). */
   brokenFiles: string[];
+  /** Of `skipped`, tests marked not to run on this engine (engines.ts' skipOn): "engine: reason" and how many. */
+  skippedOnEngine: Record<string, number>;
 }
 
 /** An assertion's message, expected and actual, then where it failed. */
@@ -44,7 +47,7 @@ export function summaryReporter(folder: string): Reporter {
   const groupOf = (session: TestSession) => {
     const name = session.group?.name ?? 'default';
     let group = groups.get(name);
-    if (!group) groups.set(name, (group = { passed: 0, failed: 0, skipped: 0, skippedRealData: 0, brokenFiles: [] }));
+    if (!group) groups.set(name, (group = { passed: 0, failed: 0, skipped: 0, skippedRealData: 0, brokenFiles: [], skippedOnEngine: {} }));
     return group;
   };
 
@@ -53,7 +56,11 @@ export function summaryReporter(folder: string): Reporter {
       const name = [...trail, test.name].join(' › ');
       if (test.skipped) {
         group.skipped++;
-        if (realData) group.skippedRealData++;
+        const onEngine = readEngineSkipMark(name);
+        if (onEngine) {
+          const why = `${onEngine.engine}: ${onEngine.reason}`;
+          group.skippedOnEngine[why] = (group.skippedOnEngine[why] ?? 0) + 1;
+        } else if (realData) group.skippedRealData++;
       } else if (test.passed) {
         group.passed++;
       } else {
