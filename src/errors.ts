@@ -112,7 +112,7 @@ export function isAbortError(error: unknown): boolean {
  * DNS, CORS refused, connection reset), as each engine words it; any other TypeError is a bug.
  */
 export function isFetchFailure(error: unknown): boolean {
-  return error instanceof TypeError && /failed to fetch|fetch failed|networkerror|load failed|network connection was lost/i.test(error.message);
+  return error instanceof TypeError && /failed to fetch|fetch failed|network ?error|load failed|network connection was lost/i.test(error.message);
 }
 
 /** The error types JavaScript throws for a fault in the code itself (not the data, the server, the browser). */

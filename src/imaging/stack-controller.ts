@@ -4,7 +4,7 @@ import {
   getShouldUseCPURendering,
   metaData,
   type RenderingEngine,
-  type StackViewport,
+  StackViewport,
   type Types,
   utilities,
 } from '@cornerstonejs/core';
@@ -43,6 +43,17 @@ const TOOL_NAMES: Record<PrimaryTool, string> = {
 let viewportSequence = 0;
 
 /** The first value of a number or a multi-valued number (DICOM window attributes may hold several). */
+// Cornerstone's StackViewport.scroll (its StackScrollTool: a drag with the scroll tool, patient mode's
+// finger) leaves the promise of the slice it moves to unobserved; on the CPU renderer a damaged slice
+// rejects it, which would reach the host page as an unhandled rejection. The failure is reported through
+// IMAGE_LOAD_ERROR instead (handleLoadError); callers that await the promise still see it fail.
+const setImageIdIndex = StackViewport.prototype.setImageIdIndex;
+StackViewport.prototype.setImageIdIndex = function (this: StackViewport, index: number) {
+  const moved = setImageIdIndex.call(this, index);
+  moved.catch(() => undefined);
+  return moved;
+};
+
 function firstNumber(value: number | number[] | undefined): number | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'number' && Number.isFinite(first) ? first : undefined;

@@ -134,6 +134,11 @@ function isImageProblem(error: unknown): boolean {
   return ['bad-data', 'unsupported', 'not-found', 'forbidden', 'server', 'network'].includes(error.code);
 }
 
+/** A failure of the server (no answer, 5xx) rather than of one image's data or one frame's refusal. */
+function isServerProblem(error: unknown): boolean {
+  return error instanceof FilmlessError && (error.code === 'network' || error.code === 'server');
+}
+
 export class ViewportLoad {
   readonly stack = new LazyStack();
   /** The series shown (or loading) here. */
@@ -351,7 +356,8 @@ export class ViewportLoad {
       await this.stack.show(imageIds, first);
       return tried;
     } catch (error) {
-      if (signal.aborted || !isImageProblem(error)) throw error;
+      // A server that does not answer is no image's fault: the load fails as before, without asking for every other image.
+      if (signal.aborted || !isImageProblem(error) || isServerProblem(error)) throw error;
       firstError = error;
       this.imageFailed(first, error, false);
     }
@@ -363,7 +369,7 @@ export class ViewportLoad {
       try {
         await loadAndCacheFrame(imageIds[index]!);
       } catch (error) {
-        if (signal.aborted || !isImageProblem(error)) throw error;
+        if (signal.aborted || !isImageProblem(error) || isServerProblem(error)) throw error;
         this.imageFailed(index, error, false);
         this.countDecoded();
         continue;

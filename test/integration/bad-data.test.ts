@@ -210,6 +210,23 @@ describeOn('real', '../shared/dicom/bad-inputs through the viewer', () => {
   }
 });
 
+describe('a viewer removed while it loads a series with a damaged image', function () {
+  this.timeout(60_000);
+  afterEach(cleanup);
+  const study = () => cases.find((c) => c.codec === 'jpeg-ls' && c.corruption === 'truncated')!;
+  for (const moment of ['filmless-resolved', 'filmless-first-image', 'filmless-error'] as const) {
+    it(`leaves nothing uncaught when removed at ${moment}`, async () => {
+      const before = uncaught.length;
+      const viewer = mountViewer({ dicomwebUrl: info.gatewayUrl, token: info.token, accessionNumber: study().accession });
+      await nextEvent(viewer, moment);
+      viewer.remove();
+      // What was in flight (requests, decoding, Cornerstone's display) settles within a moment: give it one.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(uncaught.slice(before)).to.deep.equal([]);
+    });
+  }
+});
+
 describe('nothing uncaught', () => {
   it('no error reached the page as an uncaught exception or unhandled rejection', () => {
     expect(uncaught).to.deep.equal([]);

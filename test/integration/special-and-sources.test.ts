@@ -100,10 +100,15 @@ describe('two hospitals, two PACS', () => {
     const pacs = await pacsInfo();
     await stopHospitalB();
     const viewer = mountViewer({ sources: sourcesFor(pacs), accessionNumber: pacs.accessions.multiShared, sourceTimeout: 5000 });
+    const errors: FilmlessErrorDetail[] = [];
+    viewer.addEventListener('filmless-error', (event) => errors.push((event as CustomEvent<FilmlessErrorDetail>).detail));
     const resolved = await nextEvent<FilmlessResolvedDetail>(viewer, 'filmless-resolved');
     expect(resolved.detail.sources).to.deep.equal(['Hastane A']);
     expect(resolved.detail.unreachableSources).to.deep.equal(['Hastane B']);
     expect((await readyOrError(viewer)).type).to.equal('filmless-ready');
+    // The hospital that did not answer is a non-fatal error: the status is ready.
+    expect(errors.map((e) => ({ code: e.code, fatal: e.fatal, named: e.message.includes('Hastane B') }))).to.deep.equal([{ code: 'network', fatal: false, named: true }]);
+    expect(viewer.status).to.equal('ready');
     await until(() => viewer.shadowRoot!.querySelector('[part="overlay"]')?.textContent?.includes('Could not reach: Hastane B') ?? false, 'the unreachable hospital named on screen');
   });
 });

@@ -23,7 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as dicomParserModule from 'dicom-parser';
 import { type OrthancServer, copyStudyWithAccession } from './orthanc.js';
@@ -268,7 +268,10 @@ async function makeCase(orthanc: OrthancServer, slices: Slice[], codec: BadCodec
       continue;
     }
     const file = path.join(folder, `${String(i).padStart(2, '0')}.dcm`);
-    await writeFile(path.join(REPO, file), bytes);
+    // Whole or not at all: another test run (its own PACS) may be writing the same file while a test reads it.
+    const partial = path.join(REPO, `${file}.${process.pid}.partial`);
+    await writeFile(partial, bytes);
+    await rename(partial, path.join(REPO, file));
     files.push(file);
   }
   studies[accession] = [replace.StudyInstanceUID];

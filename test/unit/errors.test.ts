@@ -21,7 +21,7 @@ describe('error mapping', () => {
   it('makes any other TypeError a fault of the viewer (internal), not a network error', () => {
     let bug: unknown;
     try {
-      (undefined as unknown as { x: number }).x;
+      void (undefined as unknown as { x: number }).x;
     } catch (error) {
       bug = error;
     }
