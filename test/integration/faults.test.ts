@@ -146,7 +146,13 @@ describe('network faults between the viewer and the PACS', function () {
     expect(asked, 'token provider calls').to.equal(1);
     expect(run.errors).to.deep.equal([]);
     expect(run.viewer.status).to.equal('ready');
-    const log = await run.requests();
+    // Requests outside the series (thumbnails) may still be on their way: wait until each refused one was sent again.
+    const resent = (log: ProxyLogEntry[]) => gets(log).every((r) => r.status !== 401 || gets(log).some((a) => a.url === r.url && a.seq > r.seq && a.status !== 0));
+    let log = await run.requests();
+    for (let tries = 0; tries < 50 && !resent(log); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      log = await run.requests();
+    }
     const refused = gets(log).filter((r) => r.status === 401);
     expect(refused.length, 'requests refused with the expired token').to.be.greaterThan(0);
     for (const r of refused) {
@@ -275,7 +281,11 @@ describe('network faults between the viewer and the PACS', function () {
       const first = gets(log).find((r) => r.kind === 'frames')!;
       const all = run.study.instances.map((i) => i.sopInstanceUID);
       const missing = all.filter((sop) => !brought.has(sop) && sop !== sopOf(first));
-      expect(framesAfterStream(log).map(sopOf).sort(), 'frames asked for after the stream').to.deep.equal(missing.sort());
+      const asked = framesAfterStream(log).map(sopOf);
+      // A dropped connection loses the bytes the browser had not read yet: at most the last part sent whole.
+      const lost = how === 'drop' ? asked.filter((sop) => !missing.includes(sop!)) : [];
+      expect(lost, 'parts asked for again').to.satisfy((extra: string[]) => extra.every((sop) => sop === streams[0]!.parts!.at(-1)));
+      expect(asked.filter((sop) => !lost.includes(sop!)).sort(), 'frames asked for after the stream').to.deep.equal(missing.sort());
       expectBounded(log, 1);
       // An image that came alone after the cut shows its file's values.
       const last = run.study.instances.length - 1;

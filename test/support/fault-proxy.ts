@@ -221,7 +221,9 @@ export async function startFaultProxy(upstreamBase: string): Promise<FaultProxy>
     answer.destroy();
     if (cut && stopped) {
       if (cut.how === 'end') res.end();
-      else if (cut.how === 'drop') setTimeout(() => res.socket?.destroy(), 50);
+      // drop: a moment later, so that the browser has read what was sent (bytes it has not read when the
+      // connection breaks are lost with it, as on a real network)
+      else if (cut.how === 'drop') setTimeout(() => res.socket?.destroy(), 500);
       // stall: the response stays open until the client gives up (or the proxy closes)
       return;
     }
