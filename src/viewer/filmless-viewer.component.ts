@@ -117,7 +117,10 @@ export class FilmlessViewer extends LitElement {
    */
   @property({ attribute: false }) token: string | undefined;
 
-  /** Called when a request answers 401; the request is retried once with the token it returns. */
+  /**
+   * Called when a request answers 401 (once for all the requests refused together); each is retried
+   * once with the token it returns, sent in the Authorization header only.
+   */
   @property({ attribute: false }) tokenProvider: (() => Promise<string>) | undefined;
 
   /** The fetch implementation to use (defaults to the browser's). */
