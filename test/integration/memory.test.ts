@@ -237,6 +237,26 @@ describe('memory and lifecycles', function () {
     expect(after.bytes, 'heap after the eight viewers left').to.be.below(before.bytes * 1.05);
     expect(rejections.map(String)).to.deep.equal([]);
   });
+  it("counts a viewer's cache-size in the page budget only while it is on the page", async () => {
+    const MB = 1024 * 1024;
+    const fallback = usage().cacheBudgetBytes;
+    const big = mountViewer({ cacheSize: 2000 });
+    const small = mountViewer({ cacheSize: 40 });
+    await Promise.all([big.updateComplete, small.updateComplete]);
+    expect(usage().cacheBudgetBytes, 'the largest').to.equal(2000 * MB);
+    big.remove();
+    expect(usage().cacheBudgetBytes, 'the one left').to.equal(40 * MB);
+    big.cacheSize = 3000;
+    await big.updateComplete;
+    expect(usage().cacheBudgetBytes, 'a viewer off the page does not count').to.equal(40 * MB);
+    document.body.append(big);
+    await big.updateComplete;
+    expect(usage().cacheBudgetBytes, 'back on the page, with its new size').to.equal(3000 * MB);
+    big.remove();
+    small.remove();
+    expect(usage().cacheBudgetBytes, 'no viewer: the default').to.equal(fallback);
+  });
+
   it('keeps the cache within cache-size, and shows a slice dropped from it again when scrolled back to', async () => {
     const ct = pacs.data.ct.main;
     const viewer = document.createElement('filmless-viewer');

@@ -8,7 +8,7 @@ import { requestCacheSize, withdrawCacheSize } from '../../imaging/memory-budget
 export class CacheBudget implements ReactiveController {
   private stated: number | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost & { cacheSize: number }) {
+  constructor(private readonly host: ReactiveControllerHost & { cacheSize: number; readonly isConnected: boolean }) {
     host.addController(this);
   }
 
@@ -18,7 +18,8 @@ export class CacheBudget implements ReactiveController {
   }
 
   hostUpdate(): void {
-    if (this.host.cacheSize === this.stated) return;
+    // Lit also updates a viewer that left the page: it counts again only when it is back (hostConnected).
+    if (!this.host.isConnected || this.host.cacheSize === this.stated) return;
     this.stated = this.host.cacheSize;
     requestCacheSize(this, this.stated);
   }
