@@ -139,6 +139,9 @@ function isServerProblem(error: unknown): boolean {
   return error instanceof FilmlessError && (error.code === 'network' || error.code === 'server');
 }
 
+/** How often the loading bar is redrawn while a series decodes (the final state is drawn at once). */
+const PROGRESS_REDRAW_MS = 250;
+
 export class ViewportLoad {
   readonly stack = new LazyStack();
   /** The series shown (or loading) here. */
@@ -609,7 +612,7 @@ export class ViewportLoad {
   }
 
   private setProgress(progress: FilmlessProgressDetail): void {
-    cancelAnimationFrame(this.progressFrame);
+    clearTimeout(this.progressFrame);
     this.progressFrame = 0;
     this.decoded = { ...progress };
     this.progress = progress;
@@ -626,12 +629,13 @@ export class ViewportLoad {
       mark('series-decoded');
       this.setProgress({ loaded, total });
     } else if (!this.progressFrame) {
-      // Hundreds of images decode per second: the bar and its text are redrawn once per frame, not per image.
-      this.progressFrame = requestAnimationFrame(() => {
+      // Hundreds of images decode per second, and each redraw of the viewer costs the main thread tens of
+      // milliseconds while the series streams (P4): the bar and its text follow a few times a second.
+      this.progressFrame = window.setTimeout(() => {
         this.progressFrame = 0;
         this.progress = { ...this.decoded };
         this.events.changed();
-      });
+      }, PROGRESS_REDRAW_MS);
     }
   }
 }
