@@ -23,6 +23,7 @@ import { autoWindow } from './auto-window.js';
 import { modalityValueOf } from './modality-value.js';
 import { loadAndCacheFrame } from './frame-loader.js';
 import { getSharedEngine } from './runtime.js';
+import { nextTask } from './next-task.js';
 import { onRendererSwitch } from './renderer-fallback.js';
 import { MEASUREMENT_TOOL_NAMES, MeasurementLayer, type MeasurementTool } from './measurement-tools.js';
 
@@ -42,7 +43,6 @@ const TOOL_NAMES: Record<PrimaryTool, string> = {
 
 let viewportSequence = 0;
 
-/** The first value of a number or a multi-valued number (DICOM window attributes may hold several). */
 // Cornerstone's StackViewport.scroll (its StackScrollTool: a drag with the scroll tool, patient mode's
 // finger) leaves the promise of the slice it moves to unobserved; on the CPU renderer a damaged slice
 // rejects it, which would reach the host page as an unhandled rejection. The failure is reported through
@@ -54,6 +54,7 @@ StackViewport.prototype.setImageIdIndex = function (this: StackViewport, index: 
   return moved;
 };
 
+/** The first value of a number or a multi-valued number (DICOM window attributes may hold several). */
 function firstNumber(value: number | number[] | undefined): number | undefined {
   const first = Array.isArray(value) ? value[0] : value;
   return typeof first === 'number' && Number.isFinite(first) ? first : undefined;
@@ -104,6 +105,7 @@ export class StackController {
   /** Enables the viewport on an element of the shadow root. */
   async attach(element: HTMLDivElement): Promise<void> {
     this.engine = await getSharedEngine();
+    await nextTask(); // the engine's start-up and this viewport's: two tasks (next-task.ts)
     this.element = element;
     this.engine.enableElement({
       viewportId: this.viewportId,
@@ -118,10 +120,10 @@ export class StackController {
       element.addEventListener(event, this.emitChange);
     }
     element.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
-    element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
-    element.addEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
     // Cornerstone sends a slice's load error on its global event target, not on the viewport's element.
     eventTarget.addEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
+    element.addEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
+    element.addEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
     // The observer reports the current size once at the start: the viewport was just made at that size,
     // and resizing the engine costs 150–250 ms of software WebGL on the first-image path.
     let size = `${element.clientWidth}x${element.clientHeight}`;
@@ -674,9 +676,9 @@ export class StackController {
         this.element.removeEventListener(event, this.emitChange);
       }
       this.element.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
+      eventTarget.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
       this.element.removeEventListener(CoreEnums.Events.STACK_NEW_IMAGE, this.followImageWindow);
       this.element.removeEventListener(CoreEnums.Events.VOI_MODIFIED, this.noteWindowChange);
-      eventTarget.removeEventListener(CoreEnums.Events.IMAGE_LOAD_ERROR, this.handleLoadError as EventListener);
     }
     this.resizeObserver?.disconnect();
     this.stopFollowingRenderer?.();
