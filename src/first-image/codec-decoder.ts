@@ -36,7 +36,22 @@ export class DecoderUnavailable extends Error {
 }
 
 let worker: Worker | undefined;
+let idleTimer = 0;
 let sequence = 0;
+/**
+ * The worker holds its codecs' WebAssembly memory (megabytes for JPEG 2000): it goes once no first image
+ * has needed it for this long (Cornerstone decodes everything after the first image); the next one starts it again.
+ */
+const IDLE_MS = 10_000;
+
+function stopWhenIdle(): void {
+  clearTimeout(idleTimer);
+  idleTimer = window.setTimeout(() => {
+    if (pending.size > 0 || !worker) return;
+    worker.terminate();
+    worker = undefined;
+  }, IDLE_MS);
+}
 const pending = new Map<number, { resolve: (answer: DecodedFrame) => void; reject: (error: Error) => void }>();
 
 /** The page's one first-image codec worker, started on first use and shared by every viewer. */
@@ -50,6 +65,7 @@ function codecWorker(): Worker {
     if (!waiter) return;
     if ('error' in answer) waiter.reject(answer.unavailable ? new DecoderUnavailable(answer.error) : new Error(answer.error));
     else waiter.resolve(answer);
+    if (pending.size === 0) stopWhenIdle();
   };
   started.onerror = (event) => {
     // The worker did not load (a CSP, a network failure): not the frame's fault. Every waiting frame is
