@@ -191,6 +191,15 @@ describe('deployments of the built standalone page', () => {
     expect(viewerIn(own).getViewState().studyInstanceUID).to.equal(csp.studyInstanceUIDs[0]);
   });
 
+  it('with an invalid viewer.config.json, allows nothing and says so on the page', async () => {
+    const pacs = await pacsInfo();
+    const { csp } = await securityStudies();
+    const frame = await openFrame(`/deployments/broken/viewer.html?requestType=STUDY&accessionNumber=${csp.accession}&lang=tr&dicomweb=${encodeURIComponent(pacs.gatewayUrl)}#token=${pacs.token}`);
+    await until(() => viewerIn(frame).status === 'error', 'the refusal');
+    expect(frame.contentDocument!.querySelector('#messages')!.textContent).to.contain('viewer.config.json yapılandırma dosyası geçersiz');
+    expect(errorText(viewerIn(frame))).to.contain('Bu görüntüleyici');
+  });
+
   it('opens a PACS its meta element lists', async () => {
     const pacs = await pacsInfo();
     const { csp } = await securityStudies();

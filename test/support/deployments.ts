@@ -7,7 +7,8 @@
  *   - `strict`: every response under a strict Content-Security-Policy header (STRICT_CSP), with a
  *     viewer.config.json allowing the PACS;
  *   - `meta`: the sources listed in a `<meta name="filmless-allowed-sources">` of viewer.html, no file;
- *   - `bare`: no configuration at all, and the PACS proxied under its own origin (`dicom-web/`).
+ *   - `bare`: no configuration at all, and the PACS proxied under its own origin (`dicom-web/`);
+ *   - `broken`: a viewer.config.json that is not a list (a string where the array belongs).
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
@@ -84,13 +85,18 @@ export function deploymentsMiddleware(pacs: () => DeploymentPacs | undefined, di
       }
       return;
     }
-    const match = /^\/deployments\/(strict|meta|bare)\/(.*)$/.exec(ctx.path);
+    const match = /^\/deployments\/(strict|meta|bare|broken)\/(.*)$/.exec(ctx.path);
     if (!match || !info) return next();
     const [, name, rest = ''] = match;
     const gateway = new URL(info.gatewayUrl);
     if (name === 'strict') ctx.set('Content-Security-Policy', strictCsp(gateway.origin, CSP_REPORTS));
     if (name === 'bare' && rest.startsWith('dicom-web/')) return proxy(ctx, `${info.gatewayUrl}/${rest.slice('dicom-web/'.length)}${ctx.url.includes('?') ? ctx.url.slice(ctx.url.indexOf('?')) : ''}`);
     if (rest === 'viewer.config.json') {
+      if (name === 'broken') {
+        ctx.set('Content-Type', 'application/json');
+        ctx.body = JSON.stringify({ allowedSources: info.gatewayUrl });
+        return;
+      }
       if (name !== 'strict') return notFound(ctx);
       ctx.set('Content-Type', 'application/json');
       ctx.body = JSON.stringify({ allowedSources: [info.gatewayUrl] });
