@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { strictCsp } from '../support/deployments.ts';
+import { strictCsp } from '../support/deployments.js';
 
 test('the README states the policy the strict-CSP page test serves', async () => {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { isSourceAllowed, parseAllowedSources } from '../../src/dicomweb/allowed-sources.ts';
-import { startDemoServer, type DemoServer } from '../../demo/server/demo-server.ts';
+import { isSourceAllowed, parseAllowedSources } from '../../src/dicomweb/allowed-sources.js';
+import { startDemoServer, type DemoServer } from '../../demo/server/demo-server.js';
 
 let demo: DemoServer;
 let folder: string;
