@@ -3,13 +3,14 @@
  * before Filmless shows a first image, read from dist/ (run `npm run build` first):
  * - dist/filmless-viewer.js and every chunk it imports statically (the element, the DICOMweb client,
  *   the lean first-image renderer), and
- * - the worker scripts those reference with `new URL(…, import.meta.url)` (the first image's JPEG-LS
- *   worker: a JPEG-LS series needs it before its first image).
+ * - the worker scripts those reference with `new URL(…, import.meta.url)` (the first image's codec
+ *   worker: a compressed series needs it before its first image).
  * Not counted, only listed: chunks loaded with a dynamic `import()` (the Cornerstone imaging chunk,
  * which the element imports only once the first image is on screen; the QR code library of the share
  * panel) and everything they reference, and WebAssembly (reported on its own by the benchmark's P5).
- * Frames in other formats (JPEG 2000, RLE, JPEG) are drawn by Cornerstone, so for those the imaging
- * chunk does come before the first image; the benchmark's series are uncompressed and JPEG-LS.
+ * The codec worker imports its decoder (CharLS, libjpeg-turbo, OpenJPEG, OpenJPH, the lossless JPEG and
+ * RLE decoders) dynamically, only for the codec it meets: those chunks are listed, not counted. Frames the
+ * lean path does not decode (12-bit DCT JPEG, big-endian, deflated) wait for the imaging chunk.
  * Exits 1 above the budget.
  *
  *   npx tsx bench/bundle-budget.ts            prints the files and sizes, checks the budget
