@@ -3,7 +3,7 @@
  * request per series where the server allows it, see series-frames.ts) and hands them to Cornerstone's
  * DICOM image loader only to decode, so Cornerstone never sends a request of its own.
  */
-import { cache, imageLoader, type Types, utilities } from '@cornerstonejs/core';
+import { cache, getEnabledElements, imageLoader, type Types, utilities } from '@cornerstonejs/core';
 import { createImage, wadors } from '@cornerstonejs/dicom-image-loader';
 import { FilmlessError } from '../errors.js';
 import type { DicomJsonDataset } from '../dicomweb/dicom-json.js';
@@ -47,8 +47,12 @@ export function removeFrameSource(key: string): void {
   sourceImages.delete(key);
   if (!imageIds) return;
   for (const volume of cache.getVolumes()) {
-    if (volume?.volumeId && volume.imageIds?.some((imageId) => imageIds.has(imageId)) && cache.getVolumeLoadObject(volume.volumeId)) {
-      cache.removeVolumeLoadObject(volume.volumeId);
+    const { volumeId } = volume ?? {};
+    // A volume still on screen (MPR, which closes when its series goes) is left to its owner to remove:
+    // removed under its viewports, Cornerstone's crosshairs would fail on them as they are disabled.
+    const shown = getEnabledElements().some(({ viewport }) => (viewport as { hasVolumeId?: (id: string) => boolean }).hasVolumeId?.(volumeId));
+    if (volumeId && !shown && volume.imageIds?.some((imageId) => imageIds.has(imageId)) && cache.getVolumeLoadObject(volumeId)) {
+      cache.removeVolumeLoadObject(volumeId);
     }
   }
   for (const imageId of imageIds) {
