@@ -73,7 +73,6 @@ export function registeredFrameCount(): number {
   return count;
 }
 
-
 /**
  * Each frame's metadata as the file has it. Cornerstone's copy may describe a frame as it was handed over
  * (native-frames.ts: RGB instead of YBR_FULL_422, 16 instead of 8 bits): checks and conversions read this one.
@@ -171,9 +170,9 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   const source = sources.get(key);
   if (!source) throw new FilmlessError('bad-data', `No frame source for ${imageId}`);
   const bytes = await source.frameBytes(sop, frame, signal);
+  assertCompleteFrame(imageId, bytes);
   const shape = frameShape(files.get(imageId));
   checkFrame(bytes.bytes, bytes.transferSyntaxUID, shape);
-  assertCompleteFrame(imageId, bytes);
   // Read before decoding: the decoder may be handed (and detach) the bytes.
   const jpeg = JS_DCT_JPEG.has(bytes.transferSyntaxUID) ? jpegCoding(bytes.bytes) : undefined;
   const twelveBitJpeg = jpeg?.precision === 12;
@@ -194,10 +193,10 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
     image = (await settlesWithin(createImage(imageId, pixels, transferSyntaxUID, {}) as unknown as Promise<Types.IImage>, DECODE_TIMEOUT_MS, signal)) as Types.IImage;
   } catch (error) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} did not decode`, { cause: error });
+  }
   // A decoder that fails quietly hands over an image of another size (none at all: zero pixels wide).
   if (shape.columns > 0 && shape.rows > 0 && (image.columns !== shape.columns || image.rows !== shape.rows)) {
     throw new FilmlessError('bad-data', `Frame ${frame} of ${sop} decoded to ${image.columns}×${image.rows}, its header says ${shape.columns}×${shape.rows}`);
-  }
   }
   if (twelveBitJpeg) {
     // Cornerstone's JavaScript decoder gives every 12-bit sample 15 units too high (jpeg12-correction.ts).
@@ -207,6 +206,7 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   }
   return image;
 }
+
 /** The frame's size and sample layout as its header gives them. */
 function frameShape(instance: DicomJsonDataset | undefined): FrameShape {
   return {
@@ -216,7 +216,6 @@ function frameShape(instance: DicomJsonDataset | undefined): FrameShape {
     bitsAllocated: numberValue(instance, '00280100') ?? 16,
   };
 }
-
 
 function createLoadObject(imageId: string): Types.IImageLoadObject {
   const controller = new AbortController();
