@@ -15,6 +15,8 @@ export interface ScriptOptions {
   holdMetadata?: boolean;
   /** A server whose QIDO-RS ignores the InstanceNumber filter (answers every instance). */
   ignoreInstanceFilter?: boolean;
+  /** Instance numbers whose frame is served cut to half its length (a damaged image). */
+  damaged?: number[];
 }
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/dicom+json' } });
@@ -95,7 +97,11 @@ export function scriptedDicomweb(options: ScriptOptions = {}): FetchLike {
       const study = studies.find((s) => path.includes(s.uid)) ?? studies[0]!;
       return json(Array.from({ length: study.images ?? 3 }, (_, i) => instanceAttributes(study, i)));
     }
-    if (path.includes('/frames/')) return multipart(frame, transferSyntax);
+    const frames = path.match(/\/instances\/([^/]+)\/frames\//);
+    if (frames) {
+      const damaged = options.damaged?.includes(Number(frames[1]!.split('.').pop()));
+      return multipart(damaged ? frame.slice(0, frame.length >> 1) : frame, transferSyntax);
+    }
     // No series retrieval and no previews: the viewer falls back to frames and text tiles.
     return new Response('not supported here', { status: 400 });
   };
