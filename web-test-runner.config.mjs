@@ -234,7 +234,7 @@ export default {
   nodeResolve: false,
   concurrency: 1,
   concurrentBrowsers: 1,
-  browserStartTimeout: 60_000,
+  browserStartTimeout: 120_000,
   testsStartTimeout: 120_000,
   testsFinishTimeout: 600_000,
   testFramework: { config: { timeout: 60_000 } },
