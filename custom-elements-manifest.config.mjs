@@ -69,11 +69,20 @@ function withParameterTypes(functionLike) {
   return { ...functionLike, parameters };
 }
 
-/** The public surface of a class: no private or protected members, no browser callbacks. */
+/** A reference to a declaration in a source module the package does not export (src/viewer/api/…). */
+const isInternal = (reference) => /^\/?src\//.test(reference?.module ?? '');
+
+/**
+ * The public surface of a class: no private or protected members, no browser callbacks. The element's
+ * class chain inside the package (src/viewer/api/: one link per feature's methods) is flattened: its
+ * members are the element's own, and its superclass is LitElement, as a user of the package sees it.
+ */
 function publicClass(declaration) {
   const members = (declaration.members ?? [])
     .filter((m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#') && !CALLBACKS.has(m.name))
+    .map(({ inheritedFrom, ...m }) => (isInternal(inheritedFrom) ? m : { ...m, ...(inheritedFrom ? { inheritedFrom } : {}) }))
     .map((m) => (m.kind === 'method' ? withParameterTypes(m) : m));
+  if (isInternal(declaration.superclass)) declaration = { ...declaration, superclass: { name: 'LitElement', package: 'lit' } };
   const fields = new Set(members.filter((m) => m.kind === 'field').map((m) => m.name));
   const attributes = (declaration.attributes ?? []).map((attribute) =>
     // An attribute documented on the class (`@attr token`) names the property it feeds when there is one.

@@ -1,4 +1,4 @@
-import { LitElement, type PropertyValues } from 'lit';
+import type { PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import type { FilmlessSyncRole } from '../collab/protocol.js';
 import type { FilmlessSyncTransport } from '../collab/transport.js';
@@ -7,8 +7,9 @@ import { type RendererPreference, getRendererPreference, setRendererPreference }
 import type { ShareTokenProvider } from '../share/share-link.js';
 import type { DicomwebSource } from '../study/sources.js';
 import { ViewerControllers } from './controllers/viewer-controllers.js';
+import { NavigationApi } from './api/navigation-api.js';
 import { type FilmlessMemoryUsage, memoryUsage } from '../imaging/memory-budget.js';
-import type { FilmlessLayout, FilmlessMeasurement, FilmlessMeasurementInput, FilmlessMprUnavailableReason, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
+import type { FilmlessLayout, FilmlessSlabMode, FilmlessStatus, FilmlessViewState } from './events.js';
 import { styles } from './filmless-viewer.styles.js';
 import { geometryOverlayStyles } from './parts/geometry-overlay.js';
 import { measurementStyles } from './parts/measurement-list.js';
@@ -72,7 +73,7 @@ import { syncStyles } from './parts/sync-bar.js';
  * @cssprop --filmless-font-family - Font of all text.
  * @cssprop --filmless-font-size - Base font size.
  */
-export class FilmlessViewer extends LitElement {
+export class FilmlessViewer extends NavigationApi {
   static override styles = [styles, syncStyles, priorsStyles, measurementStyles, geometryOverlayStyles, mprStyles];
 
   /**
@@ -281,181 +282,9 @@ export class FilmlessViewer extends LitElement {
     return this.controllers.viewState();
   }
 
-
-  /**
-   * Whether the active series can be shown in MPR (`mpr`), and if not, why: `{available: true}` or
-   * `{available: false, reason}` (see `FilmlessMprUnavailableReason`; the MPR button's tooltip says it).
-   */
-  getMprAvailability(): { available: true } | { available: false; reason: FilmlessMprUnavailableReason } {
-    return this.controllers.mpr.availability();
-  }
-
-  /** While MPR is open: moves the crosshairs (where the three planes meet) to a patient position in mm. */
-  setMprCenter(point: [number, number, number]): void {
-    this.controllers.mpr.setCenter(point);
-  }
-
-  /**
-   * While MPR is open: the modality value (CT: Hounsfield units) of the volume's voxel nearest a patient
-   * position in mm, by default where the crosshairs meet; undefined outside the volume or without MPR.
-   */
-  probeMpr(point: [number, number, number] | undefined = undefined): number | undefined {
-    return this.controllers.mpr.valueAt(point);
-  }
-
-  /**
-   * Brings the viewer to a view state: one from `getViewState()` or `filmless-statechange` (of this or
-   * another viewer), or a consultation's `{v: 1, studyInstanceUID, layout, activeViewport, viewports,
-   * measurements}`. Opens the study and series if needed, through this viewer's own sources and token.
-   * Invalid input (an unknown version, extra fields, wrong types, out-of-range indexes, a series the
-   * study does not have) changes nothing and sends a `filmless-error` with code `sync`; nothing throws.
-   * `animate`: scroll through the slices on the way instead of jumping.
-   */
-  applyViewState(state: unknown, options: { animate?: boolean } = {}): void {
-    this.controllers.collab.apply(state, 'api', options?.animate === true);
-  }
-
-  /** Opens one of the studies offered by the chooser. */
-  selectStudy(studyInstanceUID: string): void {
-    this.controllers.resolution.select(studyInstanceUID);
-  }
-
-  /** Shows another series of the open study in the active viewport (optionally one of its `stacks`, 0-based). */
-  selectSeries(seriesInstanceUID: string, stack: number | undefined = undefined): void {
-    this.showSeries(this.controllers.grid.activeIndex, seriesInstanceUID, '', stack);
-  }
-
-  /**
-   * Shows a series in one viewport (0-based, in grid order), aborting only that viewport's load: a
-   * series of the open study, or with `studyInstanceUID`, of one of the patient's priors (see
-   * `filmless-priors`). A series of several stacks (see `SeriesSummary.stacks`) shows its largest, or
-   * `stack` (0-based) of the open study's series. Unknown series, series without images (`kind`
-   * `non-image`: reports, key objects, presentation states), studies or viewports are ignored.
-   */
-  showSeries(viewportIndex: number, seriesInstanceUID: string, studyInstanceUID = '', stack: number | undefined = undefined): void {
-    this.controllers.showSeries(viewportIndex, seriesInstanceUID, studyInstanceUID, stack);
-  }
-
-
-  /**
-   * Opens one of the patient's prior studies (a `studyInstanceUID` from `filmless-priors`) beside the
-   * open study, in a 1×2 layout: the active viewport's series on the left, the prior's most similar
-   * series (same modality, closest orientation and description) on the right, scrolling in sync.
-   * Waits for the priors search if it is still running; unknown studies are ignored.
-   */
-  comparePrior(studyInstanceUID: string): void {
-    void this.controllers.priors.compare(studyInstanceUID);
-  }
-
   /** Changes the viewport grid (see `layout`); new viewports show the study's next series. */
   setLayout(layout: FilmlessLayout): void {
     this.layout = layout;
-  }
-
-  /** Moves by `delta` images (negative: towards the first) in the active viewport. */
-  scrollImages(delta: number): void {
-    this.controllers.input.noteInteraction();
-    this.controllers.cine.stop();
-    this.controllers.grid.active.load.stack.scroll(delta);
-  }
-
-  /** Restores the initial zoom, pan, window/level, rotation, flips and inversion of the active viewport. */
-  resetView(): void {
-    this.controllers.grid.active.load.stack.reset();
-  }
-
-  /**
-   * Rotates the active viewport's image by `degrees`, a multiple of 90 (others are rounded to one):
-   * positive turns clockwise, negative counter-clockwise, about the viewport's centre. The view state's
-   * `rotation` then says the total, 0–270 (applied after `flipH`/`flipV`, which mirror the image itself).
-   */
-  rotate(degrees: number): void {
-    this.controllers.grid.active.load.stack.rotate(degrees);
-  }
-
-  /**
-   * Mirrors the active viewport's image as the user sees it: `horizontal` swaps left and right on the
-   * screen, `vertical` top and bottom (whatever the rotation). Other values are ignored.
-   */
-  flip(direction: 'horizontal' | 'vertical'): void {
-    this.controllers.grid.active.load.stack.flip(direction);
-  }
-
-  /**
-   * Shows the active viewport's greys inverted (a negative of how the file displays: a MONOCHROME1
-   * image shown dark-on-light counts as not inverted): `invert(true)`, back with `invert(false)`;
-   * without an argument it toggles. The view state's `invert` says which.
-   */
-  invert(on: boolean | undefined = undefined): void {
-    this.controllers.grid.active.load.stack.setInvert(typeof on === 'boolean' ? on : undefined);
-  }
-
-  /** Sets the active viewport's zoom as the view state reports it: 1 = fitted, 2 = twice as large (0.05–40). */
-  setZoom(zoom: number): void {
-    this.controllers.grid.active.load.stack.setZoom(zoom);
-  }
-
-  /** Fits the whole image (as rotated) in the active viewport and centres it; window, rotation and flips stay. */
-  zoomToFit(): void {
-    this.controllers.grid.active.load.stack.zoomToFit();
-  }
-
-  /**
-   * Zoom 1:1: one image pixel per device pixel of the screen (a canvas pixel, i.e. CSS pixels ×
-   * `devicePixelRatio`), along the image's columns; rows keep the pixel aspect ratio. The centre stays.
-   */
-  zoomToActualSize(): void {
-    this.controllers.grid.active.load.stack.zoomToActualSize();
-  }
-
-  /**
-   * Plays the active viewport's stack as a loop (cine), from the slice shown, at `fps` frames per second
-   * (1–60); without it at the last rate chosen, else the series' own (RecommendedDisplayFrameRate,
-   * CineRate or FrameTime), else 15. Each frame is waited for, never skipped. Stops with `stopCine()`,
-   * Space or Escape, any other scrolling, or another series in that viewport. The view state's
-   * `viewports[i].cine` reports the rate asked for and the rate achieved.
-   */
-  playCine(fps: number | undefined = undefined): void {
-    this.controllers.cine.play(fps);
-  }
-
-  /** Stops the cine (the slice shown stays). */
-  stopCine(): void {
-    this.controllers.cine.stop();
-  }
-
-  /**
-   * The modality value (CT: Hounsfield units) of the active viewport's image at pixel (column, row), as
-   * a probe tool shows it; undefined outside the image or before an image is shown. The first image
-   * (`filmless-first-image`) answers already, before the tools are ready.
-   */
-  probe(column: number, row: number): number | undefined {
-    return this.controllers.grid.active.load.modalityValueAt(column, row);
-  }
-
-  /**
-   * The measurements made in this viewer (by the user or `addMeasurement`), in the order they were
-   * made: `{id, kind, studyInstanceUID, seriesInstanceUID, sopInstanceUID, frame, imageIndex, points
-   * (patient mm), imagePoints ([column, row]), value, unit, calibration, stats?, label?}`.
-   */
-  getMeasurements(): FilmlessMeasurement[] {
-    return this.controllers.measurements.all();
-  }
-
-  /**
-   * Adds a measurement from image pixel coordinates (`[column, row]`, pixel centres on whole numbers)
-   * on an image of a series shown in a viewport: `{kind, imageIndex, imagePoints, label?}`, or
-   * `sopInstanceUID` (+ `frame`) instead of `imageIndex`; a measurement from `getMeasurements()` is
-   * accepted as it is. Returns the new measurement (and sends `filmless-measurement`), or undefined and
-   * a `filmless-error` (`invalid-measurement`) for input it cannot use.
-   */
-  addMeasurement(measurement: FilmlessMeasurementInput): FilmlessMeasurement | undefined {
-    return this.controllers.measurements.add(measurement);
-  }
-
-  /** Removes a measurement by its id; true when there was one (`filmless-measurement` follows). */
-  removeMeasurement(id: string): boolean {
-    return this.controllers.measurements.remove(id);
   }
 
   /** Starts the current load again (after an error). */
@@ -482,7 +311,6 @@ export class FilmlessViewer extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.controllers.propertiesChanged(changed);
   }
-
 
   protected override render() {
     return this.controllers.render();

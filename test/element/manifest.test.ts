@@ -5,6 +5,7 @@
  * (dist/types): a member marked private or protected there is not API, whatever JavaScript exposes.
  */
 import { expect } from 'chai';
+import { LitElement } from 'lit';
 import { FILMLESS_EVENTS } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
@@ -92,6 +93,15 @@ function ownPublic(target: object, superTarget: object, kind: 'accessor' | 'meth
       return true;
     })
     .sort();
+}
+
+/** Own public members of every link of the element's class chain below LitElement (src/viewer/api/: a link per feature). */
+function chainPublic(kind: 'accessor' | 'method'): string[] {
+  const found = new Set<string>();
+  for (let link = viewerClass.prototype as object; link !== LitElement.prototype; link = Object.getPrototypeOf(link) as object) {
+    for (const name of ownPublic(link, LitElement.prototype, kind)) found.add(name);
+  }
+  return [...found].sort();
 }
 
 /** Creates a viewer that records every event it dispatches and every part and slot its shadow DOM ever shows. */
@@ -192,14 +202,13 @@ describe('custom-elements.json against the element', () => {
 
   it('lists exactly the public properties: reactive ones, accessors, and static ones', () => {
     const reactive = [...viewerClass.elementProperties].filter(([, options]) => !options.state).map(([name]) => String(name));
-    const accessors = ownPublic(viewerClass.prototype, Object.getPrototypeOf(viewerClass.prototype) as object, 'accessor');
+    const accessors = chainPublic('accessor');
     expect(reactive.filter((name) => hidden.has(name)), 'reactive properties hidden by TypeScript').to.deep.equal([]);
     const fields = publicMembers().filter((m) => m.kind === 'field');
     expect(names(fields.filter((m) => !m.static))).to.deep.equal([...new Set([...reactive, ...accessors])].sort());
 
     // Static: what the class adds that LitElement does not already have (`styles` is Lit's input, not API).
-    const LitElementClass = Object.getPrototypeOf(viewerClass) as object;
-    const statics = ownPublic(viewerClass, LitElementClass, 'any').filter((name) => name !== 'styles' && !name.startsWith('_'));
+    const statics = ownPublic(viewerClass, LitElement, 'any').filter((name) => name !== 'styles' && !name.startsWith('_'));
     expect(names(publicMembers().filter((m) => m.static))).to.deep.equal(statics);
     const readonly = fields.filter((m) => m.readonly).map((m) => m.name);
     for (const name of readonly) expect(Object.getOwnPropertyDescriptor(viewerClass.prototype, name)?.set, `${name} is read-only`).to.equal(undefined);
@@ -207,7 +216,7 @@ describe('custom-elements.json against the element', () => {
 
   it('lists exactly the public methods, with their number of parameters', () => {
     const methods = publicMembers().filter((m) => m.kind === 'method' && !m.static);
-    expect(names(methods)).to.deep.equal(ownPublic(viewerClass.prototype, Object.getPrototypeOf(viewerClass.prototype) as object, 'method'));
+    expect(names(methods)).to.deep.equal(chainPublic('method'));
     for (const method of methods) {
       const required = (method.parameters ?? []).filter((p) => !p.optional && p.default === undefined).length;
       const implementation = (viewerClass.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method.name]!;

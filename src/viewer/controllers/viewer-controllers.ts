@@ -54,6 +54,16 @@ export interface ViewerHost extends ReactiveControllerHost, HTMLElement, Resolut
   resetView(): void;
 }
 
+/** Each element's controllers, for the feature mixins of its public API (api/*.ts). */
+const controllersByHost = new WeakMap<HTMLElement, ViewerControllers>();
+
+/** The controllers of an element built with them (every FilmlessViewer: built in its constructor). */
+export function controllersOf(host: HTMLElement): ViewerControllers {
+  const controllers = controllersByHost.get(host);
+  if (!controllers) throw new Error('controllersOf: an element without ViewerControllers');
+  return controllers;
+}
+
 export class ViewerControllers {
   readonly localize: LocalizeController;
   readonly context: ViewerStatus;
@@ -74,6 +84,7 @@ export class ViewerControllers {
   readonly referenceLines: ReferenceLines;
 
   constructor(private readonly host: ViewerHost) {
+    controllersByHost.set(host, this);
     this.localize = new LocalizeController(host);
     new CacheBudget(host);
     const context = (this.context = new ViewerStatus(host, this.localize));
