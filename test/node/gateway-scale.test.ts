@@ -88,6 +88,25 @@ async function seriesStatus(instance: Instance, token: string): Promise<number> 
 
 const lastReason = (instance: Instance) => instance.audit.at(-1)?.reason;
 
+/** The gateway as a service (gateway/main.ts in its own process, on a free port) with these variables added. */
+async function startService(env: Record<string, string>): Promise<{ url: string; readonly stderr: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'gateway/main.ts')], {
+    cwd: REPO,
+    env: { PATH: process.env.PATH, PORT: '0', FILMLESS_UPSTREAM: orthanc.dicomwebUrl, FILMLESS_TOKEN_PUBLIC_KEY: publicPem, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /Filmless gateway on (http:\/\/[^ ]+)\/dicom-web/.exec(stderr);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { url, get stderr() { return stderr; }, stop: () => child.kill('SIGTERM') };
+}
+
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'filmless-gateway-scale-'));
   [orthanc, redis] = await Promise.all([startOrthanc('filmless-gateway-scale'), startRedis()]);
@@ -150,34 +169,23 @@ describe('two gateways on one Redis', () => {
     const { token, jti } = await issue({ purpose: 'clinician' });
     const file = path.join(dir, 'service-revoked.txt');
     await writeFile(file, '# revoked token ids\n');
-    const service = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'gateway/main.ts')], {
-      cwd: REPO,
-      env: {
-        PATH: process.env.PATH,
-        PORT: '0',
-        FILMLESS_UPSTREAM: orthanc.dicomwebUrl,
-        FILMLESS_TOKEN_PUBLIC_KEY: publicPem,
-        FILMLESS_REDIS_URL: redis.url,
-        FILMLESS_REVOCATION_LIST: file,
-        FILMLESS_REVOCATION_POLL: '1',
-        FILMLESS_AUDIT_LOG: path.join(dir, 'service-revoked-audit.log'),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const service = await startService({
+      FILMLESS_REDIS_URL: redis.url,
+      FILMLESS_REVOCATION_LIST: file,
+      FILMLESS_REVOCATION_POLL: '1',
+      FILMLESS_AUDIT_LOG: path.join(dir, 'service-revoked-audit.log'),
     });
-    let stderr = '';
-    service.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const stderr = () => service.stderr;
     try {
-      const started = Date.now();
-      while (!stderr.includes('Filmless gateway on') && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 50));
-      assert.equal(await seriesStatus(B, token), 200, stderr);
+      assert.equal(await seriesStatus(B, token), 200, stderr());
       await appendFile(file, `${jti} # ticket 1\n`);
       const deadline = Date.now() + 15_000;
       let status: number;
       while ((status = await seriesStatus(B, token)) === 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      assert.equal(status, 401, stderr);
+      assert.equal(status, 401, stderr());
       assert.equal(lastReason(B), 'revoked');
     } finally {
-      service.kill('SIGTERM');
+      service.stop();
     }
   });
 
@@ -247,35 +255,19 @@ describe('when Redis is unavailable', () => {
         probe.close(() => resolve(port));
       });
     });
-    const service = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'gateway/main.ts')], {
-      cwd: REPO,
-      env: {
-        PATH: process.env.PATH,
-        PORT: '0',
-        FILMLESS_UPSTREAM: orthanc.dicomwebUrl,
-        FILMLESS_TOKEN_PUBLIC_KEY: publicPem,
-        FILMLESS_REDIS_URL: `redis://127.0.0.1:${closed}`,
-        FILMLESS_AUDIT_LOG: path.join(dir, 'service-audit.log'),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const service = await startService({
+      FILMLESS_REDIS_URL: `redis://127.0.0.1:${closed}`,
+      FILMLESS_AUDIT_LOG: path.join(dir, 'service-audit.log'),
     });
+    const base = service.url;
     try {
-      const base = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        service.stderr.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-          const match = /Filmless gateway on (http:\/\/[^ ]+)\/dicom-web/.exec(text);
-          if (match) resolve(match[1]!);
-        });
-        service.on('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
-      });
       const { token } = await issue();
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
       assert.equal((await fetch(`${base}/readyz`)).status, 503);
       const response = await fetch(`${base}/dicom-web/studies/${STUDY}/series`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(response.status, 503);
     } finally {
-      service.kill('SIGTERM');
+      service.stop();
     }
   });
 });

@@ -23,10 +23,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as dicomParserModule from 'dicom-parser';
-import { type OrthancServer, copyStudyWithAccession } from './orthanc.js';
+import { type OrthancServer, copyStudyWithAccession, listFiles } from './orthanc.js';
 import { REPO, SHARED_DICOM, type StudyFacts } from './test-data.js';
 
 // dicom-parser is a UMD bundle: Node's ESM loader exposes it as a default export only.
@@ -289,16 +289,6 @@ async function makeCase(orthanc: OrthancServer, slices: Slice[], codec: BadCodec
   };
 }
 
-async function listFiles(root: string): Promise<string[]> {
-  const entries = await readdir(root, { withFileTypes: true });
-  const files: string[] = [];
-  for (const entry of entries) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(full)));
-    else if (entry.isFile()) files.push(full);
-  }
-  return files.sort();
-}
 
 /** ../shared/dicom/bad-inputs, each file offered to Orthanc as it is (one at a time: two share a SOPInstanceUID). */
 async function loadBadInputs(orthanc: OrthancServer, studies: Record<string, string[]>): Promise<BadInput[] | undefined> {

@@ -86,7 +86,8 @@ export async function startOrthanc(name = 'filmless-test'): Promise<OrthancServe
   };
 }
 
-async function listFiles(root: string): Promise<string[]> {
+/** Every file under a folder, recursively, sorted. */
+export async function listFiles(root: string): Promise<string[]> {
   const entries = await readdir(root, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries) {

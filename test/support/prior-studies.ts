@@ -13,14 +13,14 @@
  * Files go to .cache/test-priors (rewritten when missing; every value derives from the source files).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { sampleUid } from '../../demo/server/sample-datasets.js';
 import { startGatewayServer } from '../../gateway/gateway.js';
-import type { OrthancServer } from './orthanc.js';
+import { type OrthancServer, listFiles } from './orthanc.js';
 import { PRIORS, PRIORS_PATIENT_ID, PRIORS_REFUSING_GATEWAY, SAME_FOR_SHIFT_MM } from './prior-names.js';
 import { REPO, type TestData, generatedStudyFolder } from './test-data.js';
 
@@ -44,15 +44,6 @@ interface PriorStudy {
   shiftZ: number;
 }
 
-async function listFiles(root: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    const full = path.join(root, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(full)));
-    else if (entry.isFile() && entry.name.endsWith('.dcm')) files.push(full);
-  }
-  return files.sort();
-}
 
 const set = (dict: DicomDict['dict'], tag: string, vr: string, value: unknown) => {
   dict[tag] = { vr, Value: [value] };
