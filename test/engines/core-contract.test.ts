@@ -3,19 +3,15 @@
 // turned off (test/support/engine-launchers.ts): neither has WebGL, so the CPU renderer draws, the first
 // image stays, every stack tool works and only MPR is turned off, with its reason.
 import { expect } from 'chai';
-import { sendKeys, sendMouse } from '@web/test-runner-commands';
+import { sendMouse } from '@web/test-runner-commands';
 import type { FilmlessErrorDetail, FilmlessReadyDetail } from '../../src/index.js';
 import { en } from '../../src/i18n/messages.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
-import { canvasGrey, cleanup, gatewayRequests, imageToCanvas, mountViewer, nextEvent, pacsInfo, storedPixel, until, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, expectBonePresetGreys, gatewayRequests, imageToCanvas, mountViewer, nextEvent, pacsInfo, storedPixel, until, viewerCanvas } from '../support/browser.js';
 import { ENGINE, hasWebgl2 } from '../support/engines.js';
 import type { StudyFacts } from '../support/test-data.js';
 
 /** A modality value through a window as the DICOM linear VOI function maps it (0-255). */
-function greyOf(value: number, center: number, width: number): number {
-  return Math.max(0, Math.min(255, ((value - (center - 0.5)) / (width - 1) + 0.5) * 255));
-}
-
 describe(`the core contract in ${ENGINE}${hasWebgl2() ? '' : ' without WebGL'}`, () => {
   const token = `test-token-${crypto.randomUUID()}`;
   let viewer: FilmlessViewer;
@@ -78,15 +74,7 @@ describe(`the core contract in ${ENGINE}${hasWebgl2() ? '' : ' without WebGL'}`,
     await sendMouse({ type: 'up' });
     await until(() => viewer.getViewState().windowWidth !== before.windowWidth || viewer.getViewState().windowCenter !== before.windowCenter, 'the window dragged');
     // The bone preset (key 8): 400 / 1800.
-    viewport.focus();
-    await sendKeys({ press: '8' });
-    await until(() => viewer.getViewState().windowCenter === 400 && viewer.getViewState().windowWidth === 1800, 'the bone preset');
-    const canvas = viewerCanvas(viewer);
-    const { columns, rows, middleFile } = ct.main;
-    for (const point of [ct.landmarks!.bone, ct.landmarks!.outsideAir]) {
-      const value = (await storedPixel(middleFile, ...point)).modalityValue;
-      await until(() => Math.abs(canvasGrey(canvas, ...imageToCanvas(canvas, columns, rows, ...point), 0) - greyOf(value, 400, 1800)) <= 8, `grey of ${value} under 400/1800`);
-    }
+    await expectBonePresetGreys(viewer, ct);
   });
 
   it('offers MPR only with WebGL, and says why not without it', async () => {

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { FilmlessErrorDetail, FilmlessReadyDetail } from '../../src/index.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { CodecStudies, CodecStudy } from '../support/codec-studies.js';
-import { canvasGrey, cleanup, gatewayRequests, imageToCanvas, mountViewer, nextEvent, pacsInfo, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, gatewayRequests, imageToCanvas, mountViewer, nextEvent, pacsInfo, viewerCanvas, voiGrey } from '../support/browser.js';
 
 const NAMES: Record<string, string> = {
   '1.2.840.10008.1.2': 'Implicit VR Little Endian',
@@ -54,11 +54,6 @@ const REQUIRED = Object.keys(NAMES).filter((ts) => ts !== '1.2.840.10008.1.2.4.9
 
 const info = (await pacsInfo()) as Awaited<ReturnType<typeof pacsInfo>> & { codecs?: CodecStudies };
 const codecs = info.codecs ?? { studies: [], refused: [] };
-
-/** Grey (0–255) the DICOM linear VOI function gives a modality value in a window. */
-function voiGrey(value: number, center: number, width: number): number {
-  return Math.min(255, Math.max(0, ((value - (center - 0.5)) / (width - 1) + 0.5) * 255));
-}
 
 function leanCanvas(viewer: FilmlessViewer): HTMLCanvasElement | null {
   return viewer.shadowRoot!.querySelector<HTMLCanvasElement>('canvas.first-image');

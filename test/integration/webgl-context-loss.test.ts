@@ -4,11 +4,10 @@
 // reported. Runs in a page of its own (the renderer is page-wide), with WebGL forced (auto takes the CPU
 // renderer on this machine's software WebGL anyway).
 import { expect } from 'chai';
-import { sendKeys } from '@web/test-runner-commands';
 import { en } from '../../src/i18n/messages.js';
 import { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
 import type { FilmlessReadyDetail } from '../../src/index.js';
-import { canvasGrey, cleanup, imageToCanvas, mountViewer, nextEvent, pacsInfo, storedPixel, until, viewerCanvas } from '../support/browser.js';
+import { canvasGrey, cleanup, expectBonePresetGreys, imageToCanvas, mountViewer, nextEvent, pacsInfo, storedPixel, until, viewerCanvas } from '../support/browser.js';
 import type { StudyFacts } from '../support/test-data.js';
 
 // Every WebGL context the page makes, to be lost as a GPU reset loses them.
@@ -19,11 +18,6 @@ HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, type
   if (context && (type === 'webgl2' || type === 'webgl')) contexts.add(context as WebGL2RenderingContext);
   return context;
 } as typeof getContext;
-
-/** A modality value through a window as the DICOM linear VOI function maps it (0-255). */
-function greyOf(value: number, center: number, width: number): number {
-  return Math.max(0, Math.min(255, ((value - (center - 0.5)) / (width - 1) + 0.5) * 255));
-}
 
 describe('a WebGL context lost while a study is shown', () => {
   let viewer: FilmlessViewer;
@@ -78,16 +72,7 @@ describe('a WebGL context lost while a study is shown', () => {
     expect(viewer.probe(column, row)).to.equal((await storedPixel(ct.main.files[start + 1]!, column, row)).modalityValue);
     viewer.scrollImages(-1);
     await until(() => viewer.getViewState().imageIndex === start, 'back');
-    const viewport = viewer.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!;
-    viewport.focus();
-    await sendKeys({ press: '8' }); // the bone preset: 400 / 1800
-    await until(() => viewer.getViewState().windowCenter === 400 && viewer.getViewState().windowWidth === 1800, 'the bone preset');
-    const canvas = viewerCanvas(viewer);
-    const { columns, rows, middleFile } = ct.main;
-    for (const point of [ct.landmarks!.bone, ct.landmarks!.outsideAir]) {
-      const value = (await storedPixel(middleFile, ...point)).modalityValue;
-      await until(() => Math.abs(canvasGrey(canvas, ...imageToCanvas(canvas, columns, rows, ...point), 0) - greyOf(value, 400, 1800)) <= 8, `grey of ${value} under 400/1800`);
-    }
+    await expectBonePresetGreys(viewer, ct);
     expect(errors.filter((error) => error.fatal !== false), 'nothing fatal').to.deep.equal([]);
   });
 });

@@ -1,6 +1,9 @@
 /** Browser-side helpers shared by the element and integration tests. */
 import '../../src/cdn.js';
 import type { FilmlessViewer } from '../../src/viewer/filmless-viewer.component.js';
+import { sendKeys } from '@web/test-runner-commands';
+import { storedPixel } from './commands.js';
+import type { StudyFacts } from './test-data.js';
 
 export * from './commands.js';
 import type {} from './commands.js';
@@ -89,5 +92,26 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+}
+
+/** Grey (0-255) the DICOM linear VOI function gives a modality value in a window. */
+export function voiGrey(value: number, center: number, width: number): number {
+  return Math.min(255, Math.max(0, ((value - (center - 0.5)) / (width - 1) + 0.5) * 255));
+}
+
+/**
+ * Presses 8 in the viewport (the bone preset, 400 / 1800) and waits until the study's bone and outside-air
+ * landmarks show, on the canvas, the greys that window gives their values in the middle file.
+ */
+export async function expectBonePresetGreys(viewer: FilmlessViewer, ct: StudyFacts): Promise<void> {
+  viewer.shadowRoot!.querySelector<HTMLElement>('[part="viewport"]')!.focus();
+  await sendKeys({ press: '8' });
+  await until(() => viewer.getViewState().windowCenter === 400 && viewer.getViewState().windowWidth === 1800, 'the bone preset');
+  const canvas = viewerCanvas(viewer);
+  const { columns, rows, middleFile } = ct.main;
+  for (const point of [ct.landmarks!.bone, ct.landmarks!.outsideAir]) {
+    const value = (await storedPixel(middleFile, ...point)).modalityValue;
+    await until(() => Math.abs(canvasGrey(canvas, ...imageToCanvas(canvas, columns, rows, ...point), 0) - voiGrey(value, 400, 1800)) <= 8, `grey of ${value} under 400/1800`);
   }
 }

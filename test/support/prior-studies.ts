@@ -24,6 +24,9 @@ import { type OrthancServer, listFiles } from './orthanc.js';
 import { PRIORS, PRIORS_PATIENT_ID, PRIORS_REFUSING_GATEWAY, SAME_FOR_SHIFT_MM } from './prior-names.js';
 import { REPO, type TestData, generatedStudyFolder } from './test-data.js';
 
+/** The DICOM files of a sample study folder (its other files, e.g. a README, left out). */
+const dicomFiles = async (folder: string) => (await listFiles(folder)).filter((file) => file.endsWith('.dcm'));
+
 interface DicomDict {
   meta: Record<string, { vr: string; Value: unknown[] }>;
   dict: Record<string, { vr: string; Value: unknown[] }>;
@@ -52,7 +55,7 @@ const set = (dict: DicomDict['dict'], tag: string, vr: string, value: unknown) =
 /** One study rewritten: the priors patient, its own UIDs (from names), date, and positions moved. */
 async function writeStudy(study: PriorStudy, folder: string): Promise<void> {
   const { accession } = PRIORS[study.key];
-  for (const file of await listFiles(study.source)) {
+  for (const file of await dicomFiles(study.source)) {
     const bytes = await readFile(file);
     const dicom = dcmjs.data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     const { dict } = dicom;
@@ -91,7 +94,7 @@ async function priorFolders(data: TestData): Promise<Record<keyof typeof PRIORS,
   const folders = {} as Record<keyof typeof PRIORS, string>;
   for (const study of studies) {
     // The folder name carries what the files derive from, so a changed generator gives new files.
-    const folder = path.join(OUTPUT, `${study.key}-${sampleUid(study.source, study.date, String(study.shiftZ), String((await listFiles(study.source)).length)).slice(5, 17)}`);
+    const folder = path.join(OUTPUT, `${study.key}-${sampleUid(study.source, study.date, String(study.shiftZ), String((await dicomFiles(study.source)).length)).slice(5, 17)}`);
     folders[study.key] = folder;
     if (existsSync(folder)) continue;
     const temporary = `${folder}.${process.pid}.tmp`;
@@ -107,7 +110,7 @@ async function priorFolders(data: TestData): Promise<Record<keyof typeof PRIORS,
 }
 
 async function upload(orthanc: OrthancServer, folder: string): Promise<void> {
-  const queue = await listFiles(folder);
+  const queue = await dicomFiles(folder);
   const worker = async () => {
     for (let file = queue.shift(); file; file = queue.shift()) {
       const response = await fetch(`${orthanc.url}/instances`, { method: 'POST', body: await readFile(file) });
