@@ -3,6 +3,7 @@ import type { DicomJsonDataset } from './dicom-json.js';
 import { MultipartReader, boundaryOf, mediaTypeParameter, parseMultipart } from './multipart.js';
 import type { FrameBytes, SeriesSplitter } from './frame-bytes.js';
 import { RETRY_POLICY, type RetryPolicy, isRetryableStatus, retryDelay, sleep } from './retry-policy.js';
+import { LinkSpeed } from './link-speed.js';
 
 export type { FrameBytes } from './frame-bytes.js';
 
@@ -83,6 +84,8 @@ function segment(value: string): string {
 export class DicomwebClient {
   readonly baseUrl: string;
   private readonly options: DicomwebClientOptions;
+  /** How fast frames have come from this server: whether its link is slow (a phone on a mobile network). */
+  readonly link = new LinkSpeed();
 
   constructor(options: DicomwebClientOptions) {
     this.options = options;
@@ -130,10 +133,12 @@ export class DicomwebClient {
     const path =
       `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(sopUID)}` +
       `/frames/${frameNumbers.join(',')}`;
+    const asked = performance.now();
     return this.exchange(path, FRAMES_AS_STORED, signal, undefined, async (response, attempt) => {
       const contentType = response.headers.get('content-type');
       const boundary = boundaryOf(contentType);
       const body = await this.readBody(response, attempt);
+      this.link.note(body.length, performance.now() - asked);
       if (!boundary) {
         throw new FilmlessError('server', `Frames answer is not multipart/related (${contentType ?? 'no type'})`, { status: response.status });
       }
@@ -247,6 +252,28 @@ export class DicomwebClient {
       const type = response.headers.get('content-type') ?? '';
       const body = await this.readBody(response, attempt);
       if (!type.startsWith('image/')) throw new FilmlessError('unsupported', `Preview is not an image (${type})`);
+      return new Blob([body as Uint8Array<ArrayBuffer>], { type });
+    });
+  }
+
+  /**
+   * One frame (or, without `frameNumber`, one instance) rendered by the server (WADO-RS `/rendered`) to
+   * fit `viewport` pixels, as a JPEG Blob: the first image's preview on a slow link, never read for values.
+   */
+  retrieveRenderedImage(
+    studyUID: string,
+    seriesUID: string,
+    target: { sopInstanceUID: string; frameNumber?: number },
+    viewport: { width: number; height: number },
+    signal: AbortSignal,
+  ): Promise<Blob> {
+    const frame = target.frameNumber === undefined ? '' : `/frames/${Math.max(1, Math.trunc(target.frameNumber))}`;
+    const size = `${Math.max(1, Math.round(viewport.width))},${Math.max(1, Math.round(viewport.height))}`;
+    const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(target.sopInstanceUID)}${frame}/rendered?viewport=${size}`;
+    return this.exchange(path, 'image/jpeg', signal, undefined, async (response, attempt) => {
+      const type = response.headers.get('content-type') ?? '';
+      const body = await this.readBody(response, attempt);
+      if (!type.startsWith('image/')) throw new FilmlessError('unsupported', `Rendered answer is not an image (${type})`);
       return new Blob([body as Uint8Array<ArrayBuffer>], { type });
     });
   }

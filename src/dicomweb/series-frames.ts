@@ -79,6 +79,7 @@ export class SeriesFrames {
   private readonly waiters = new Map<string, Waiter[]>();
   private readonly individual = new Map<string, Promise<FrameBytes>>();
   private bulk: Promise<void> | undefined;
+  private nearest: Promise<void> | undefined;
   private bulkFailed = false;
 
   constructor(private readonly options: SeriesFramesOptions) {}
@@ -92,6 +93,44 @@ export class SeriesFrames {
   startBulk(): Promise<void> {
     this.bulk ??= this.runBulk();
     return this.bulk;
+  }
+
+  /**
+   * Retrieval for a slow link (link-speed.ts), instead of the series stream: one frame per request, two at
+   * a time, always the frame nearest to the one on screen (`current`, an index into `frameKeys`) that has
+   * not come yet, so the slices a reader scrolls to next come first; the stream would bring them in the
+   * server's order, minutes apart. Each request costs a round trip more (its CORS preflight), small next
+   * to a frame's transfer on such a link. A server that will not send frames alone is left to the series
+   * stream (fetchOne). Idempotent; resolves when every frame has come or failed.
+   */
+  startNearestFirst(current: () => number): Promise<void> {
+    if (this.bulk) return this.bulk; // the stream was started first: it brings everything
+    this.nearest ??= this.runNearestFirst(current);
+    return this.nearest;
+  }
+
+  private async runNearestFirst(current: () => number): Promise<void> {
+    const keys = this.options.frameKeys;
+    const left = new Set(keys.keys());
+    const next = (): { sop: string; frames: number[] } | undefined => {
+      const at = current();
+      let best: number | undefined;
+      for (const index of left) {
+        const key = keys[index]!;
+        if (this.arrivedKeys.has(key) || this.released.has(key)) {
+          left.delete(index);
+          continue;
+        }
+        if (this.individual.has(key)) continue; // asked for already (on screen): it comes that way
+        if (best === undefined || Math.abs(index - at) < Math.abs(best - at)) best = index;
+      }
+      if (best === undefined) return undefined;
+      left.delete(best);
+      const key = keys[best]!;
+      const slash = key.lastIndexOf('/');
+      return { sop: key.slice(0, slash), frames: [Number(key.slice(slash + 1))] };
+    };
+    await this.fetchEach(next, 2);
   }
 
   /** The bytes of one frame; waits for the series stream, or fetches the frame alone if it is not coming. */
@@ -284,10 +323,20 @@ export class SeriesFrames {
     for (const [sop, frames] of byInstance) {
       for (let at = 0; at < frames.length; at += MAX_FRAMES_PER_REQUEST) queue.push({ sop, frames: frames.slice(at, at + MAX_FRAMES_PER_REQUEST) });
     }
+    await this.fetchEach(() => queue.shift(), 4);
+  }
+
+  /**
+   * Fetches what `next` hands out, `concurrency` requests at a time, until it hands out nothing. A request
+   * that still fails with a transient error (no answer, 429, 5xx) after its retries means the server is
+   * away: what is handed out after that fails with the same error, unasked, instead of a request storm
+   * against a server that is down.
+   */
+  private async fetchEach(next: () => { sop: string; frames: number[] } | undefined, concurrency: number): Promise<void> {
     let serverAway: unknown;
     const worker = async () => {
-      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-        const { sop, frames } = next;
+      for (let item = next(); item !== undefined; item = next()) {
+        const { sop, frames } = item;
         try {
           // Once the server refused a frame, the rest would be refused too: no request storm.
           if (this.framesRefused !== undefined) throw this.notInStream(sop, frames[0]!);
@@ -305,7 +354,7 @@ export class SeriesFrames {
         }
       }
     };
-    await Promise.all(Array.from({ length: 4 }, worker));
+    await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
   /** Several frames of one instance in one request; a refusal (400, 5xx) is handled as fetchOne's is. */

@@ -12,7 +12,8 @@ import { SeriesFrames } from '../dicomweb/series-frames.js';
 import { FilmlessError, type FilmlessErrorCode, isAbortError, toFilmlessError } from '../errors.js';
 import { type GreyFrame, canDrawLean, decodeFirstFrame, frameModalityValue } from '../first-image/first-frame.js';
 import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
-import { type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
+import { type MiddleFound, type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
+import { PREVIEW_DELAY_MS, drawPreview, fetchPreview, previewSize } from '../first-image/preview.js';
 import { DecodeQueue } from '../imaging/decode-queue.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
 import { type DisplayState, plainDisplay } from '../imaging/display-state.js';
@@ -21,7 +22,7 @@ import { type FrameRef, frameGeometry, framesOf, isLocalizerInstance } from '../
 import { type Stack, isLossyTransferSyntax, largestStack, seriesWarnings, splitStacks, stackSummary } from '../study/stacks.js';
 import { type OrientationMarkers, orientationMarkers } from '../study/orientation.js';
 import type { SeriesSummary, SeriesWarning, StackSummary, StudySummary } from '../study/types.js';
-import type { FilmlessFirstImageDetail, FilmlessProgressDetail, FilmlessReadyDetail } from '../viewer/events.js';
+import type { FilmlessFirstImageDetail, FilmlessPreviewDetail, FilmlessProgressDetail, FilmlessReadyDetail } from '../viewer/events.js';
 
 /** One loaded series: ordered frames and the store their bytes come from. */
 export interface LoadedSeries {
@@ -52,6 +53,8 @@ type CellDetail<T> = Omit<T, 'viewportIndex'>;
 /** What a viewport tells its grid. */
 export interface ViewportEvents {
   firstImage(detail: CellDetail<FilmlessFirstImageDetail>): void;
+  /** A preview of the first image is on screen (slow link), until `firstImage`. */
+  preview(detail: CellDetail<FilmlessPreviewDetail>): void;
   ready(detail: CellDetail<FilmlessReadyDetail>): void;
   /** One more image decoded (or found undecodable). */
   progress(detail: FilmlessProgressDetail): void;
@@ -164,6 +167,13 @@ export class ViewportLoad {
   private elementsNow: ViewportElements | undefined;
   /** The lean first image's decoded frame while it is on screen (its values answer `modalityValueAt`). */
   private leanFrame: GreyFrame | undefined;
+  /**
+   * The first image's preview (the server's rendering, see preview.ts) while it is on the lean canvas in
+   * the image's place: its size; the cell labels it, and it answers no values.
+   */
+  preview: { width: number; height: number } | undefined;
+  /** Stops the preview's request and keeps it from being drawn (the image itself is on screen, or the load ended). */
+  private previewController: AbortController | undefined;
 
   constructor(
     private readonly elements: () => Promise<ViewportElements>,
@@ -182,6 +192,9 @@ export class ViewportLoad {
       return await this.load(study, seriesUID, options, controller.signal);
     } catch (error) {
       if (controller.signal.aborted || isAbortError(error)) return { shown: false, aborted: true };
+      // The load failed: a preview does not stay as if it were the image.
+      if (this.preview) this.hideLeanFirstImage();
+      else this.endPreview();
       throw error;
     }
   }
@@ -298,10 +311,12 @@ export class ViewportLoad {
       }
     }
     // Cornerstone (about 1 MB of script, WebGL, decode workers) loads only now, when the first image is on
-    // screen or the lean path could not draw it; the series streams in meanwhile.
+    // screen or the lean path could not draw it; the series streams in meanwhile, unless the link is slow
+    // (link-speed.ts, told by the first frame): then the code of the tools goes first, alone on the link,
+    // and the series follows nearest-first once the tools work (below).
     if (firstImageAt !== undefined) {
       await afterNextPaint();
-      void store.startBulk();
+      if (!client.link.isSlow) void store.startBulk();
     }
     const viewportReady = this.ensureAttached(signal);
     viewportReady.catch(() => undefined); // awaited below
@@ -317,7 +332,7 @@ export class ViewportLoad {
     store.forget(firstFrame.sopInstanceUID, firstFrame.frameNumber); // decoded and cached by Cornerstone now
     this.hideLeanFirstImage();
     if (firstImageAt === undefined) {
-      void store.startBulk();
+      if (!client.link.isSlow) void store.startBulk();
       firstImageAt = performance.now();
       this.announceFirstImage(study, seriesUID, first, frames.length, firstImageAt, startedAt);
     }
@@ -338,6 +353,7 @@ export class ViewportLoad {
     this.stack.applyPendingInput();
     this.countDecoded();
     this.prefetch(store, frames, loaded.imageIds, first, signal, imaging.loadAndCacheFrame, shownFirst);
+    if (client.link.isSlow) void store.startNearestFirst(() => this.stack.state().imageIndex);
     return { shown: true };
   }
 
@@ -404,6 +420,8 @@ export class ViewportLoad {
   modalityValueAt(column: number, row: number): number | undefined {
     // An image that cannot be shown has no values (the viewport still holds the previous image's pixels).
     if (this.display && this.undecodable.has(this.display.imageIndex)) return undefined;
+    // A preview is a picture of the image, not its data.
+    if (this.preview) return undefined;
     return this.leanFrame ? frameModalityValue(this.leanFrame, column, row) : this.stack.modalityValueAt(column, row);
   }
 
@@ -471,7 +489,8 @@ export class ViewportLoad {
   ): Promise<{ early?: ProbableMiddle; firstImageAt?: number }> {
     const probeController = new AbortController();
     const probeSignal = AbortSignal.any([signal, probeController.signal]);
-    const probe = fetchProbableMiddle(client, study.studyInstanceUID, summary.seriesInstanceUID, summary.imageCount, probeSignal).catch((error: unknown) => {
+    const onFound = (found: MiddleFound, arrived: Promise<unknown>) => void this.previewWhileSlow(client, study, summary.seriesInstanceUID, found, arrived, signal, startedAt);
+    const probe = fetchProbableMiddle(client, study.studyInstanceUID, summary.seriesInstanceUID, summary.imageCount, probeSignal, onFound).catch((error: unknown) => {
       this.events.log('middle image not found by instance number', error);
       return undefined;
     });
@@ -526,10 +545,74 @@ export class ViewportLoad {
     }
     const at = performance.now();
     this.leanFrame = grey;
+    this.endPreview(); // drawn over it
     this.display = plainDisplay(index, count, grey.windowCenter, grey.windowWidth);
     this.events.changed();
     this.announceFirstImage(study, seriesUID, index, count, at, startedAt);
     return at;
+  }
+
+  /**
+   * On a slow link, a preview in the first image's place: when the middle image's frame (or its metadata)
+   * has not arrived PREVIEW_DELAY_MS after it was asked for, the server's rendering of it at the
+   * viewport's size is fetched and drawn on the lean canvas, labelled, until the image replaces it. A
+   * server that renders nothing means no preview, silently (logged).
+   */
+  private async previewWhileSlow(
+    client: DicomwebClient,
+    study: StudySummary,
+    seriesUID: string,
+    found: MiddleFound,
+    arrived: Promise<unknown>,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<void> {
+    this.endPreview();
+    const controller = new AbortController();
+    this.previewController = controller;
+    const previewSignal = AbortSignal.any([signal, controller.signal]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slow = await Promise.race([
+      arrived.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), PREVIEW_DELAY_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!slow || previewSignal.aborted) return;
+    try {
+      const elements = (this.elementsNow = await this.elements());
+      const box = elements.viewport.getBoundingClientRect();
+      const size = previewSize(box, window.devicePixelRatio || 1, found.columns && found.rows ? { columns: found.columns, rows: found.rows } : undefined);
+      if (!size) return;
+      const bitmap = await fetchPreview(client, study.studyInstanceUID, seriesUID, found.sopInstanceUID, size, previewSignal);
+      const { width, height } = bitmap;
+      let drawn = false;
+      if (!previewSignal.aborted) {
+        const canvas = elements.firstImage;
+        canvas.hidden = false;
+        drawn = drawPreview(canvas, bitmap);
+        if (!drawn) canvas.hidden = true;
+      }
+      bitmap.close();
+      if (!drawn) return;
+      this.preview = { width, height };
+      this.events.changed();
+      mark('preview');
+      this.events.preview({ studyInstanceUID: study.studyInstanceUID, seriesInstanceUID: seriesUID, timeToPreviewMs: Math.round(performance.now() - startedAt), width, height });
+    } catch (error) {
+      if (!previewSignal.aborted) this.events.log('no preview of the first image', error);
+    }
+  }
+
+  /** The preview goes (the image itself replaces it, or the load ended); its request stops. */
+  private endPreview(): void {
+    this.previewController?.abort();
+    this.previewController = undefined;
+    if (!this.preview) return;
+    this.preview = undefined;
+    this.events.changed();
   }
 
   private announceFirstImage(study: StudySummary, seriesUID: string, index: number, count: number, at: number, startedAt: number): void {
@@ -546,6 +629,7 @@ export class ViewportLoad {
   /** Cornerstone shows the image now: the lean canvas goes, and so does its memory. */
   private hideLeanFirstImage(): void {
     this.leanFrame = undefined;
+    this.endPreview();
     const canvas = this.elementsNow?.firstImage;
     if (!canvas || canvas.hidden) return;
     canvas.hidden = true;

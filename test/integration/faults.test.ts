@@ -192,6 +192,28 @@ describe('network faults between the viewer and the PACS', function () {
     });
   }
 
+  it('on a slow link, leaves the link to the tools first, then brings the slices nearest to the one shown first, without the series stream', async () => {
+    // The first frame takes two seconds: a phone on a mobile network (link-speed.ts calls it slow).
+    const run = await open('slowLink', (study) => [{ kind: 'frames', match: [study.studyInstanceUID], times: 1, fault: { type: 'delay', ms: 2000 } }]);
+    await nextEvent(run.viewer, 'filmless-ready');
+    const readyAt = Date.now();
+    await run.settled;
+    expect(run.errors).to.deep.equal([]);
+    const log = gets(await run.requests());
+    expect(log.filter((r) => r.kind === 'series'), 'series stream requests').to.deep.equal([]);
+    const frames = log.filter((r) => r.kind === 'frames');
+    const index = (r: ProxyLogEntry) => run.study.instances.findIndex((i) => i.sopInstanceUID === sopOf(r));
+    const [first, ...rest] = frames.map(index);
+    const middle = Math.floor((run.study.instances.length - 1) / 2);
+    expect(first, 'the first frame asked for').to.equal(middle);
+    // Every other image once, none before the tools worked, nearest to the middle first.
+    expect([...rest].sort((a, b) => a - b)).to.deep.equal(run.study.instances.map((_, i) => i).filter((i) => i !== middle));
+    for (const r of frames.slice(1)) expect(r.time, 'asked for after filmless-ready').to.be.at.least(readyAt - 5);
+    const distances = rest.map((i) => Math.abs(i - middle));
+    expect(distances).to.deep.equal([...distances].sort((a, b) => a - b));
+    await centreMatchesFile(run.viewer, run.study.instances[middle]!.file);
+  });
+
   it('waits for Retry-After after a 429, on the metadata and on the series stream, then shows the series', async () => {
     const run = await open('tooMany', (study) => [
       { kind: 'metadata', match: [study.seriesInstanceUID], times: 1, fault: { type: 'status', status: 429, headers: { 'Retry-After': '1' } } },

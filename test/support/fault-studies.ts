@@ -28,6 +28,7 @@ export const FAULT_CASES = [
   'contentType',
   'malformed',
   'html',
+  'slowLink',
 ] as const;
 
 export type FaultCase = (typeof FAULT_CASES)[number];

@@ -59,3 +59,59 @@ describe('series frames the series stream did not bring', () => {
     expect(paths.length - 1).to.equal(16);
   });
 });
+
+describe('series frames on a slow link', () => {
+  it('asks for the frames nearest to the one on screen first, following it as it moves', async () => {
+    const { paths, client } = server(frames);
+    const keys = Array.from({ length: 11 }, (_, i) => frameKey(`I${i}`, 1));
+    const { frameStore, outcomes } = store(client, keys);
+    const asked = () => paths.map((path) => /instances\/I(\d+)\//.exec(path)?.[1]).filter((n) => n !== undefined).map(Number);
+    // The reader is on slice 5, and moves to slice 0 once four frames have been asked for.
+    await frameStore.startNearestFirst(() => (asked().length >= 4 ? 0 : 5));
+    expect(await outcomes).to.deep.equal(keys.map((key) => `${key.split('/')[0]}:1`));
+    expect(asked()).to.deep.equal([5, 4, 6, 3, 0, 1, 2, 7, 8, 9, 10]);
+  });
+
+  it('leaves the series stream alone once it was started, and sends no frame request of its own', async () => {
+    const { paths, client } = server(frames);
+    const keys = Array.from({ length: 3 }, (_, i) => frameKey(`I${i}`, 1));
+    const { frameStore, outcomes } = store(client, keys);
+    const bulk = frameStore.startBulk();
+    expect(frameStore.startNearestFirst(() => 0)).to.equal(bulk);
+    await bulk;
+    await outcomes;
+    // The stream (refused here) and its fallback: each frame asked for once.
+    expect(paths.filter((path) => path.includes('/frames/')).length).to.equal(3);
+  });
+});
+
+describe('link speed', () => {
+  const frameOf = (bytes: number) =>
+    new Response(new Blob(['--b\r\nContent-Type: application/octet-stream\r\n\r\n', new Uint8Array(bytes), '\r\n--b--\r\n']), {
+      headers: { 'Content-Type': 'multipart/related; type="application/octet-stream"; boundary=b' },
+    });
+
+  it('calls a link slow when a 256 KB frame takes a second, and fast when it comes at once', async () => {
+    const slow = new DicomwebClient({
+      baseUrl: 'https://pacs.test/dicom-web',
+      fetch: () => new Promise((resolve) => setTimeout(() => resolve(frameOf(256 * 1024)), 1000)),
+    });
+    await slow.retrieveFrames('S', 'X', 'I', [1], new AbortController().signal);
+    expect(slow.link.isSlow).to.equal(true);
+    expect(slow.link.bytesPerSecond).to.be.below(300_000);
+
+    const fast = new DicomwebClient({ baseUrl: 'https://pacs.test/dicom-web', fetch: async () => frameOf(256 * 1024) });
+    await fast.retrieveFrames('S', 'X', 'I', [1], new AbortController().signal);
+    expect(fast.link.isSlow).to.equal(false);
+  });
+
+  it('does not judge the link by small frames, which only measure round trips', async () => {
+    const client = new DicomwebClient({
+      baseUrl: 'https://pacs.test/dicom-web',
+      fetch: () => new Promise((resolve) => setTimeout(() => resolve(frameOf(8 * 1024)), 500)),
+    });
+    await client.retrieveFrames('S', 'X', 'I', [1], new AbortController().signal);
+    expect(client.link.bytesPerSecond).to.equal(undefined);
+    expect(client.link.isSlow).to.equal(false);
+  });
+});
