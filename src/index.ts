@@ -17,6 +17,7 @@ export type {
   FilmlessErrorDetail,
   FilmlessProgressDetail,
   FilmlessFirstImageDetail,
+  FilmlessPreviewDetail,
   FilmlessReadyDetail,
   FilmlessSeriesCheckedDetail,
   FilmlessOrientation,

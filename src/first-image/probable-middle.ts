@@ -19,10 +19,19 @@ export interface ProbableMiddle {
   estimatedIndex: number;
 }
 
+/** The middle instance as the search found it, before its metadata and frame arrive. */
+export interface MiddleFound {
+  sopInstanceUID: string;
+  /** Its size as the search answered it (QIDO-RS returns Rows and Columns by default), when it did. */
+  columns?: number;
+  rows?: number;
+}
+
 /**
  * The instance numbered in the middle of a series of `imageCount` instances, with its metadata and
  * frame; undefined when the server cannot tell (no match, several matches, a filter it ignores) or the
- * instance holds several frames (enhanced images: the series metadata decides those).
+ * instance holds several frames (enhanced images: the series metadata decides those). `onFound` hears
+ * of the instance as its metadata and frame are asked for, with the promise of their arrival.
  */
 export async function fetchProbableMiddle(
   client: DicomwebClient,
@@ -30,6 +39,7 @@ export async function fetchProbableMiddle(
   seriesUID: string,
   imageCount: number,
   signal: AbortSignal,
+  onFound?: (found: MiddleFound, arrived: Promise<unknown>) => void,
 ): Promise<ProbableMiddle | undefined> {
   if (imageCount < 3) return undefined;
   const instanceNumber = Math.floor((imageCount - 1) / 2) + 1;
@@ -38,10 +48,12 @@ export async function fetchProbableMiddle(
   if (matches.length !== 1 || numberValue(matches[0], Tag.InstanceNumber) !== instanceNumber) return undefined;
   const sopInstanceUID = stringValue(matches[0], Tag.SOPInstanceUID);
   if (!sopInstanceUID) return undefined;
-  const [metadata, frames] = await Promise.all([
+  const arrived = Promise.all([
     client.retrieveInstanceMetadata(studyUID, seriesUID, sopInstanceUID, signal),
     client.retrieveFrames(studyUID, seriesUID, sopInstanceUID, [1], signal),
   ]);
+  onFound?.({ sopInstanceUID, columns: numberValue(matches[0], Tag.Columns), rows: numberValue(matches[0], Tag.Rows) }, arrived);
+  const [metadata, frames] = await arrived;
   const instance = metadata[0];
   const bytes = frames[0];
   if (!instance || !bytes || (numberValue(instance, Tag.NumberOfFrames) ?? 1) > 1) return undefined;

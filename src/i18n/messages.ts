@@ -241,6 +241,8 @@ export const en = {
   // Allowed sources (standalone page security)
   'error.source-not-allowed': 'This viewer may not open images from {detail}. The link may be wrong or unsafe: ask whoever sent it for a new one.',
   iidConfigInvalid: 'The configuration file viewer.config.json is invalid, so no image server is allowed. Please tell the site administrator.',
+  // First image preview (slow links)
+  previewLabel: 'Preview: loading full quality…',
 };
 
 export type MessageKey = keyof typeof en;
@@ -485,6 +487,8 @@ export const tr: MessageTable = {
   // Allowed sources (standalone page security)
   'error.source-not-allowed': 'Bu görüntüleyici {detail} adresinden görüntü açamaz. Bağlantı hatalı ya da güvensiz olabilir: gönderen kişiden yeni bir bağlantı isteyin.',
   iidConfigInvalid: 'viewer.config.json yapılandırma dosyası geçersiz; bu yüzden hiçbir görüntü sunucusuna izin verilmiyor. Lütfen site yöneticisine bildirin.',
+  // First image preview (slow links)
+  previewLabel: 'Önizleme: tam kalite yükleniyor…',
 };
 
 export const vi: MessageTable = {
@@ -726,6 +730,8 @@ export const vi: MessageTable = {
   // Allowed sources (standalone page security)
   'error.source-not-allowed': 'Trình xem này không được phép mở ảnh từ {detail}. Liên kết có thể sai hoặc không an toàn: hãy xin người gửi một liên kết mới.',
   iidConfigInvalid: 'Tệp cấu hình viewer.config.json không hợp lệ nên không máy chủ ảnh nào được phép. Vui lòng báo cho quản trị viên của trang.',
+  // First image preview (slow links)
+  previewLabel: 'Xem trước: đang tải chất lượng đầy đủ…',
 };
 
 export const tables: Record<string, MessageTable> = { en, tr, vi };

@@ -42,6 +42,25 @@ export interface FilmlessFirstImageDetail {
   viewportIndex: number;
 }
 
+/**
+ * `filmless-preview`: on a slow link, a preview of the first image (the server's rendering of the same
+ * middle image at the viewport's size, labelled "Preview" on screen) is shown while the image itself is
+ * still arriving. It carries no values: nothing is measured on it. `filmless-first-image` follows when
+ * the image at full quality replaces it. Not sent when the image itself comes quickly (a LAN), nor when
+ * the server renders no preview.
+ */
+export interface FilmlessPreviewDetail {
+  studyInstanceUID: string;
+  seriesInstanceUID: string;
+  /** From the start of this load (connection or a new accession / study / series) to the preview drawn. */
+  timeToPreviewMs: number;
+  /** The preview's own size in pixels, as the server rendered it. */
+  width: number;
+  height: number;
+  /** Which viewport of the grid (0-based, grid order) shows it. */
+  viewportIndex: number;
+}
+
 /** `filmless-ready`: the displayed series is on screen and its tools (scroll, window/level, zoom) work. */
 export interface FilmlessReadyDetail {
   studyInstanceUID: string;
@@ -348,6 +367,7 @@ export interface FilmlessEventMap {
   'filmless-candidates': CustomEvent<FilmlessCandidatesDetail>;
   'filmless-progress': CustomEvent<FilmlessProgressDetail>;
   'filmless-first-image': CustomEvent<FilmlessFirstImageDetail>;
+  'filmless-preview': CustomEvent<FilmlessPreviewDetail>;
   'filmless-ready': CustomEvent<FilmlessReadyDetail>;
   'filmless-error': CustomEvent<FilmlessErrorDetail>;
   'filmless-statechange': CustomEvent<FilmlessStateChangeDetail>;
@@ -364,6 +384,7 @@ const eventNames: { readonly [K in keyof FilmlessEventMap]: true } = {
   'filmless-candidates': true,
   'filmless-progress': true,
   'filmless-first-image': true,
+  'filmless-preview': true,
   'filmless-ready': true,
   'filmless-error': true,
   'filmless-statechange': true,

@@ -30,6 +30,7 @@ import { syncStyles } from './parts/sync-bar.js';
  * @fires {CustomEvent<FilmlessResolvedDetail>} filmless-resolved - The study to show is known.
  * @fires {CustomEvent<FilmlessCandidatesDetail>} filmless-candidates - Several studies match; a chooser is shown until one is picked.
  * @fires {CustomEvent<FilmlessProgressDetail>} filmless-progress - More images of the shown series are decoded.
+ * @fires {CustomEvent<FilmlessPreviewDetail>} filmless-preview - On a slow link, a labelled preview of that middle image (the server's rendering at the viewport's size, no values) is on screen while the image itself arrives; `filmless-first-image` follows.
  * @fires {CustomEvent<FilmlessFirstImageDetail>} filmless-first-image - The middle image of the shown series is on screen at full quality, with the file's window (tools not yet).
  * @fires {CustomEvent<FilmlessReadyDetail>} filmless-ready - The shown series is on screen and its tools work.
  * @fires {CustomEvent<FilmlessErrorDetail>} filmless-error - Something failed; `message` is the localized text the widget shows. `fatal: true`: the viewer stopped (status `error`); `fatal: false`: one image, a share, a secondary source, a measurement or a shared view failed, and the status stays.
@@ -52,6 +53,7 @@ import { syncStyles } from './parts/sync-bar.js';
  * @csspart study-badge - The study date on each viewport while comparing ("Current" or "Prior").
  * @csspart overlay - Patient, study and image text drawn over the image.
  * @csspart progress - The loading bar.
+ * @csspart preview-label - On a slow link, the label over the first image's preview ("Preview, loading full quality") until the image itself replaces it.
  * @csspart error - The error message and its retry button.
  * @csspart image-error - In the place of an image that cannot be shown (damaged, unsupported, not sent): what failed and why; the series' other images stay on offer.
  * @csspart chooser - The list shown when several studies match.

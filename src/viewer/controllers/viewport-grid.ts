@@ -171,6 +171,7 @@ export class ViewportGrid implements ReactiveController {
         },
         {
           firstImage: (detail) => this.context.emit('filmless-first-image', { ...detail, viewportIndex: this.cells.indexOf(cell) }),
+          preview: (detail) => this.context.emit('filmless-preview', { ...detail, viewportIndex: this.cells.indexOf(cell) }),
           ready: (detail) => {
             if (this.active === cell) this.context.setStatus('ready');
             this.context.emit('filmless-ready', { ...detail, viewportIndex: this.cells.indexOf(cell) });

@@ -105,7 +105,7 @@ export function viewerTemplate(v: ViewerView) {
         </div>
         ${v.mpr.render() ?? nothing}
         ${syncOverlay(t, v.collab)}
-        ${waitingMessage(t, v.status, Boolean(active.display), resolution.candidates.length > 0)}
+        ${waitingMessage(t, v.status, Boolean(active.display || active.preview), resolution.candidates.length > 0)}
         ${chooser(t, { candidates: resolution.candidates, kind: resolution.chooserKind, unreachable: resolution.unreachable }, (uid) => v.actions.selectStudy(uid))}
         ${errorPanel(t, v.error, v.status, () => v.actions.retry())}
         ${v.measurements.labelRequest ? labelField(t, v.measurements.labelRequest.current, (label) => v.measurements.answerLabel(label)) : nothing}

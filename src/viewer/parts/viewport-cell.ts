@@ -75,6 +75,7 @@ export function viewportCell(t: LocalizeController, view: CellView, on: CellHand
       @keydown=${on.keydown} @wheel=${on.wheel} @contextmenu=${(e: Event) => e.preventDefault()}
       @pointermove=${(e: PointerEvent) => on.pointerMove?.(e)} @pointerleave=${() => on.pointerLeave?.()}></div>
     <canvas class="first-image" aria-hidden="true" hidden></canvas>
+    ${view.load.preview && !view.failed ? html`<div class="preview-label" part="preview-label" role="status">${t.term('previewLabel')}</div>` : nothing}
     <canvas class="reference-lines" aria-hidden="true"></canvas>
     ${view.failed ? nothing : overlay(t, view)} ${progress(t, view)} ${view.failed ? nothing : (view.extra ?? nothing)}
   </div>`;
