@@ -95,7 +95,8 @@ async function writeHeapSnapshot(cdp: CDPSession, file: string): Promise<void> {
 }
 
 /** Spans a CPU profile can cover (see FILMLESS_BENCH_PROFILE): the mode of the sample and two signals. */
-const PROFILE_SPANS: Record<string, { mode: 'load' | 'scroll'; from: Signal; to: Signal }> = {
+const PROFILE_SPANS: Record<string, { mode: 'load' | 'scroll'; from: Signal | 'navigation'; to: Signal }> = {
+  p1: { mode: 'load', from: 'navigation', to: 'first-image' },
   p2: { mode: 'load', from: 'first-image', to: 'series-ready' },
   p3: { mode: 'load', from: 'cached-scroll-start', to: 'cached-scroll-end' },
   p4: { mode: 'scroll', from: 'first-image', to: 'stream-scroll-end' },
@@ -126,7 +127,7 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
       snapshots[signal] = { ...(await cpuSnapshot(tree)), epoch };
       // FILMLESS_BENCH_PROFILE=<folder>: a CPU profile of the page's main thread over one span, to see
       // where that time goes. FILMLESS_BENCH_PROFILE_SPAN picks it: p2 (first image → series ready, the
-      // default), p3 (the cached scroll) or p4 (scrolling while streaming). Off by default: profiling
+      // default), p1 (navigation → first image), p3 (the cached scroll) or p4 (scrolling while streaming). Off by default: profiling
       // slows the page.
       const profileFolder = process.env.FILMLESS_BENCH_PROFILE;
       const span = PROFILE_SPANS[process.env.FILMLESS_BENCH_PROFILE_SPAN ?? 'p2'];
@@ -185,6 +186,12 @@ export async function runSample(options: SampleOptions): Promise<RawSample> {
     }
     pages.served.length = 0;
     snapshots.navigation = { ...(await cpuSnapshot(tree)), epoch: Date.now() };
+    const firstSpan = PROFILE_SPANS[process.env.FILMLESS_BENCH_PROFILE_SPAN ?? 'p2'];
+    if (process.env.FILMLESS_BENCH_PROFILE && firstSpan?.from === 'navigation' && firstSpan.mode === mode) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(`${pages.origin}/${pageName}.html?${query}`, { waitUntil: 'commit' });
     const timeout = options.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;

@@ -320,6 +320,8 @@ const ENGINE_LAUNCHERS: Record<string, () => BrowserLauncher> = {
  * and in Chromium with WebGL turned off.
  */
 export function engineGroups(): Group[] {
+  // FILMLESS_TEST_ENGINE_GROUPS=0: Chromium's groups only (scripts/fresh-clone-test.sh, after npm test ran them all).
+  if (process.env.FILMLESS_TEST_ENGINE_GROUPS === '0') return [];
   const firefox = ENGINE_LAUNCHERS.firefox!();
   return [
     { name: 'element-firefox', files: 'test/element/**/*.test.ts', browsers: [firefox] },
