@@ -258,7 +258,8 @@ export class DicomwebClient {
 
   /**
    * One frame (or, without `frameNumber`, one instance) rendered by the server (WADO-RS `/rendered`) to
-   * fit `viewport` pixels, as a JPEG Blob: the first image's preview on a slow link, never read for values.
+   * fit `viewport` pixels, in `window` (modality values; the server's choice without it), as a JPEG
+   * Blob: the first image's preview on a slow link, never read for values.
    */
   retrieveRenderedImage(
     studyUID: string,
@@ -266,10 +267,12 @@ export class DicomwebClient {
     target: { sopInstanceUID: string; frameNumber?: number },
     viewport: { width: number; height: number },
     signal: AbortSignal,
+    window?: { center: number; width: number; function: 'linear' | 'linear-exact' | 'sigmoid' },
   ): Promise<Blob> {
     const frame = target.frameNumber === undefined ? '' : `/frames/${Math.max(1, Math.trunc(target.frameNumber))}`;
     const size = `${Math.max(1, Math.round(viewport.width))},${Math.max(1, Math.round(viewport.height))}`;
-    const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(target.sopInstanceUID)}${frame}/rendered?viewport=${size}`;
+    const voi = window && Number.isFinite(window.center) && window.width > 0 ? `&window=${window.center},${window.width},${window.function}` : '';
+    const path = `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(target.sopInstanceUID)}${frame}/rendered?viewport=${size}${voi}`;
     return this.exchange(path, 'image/jpeg', signal, undefined, async (response, attempt) => {
       const type = response.headers.get('content-type') ?? '';
       const body = await this.readBody(response, attempt);

@@ -6,6 +6,7 @@
  * the image, shown under a "preview" label until the frame itself replaces it.
  */
 import type { DicomwebClient } from '../dicomweb/client.js';
+import { type DicomJsonDataset, Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 import { FilmlessError } from '../errors.js';
 
 /**
@@ -44,6 +45,27 @@ export function previewSize(box: { width: number; height: number }, ratio: numbe
   return { width: Math.max(1, Math.round(width * cap)), height: Math.max(1, Math.round(height * cap)) };
 }
 
+/** A window for the server to render in (WADO-RS `window=center,width,function`). */
+export interface RenderWindow {
+  center: number;
+  width: number;
+  function: 'linear' | 'linear-exact' | 'sigmoid';
+}
+
+/**
+ * The file's first window, as the full-quality image shows it, so that the preview has the same
+ * contrast (servers differ in what they render without one: Orthanc 1.10 picks another). Undefined
+ * without one in the file: the server chooses, as the viewer does then.
+ */
+export function fileWindow(instance: DicomJsonDataset | undefined): RenderWindow | undefined {
+  if (!instance) return undefined;
+  const center = numberValue(instance, Tag.WindowCenter);
+  const width = numberValue(instance, Tag.WindowWidth);
+  if (center === undefined || width === undefined || !Number.isFinite(center) || !(width > 0)) return undefined;
+  const name = stringValue(instance, '00281056').trim().toUpperCase();
+  return { center, width, function: name === 'SIGMOID' ? 'sigmoid' : name === 'LINEAR_EXACT' ? 'linear-exact' : 'linear' };
+}
+
 /**
  * Fetches the frame rendered at `size` (frame level; the instance level when the server refuses that)
  * and decodes it. Throws when the server renders neither, or the answer is not an image it can decode:
@@ -55,14 +77,15 @@ export async function fetchPreview(
   seriesUID: string,
   sopInstanceUID: string,
   size: PreviewSize,
+  window: RenderWindow | undefined,
   signal: AbortSignal,
 ): Promise<ImageBitmap> {
   let blob: Blob;
   try {
-    blob = await client.retrieveRenderedImage(studyUID, seriesUID, { sopInstanceUID, frameNumber: 1 }, size, signal);
+    blob = await client.retrieveRenderedImage(studyUID, seriesUID, { sopInstanceUID, frameNumber: 1 }, size, signal, window);
   } catch (error) {
     if (signal.aborted || !(error instanceof FilmlessError) || !NOT_RENDERED_HERE.has(error.status ?? 0)) throw error;
-    blob = await client.retrieveRenderedImage(studyUID, seriesUID, { sopInstanceUID }, size, signal);
+    blob = await client.retrieveRenderedImage(studyUID, seriesUID, { sopInstanceUID }, size, signal, window);
   }
   signal.throwIfAborted();
   return createImageBitmap(blob);

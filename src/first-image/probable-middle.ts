@@ -25,6 +25,8 @@ export interface MiddleFound {
   /** Its size as the search answered it (QIDO-RS returns Rows and Columns by default), when it did. */
   columns?: number;
   rows?: number;
+  /** Its own metadata, once in (undefined if it failed): small, it comes well before the frame. */
+  metadata: Promise<DicomJsonDataset | undefined>;
 }
 
 /**
@@ -48,11 +50,13 @@ export async function fetchProbableMiddle(
   if (matches.length !== 1 || numberValue(matches[0], Tag.InstanceNumber) !== instanceNumber) return undefined;
   const sopInstanceUID = stringValue(matches[0], Tag.SOPInstanceUID);
   if (!sopInstanceUID) return undefined;
-  const arrived = Promise.all([
-    client.retrieveInstanceMetadata(studyUID, seriesUID, sopInstanceUID, signal),
-    client.retrieveFrames(studyUID, seriesUID, sopInstanceUID, [1], signal),
-  ]);
-  onFound?.({ sopInstanceUID, columns: numberValue(matches[0], Tag.Columns), rows: numberValue(matches[0], Tag.Rows) }, arrived);
+  const metadataRequest = client.retrieveInstanceMetadata(studyUID, seriesUID, sopInstanceUID, signal);
+  const arrived = Promise.all([metadataRequest, client.retrieveFrames(studyUID, seriesUID, sopInstanceUID, [1], signal)]);
+  const ownMetadata = metadataRequest.then(
+    (datasets) => datasets[0],
+    () => undefined,
+  );
+  onFound?.({ sopInstanceUID, columns: numberValue(matches[0], Tag.Columns), rows: numberValue(matches[0], Tag.Rows), metadata: ownMetadata }, arrived);
   const [metadata, frames] = await arrived;
   const instance = metadata[0];
   const bytes = frames[0];

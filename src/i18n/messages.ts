@@ -731,7 +731,7 @@ export const vi: MessageTable = {
   'error.source-not-allowed': 'Trình xem này không được phép mở ảnh từ {detail}. Liên kết có thể sai hoặc không an toàn: hãy xin người gửi một liên kết mới.',
   iidConfigInvalid: 'Tệp cấu hình viewer.config.json không hợp lệ nên không máy chủ ảnh nào được phép. Vui lòng báo cho quản trị viên của trang.',
   // First image preview (slow links)
-  previewLabel: 'Xem trước: đang tải chất lượng đầy đủ…',
+  previewLabel: 'Xem trước: đang tải ảnh đầy đủ…',
 };
 
 export const tables: Record<string, MessageTable> = { en, tr, vi };

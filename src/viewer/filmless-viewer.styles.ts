@@ -99,9 +99,9 @@ export const styles = css`
   .first-image { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; background: #000; }
   .first-image[hidden] { display: none; }
   /* A slow link's preview of the first image is labelled until the image itself replaces it: small, at the top, off the image's centre. */
-  .preview-label { position: absolute; top: 8px; left: 50%; transform: translateX(-50%); max-width: calc(100% - 16px); box-sizing: border-box;
-    padding: 2px 10px; border-radius: 10px; background: rgb(0 0 0 / 0.7); color: #fff; border: 1px solid rgb(255 255 255 / 0.35);
-    font-size: 12px; line-height: 18px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; pointer-events: none; z-index: 1; }
+  .preview-label { position: absolute; top: 8px; left: 50%; transform: translateX(-50%); width: max-content; max-width: calc(100% - 16px);
+    box-sizing: border-box; padding: 2px 10px; border-radius: 10px; background: rgb(0 0 0 / 0.7); color: #fff;
+    border: 1px solid rgb(255 255 255 / 0.35); font-size: 12px; line-height: 18px; text-align: center; pointer-events: none; z-index: 1; }
   /* The active viewport's slice plane across the other viewports (reference-lines.ts). */
   .reference-lines { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
   .viewport:focus-visible { outline: 3px solid var(--filmless-accent); outline-offset: -3px; }

@@ -13,7 +13,7 @@ import { FilmlessError, type FilmlessErrorCode, isAbortError, toFilmlessError } 
 import { type GreyFrame, canDrawLean, decodeFirstFrame, frameModalityValue } from '../first-image/first-frame.js';
 import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
 import { type MiddleFound, type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
-import { PREVIEW_DELAY_MS, drawPreview, fetchPreview, previewSize } from '../first-image/preview.js';
+import { PREVIEW_DELAY_MS, drawPreview, fetchPreview, fileWindow, previewSize } from '../first-image/preview.js';
 import { DecodeQueue } from '../imaging/decode-queue.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
 import { type DisplayState, plainDisplay } from '../imaging/display-state.js';
@@ -582,11 +582,14 @@ export class ViewportLoad {
     clearTimeout(timer);
     if (!slow || previewSignal.aborted) return;
     try {
+      // In the file's window, as the image will be shown: its metadata is small and usually in by now.
+      const voiWindow = fileWindow(await Promise.race([found.metadata, new Promise<undefined>((resolve) => setTimeout(resolve, PREVIEW_DELAY_MS))]));
+      if (previewSignal.aborted) return;
       const elements = (this.elementsNow = await this.elements());
       const box = elements.viewport.getBoundingClientRect();
-      const size = previewSize(box, window.devicePixelRatio || 1, found.columns && found.rows ? { columns: found.columns, rows: found.rows } : undefined);
+      const size = previewSize(box, globalThis.devicePixelRatio || 1, found.columns && found.rows ? { columns: found.columns, rows: found.rows } : undefined);
       if (!size) return;
-      const bitmap = await fetchPreview(client, study.studyInstanceUID, seriesUID, found.sopInstanceUID, size, previewSignal);
+      const bitmap = await fetchPreview(client, study.studyInstanceUID, seriesUID, found.sopInstanceUID, size, voiWindow, previewSignal);
       const { width, height } = bitmap;
       let drawn = false;
       if (!previewSignal.aborted) {
