@@ -4,6 +4,9 @@ declare module '*?worker&url' {
   export default url;
 }
 
+/** dcmjs, imported by the Cornerstone part's import steps only to evaluate it early (lazy-stack.ts): no API used. */
+declare module 'dcmjs';
+
 /** CharLS (JPEG-LS) compiled to WebAssembly, the decoder-only build Cornerstone also uses. */
 declare module '@cornerstonejs/codec-charls/decodewasmjs' {
   interface FrameInfo {
