@@ -327,7 +327,16 @@ const SPECS: MetricSpec[] = [
   },
   {
     id: 'P10',
-    label: 'phone (1.6 Mbit/s, 150 ms RTT, CPU ÷ 4, 360×640): first image, full quality',
+    label: 'phone (1.6 Mbit/s, 150 ms RTT, CPU ÷ 4, 360×640): first useful image (filmless: its preview when it shows one, else the first image; limit: its first image)',
+    unit: 'ms',
+    lowerIsBetter: true,
+    mode: 'phone',
+    value: (s) => Math.min(s.result.steps.preview ?? Infinity, s.result.firstImage ?? Infinity),
+    target: atMost(1000, 'ms'),
+  },
+  {
+    id: 'P10',
+    label: 'phone: first image at full quality',
     unit: 'ms',
     lowerIsBetter: true,
     mode: 'phone',
@@ -337,9 +346,8 @@ const SPECS: MetricSpec[] = [
       const bound = bytes === undefined ? undefined : (1.3 * bytes) / PHONE_BYTES_PER_MS;
       const f = v.filmless?.median;
       return {
-        // No preview is reported apart from the first image (at full quality): it must meet both bounds.
-        text: `first useful image ≤ 1000 ms and full quality ≤ 1.3× middle slice bytes ÷ bandwidth${bound ? ` (${bound.toFixed(0)} ms)` : ''}`,
-        met: f === undefined || bound === undefined ? undefined : f <= 1000 && f <= bound,
+        text: `≤ 1.3× middle slice bytes ÷ bandwidth${bound ? ` (${bound.toFixed(0)} ms)` : ''}`,
+        met: f === undefined || bound === undefined ? undefined : f <= bound,
       };
     },
   },

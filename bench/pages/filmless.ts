@@ -2,6 +2,7 @@
  * filmless: our element as a hospital page embeds it: `dist/filmless-viewer.js` from a script tag (see
  * filmless.html), then a DICOMweb URL, a bearer token and the accession number. Only public API is
  * used: `filmless-first-image` (the middle slice drawn at full quality, by the lean first-image path),
+ * `filmless-preview` (on the phone's slow link, a labelled preview of it first: the step `preview`),
  * `filmless-ready` (tools work: marked as the step `interactive`, P8), `filmless-progress` (frames
  * decoded), `scrollImages()`, `filmless-statechange` to count slice changes (its image index changed),
  * and for P9 `comparePrior()` with the `filmless-first-image` / `filmless-ready` of viewport 1.
@@ -35,6 +36,8 @@ class FilmlessBenchViewer implements BenchViewer {
         if (event.detail.loaded === event.detail.total) resolve();
       });
     });
+    // P10: a preview of the first image, shown on a slow link before the image at full quality.
+    this.viewer.addEventListener('filmless-preview', () => markStep('preview'), { once: true });
     let shown = -1;
     this.viewer.addEventListener('filmless-statechange', (event) => {
       if (event.detail.imageIndex !== shown) this.changes += 1;

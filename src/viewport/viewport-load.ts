@@ -142,6 +142,9 @@ function isServerProblem(error: unknown): boolean {
   return error instanceof FilmlessError && (error.code === 'network' || error.code === 'server');
 }
 
+/** How long the series metadata waits for the middle image's frame once it is asked for (a slow link's frame takes seconds). */
+const MIDDLE_FRAME_WAIT_MS = 10_000;
+
 /** How often the loading bar is redrawn while a series decodes (the final state is drawn at once). */
 const PROGRESS_REDRAW_MS = 250;
 
@@ -489,14 +492,23 @@ export class ViewportLoad {
   ): Promise<{ early?: ProbableMiddle; firstImageAt?: number }> {
     const probeController = new AbortController();
     const probeSignal = AbortSignal.any([signal, probeController.signal]);
-    const onFound = (found: MiddleFound, arrived: Promise<unknown>) => void this.previewWhileSlow(client, study, summary.seriesInstanceUID, found, arrived, signal, startedAt);
+    let asked = false;
+    const onFound = (found: MiddleFound, arrived: Promise<unknown>) => {
+      asked = true;
+      void this.previewWhileSlow(client, study, summary.seriesInstanceUID, found, arrived, signal, startedAt);
+    };
     const probe = fetchProbableMiddle(client, study.studyInstanceUID, summary.seriesInstanceUID, summary.imageCount, probeSignal, onFound).catch((error: unknown) => {
       this.events.log('middle image not found by instance number', error);
       return undefined;
     });
     // The series metadata makes the server read every file of the series: asked for once the middle
-    // image is in (or after 300 ms), so the two do not compete for the server's disks and cores.
-    await Promise.race([probe, new Promise((resolve) => setTimeout(resolve, 300))]);
+    // image is in, so the two do not compete for the server's disks and cores, nor, on a slow link, for
+    // its bandwidth (a phone's 1.6 Mbit/s: megabytes of series metadata beside the frame made the frame
+    // twice as slow). Only when the middle image is not even found within 300 ms (a slow search) does it
+    // go at once; a frame that does not come within MIDDLE_FRAME_WAIT_MS no longer holds it back.
+    const waited = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await Promise.race([probe, waited(300)]);
+    if (asked) await Promise.race([probe, waited(MIDDLE_FRAME_WAIT_MS)]);
     const metadataIn = requestMetadata().then(
       () => 'metadata' as const,
       () => 'metadata' as const,
