@@ -244,3 +244,29 @@ describe('the first image on a slow link from a server without rendered images',
     expect(label(load.viewer)).to.equal(undefined);
   });
 });
+
+describe('the first image on a slow link when its frame never comes', () => {
+  let load: Load;
+
+  before(async function () {
+    this.timeout(90_000);
+    // The server fails every frame (503, retried, then given up): the preview shows while it retries.
+    load = await openCt('failing', (token) => [{ kind: ['frames', 'series', 'instance'], token, fault: { type: 'status', status: 503 } }]);
+    await nextEvent(load.viewer, 'filmless-preview', 45_000);
+    await until(() => load.errors.length > 0, 'the error', 60_000);
+    await load.viewer.updateComplete;
+  });
+
+  after(async () => {
+    await executeServerCommand('fault-clear');
+    cleanup();
+  });
+
+  it('takes the preview away and shows the error instead of it', () => {
+    expect(load.errors[0]!.code).to.equal('server');
+    expect(label(load.viewer), 'the preview label').to.equal(undefined);
+    expect(lean(load.viewer).hidden, 'the preview canvas hidden').to.equal(true);
+    expect(load.viewer.shadowRoot!.querySelector('[part="error"], [part="image-error"]'), 'an error shown').not.to.equal(null);
+    expect(load.events).to.deep.equal(['preview']);
+  });
+});
