@@ -16,6 +16,7 @@ import { type MiddleFound, type ProbableMiddle, fetchProbableMiddle } from '../f
 import { PREVIEW_DELAY_MS, drawPreview, fetchPreview, fileWindow, previewSize } from '../first-image/preview.js';
 import { DecodeQueue } from '../imaging/decode-queue.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
+import { nextTask } from '../imaging/next-task.js';
 import { type DisplayState, plainDisplay } from '../imaging/display-state.js';
 import { chooseDefaultSeries, isImageSeries } from '../study/series-selection.js';
 import { type FrameRef, frameGeometry, framesOf, isLocalizerInstance } from '../study/slice-order.js';
@@ -245,6 +246,14 @@ export class ViewportLoad {
     if (instances.length === 0) throw new FilmlessError('not-found', 'The series has no instances');
     await inlinePaletteTables(client, instances, signal);
     mark('metadata');
+    // With the first image on screen, reading the series' metadata (its answer parsed, then the series
+    // ordered, then the element redrawn for it) takes a task per step, not one long one (issue 11, P4).
+    const stepAfterFirstImage = async () => {
+      if (firstImageAt === undefined) return;
+      await nextTask();
+      signal.throwIfAborted();
+    };
+    await stepAfterFirstImage();
     // One stack at a time: frames of other orientations or acquisitions (echoes, phases) are never interleaved.
     const stacks = splitStacks(framesOf(instances));
     // The largest stack (the first of equals, whatever the early image was), unless one was asked for.
@@ -296,6 +305,7 @@ export class ViewportLoad {
       this.events.seriesChecked(check);
       return check;
     });
+    await stepAfterFirstImage();
     loaded.description ||= stringValue(instances[0], Tag.SeriesDescription);
     loaded.modality ||= stringValue(instances[0], Tag.Modality);
     this.setProgress({ loaded: 0, total: frames.length });
