@@ -113,6 +113,7 @@ export class StackController {
       element,
       defaultOptions: { background: [0, 0, 0] as Types.Point3 },
     });
+    await nextTask(); // the viewport's creation and its tool group's set-up (tools, cursors): two tasks
     this.bindTools();
     this.stopFollowingRenderer = onRendererSwitch(this.keepViewAcrossRenderers);
     this.measurements.attach(() => this.viewportOrUndefined(), this.toolGroupId);
