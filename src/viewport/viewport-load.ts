@@ -145,6 +145,8 @@ function isServerProblem(error: unknown): boolean {
 
 /** How long the series metadata waits for the middle image's frame once it is asked for (a slow link's frame takes seconds). */
 const MIDDLE_FRAME_WAIT_MS = 10_000;
+/** How long the series metadata waits for the middle image to be found (one search: a round trip or two on a phone). */
+const MIDDLE_SEARCH_WAIT_MS = 1000;
 
 /** How often the loading bar is redrawn while a series decodes (the final state is drawn at once). */
 const PROGRESS_REDRAW_MS = 250;
@@ -502,9 +504,9 @@ export class ViewportLoad {
   ): Promise<{ early?: ProbableMiddle; firstImageAt?: number }> {
     const probeController = new AbortController();
     const probeSignal = AbortSignal.any([signal, probeController.signal]);
-    let asked = false;
+    let askedAt: number | undefined;
     const onFound = (found: MiddleFound, arrived: Promise<unknown>) => {
-      asked = true;
+      askedAt = performance.now();
       void this.previewWhileSlow(client, study, summary.seriesInstanceUID, found, arrived, signal, startedAt);
     };
     const probe = fetchProbableMiddle(client, study.studyInstanceUID, summary.seriesInstanceUID, summary.imageCount, probeSignal, onFound).catch((error: unknown) => {
@@ -514,16 +516,20 @@ export class ViewportLoad {
     // The series metadata makes the server read every file of the series: asked for once the middle
     // image is in, so the two do not compete for the server's disks and cores, nor, on a slow link, for
     // its bandwidth (a phone's 1.6 Mbit/s: megabytes of series metadata beside the frame made the frame
-    // twice as slow). Only when the middle image is not even found within 300 ms (a slow search) does it
-    // go at once; a frame that does not come within MIDDLE_FRAME_WAIT_MS no longer holds it back.
-    const waited = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    await Promise.race([probe, waited(300)]);
-    if (asked) await Promise.race([probe, waited(MIDDLE_FRAME_WAIT_MS)]);
+    // twice as slow). Only when the middle image is not even found within a second (a slow search) does
+    // it go at once; a frame that does not come within MIDDLE_FRAME_WAIT_MS no longer holds it back.
+    const waited = (ms: number) => new Promise<undefined>((resolve) => setTimeout(resolve, ms));
+    const frameWait = () => Promise.race([probe, waited(Math.max(0, MIDDLE_FRAME_WAIT_MS - (performance.now() - askedAt!)))]);
+    await Promise.race([probe, waited(MIDDLE_SEARCH_WAIT_MS)]);
+    if (askedAt !== undefined) await frameWait();
     const metadataIn = requestMetadata().then(
       () => 'metadata' as const,
       () => 'metadata' as const,
     );
-    const early = await Promise.race([probe, metadataIn]);
+    let early = await Promise.race([probe, metadataIn]);
+    // The metadata came first, but the middle frame is on its way: asking for it again would throw away
+    // what has come of it (seconds on a slow link).
+    if (early === 'metadata' && askedAt !== undefined) early = await frameWait();
     if (early === 'metadata' || !early) {
       probeController.abort();
       return {};
