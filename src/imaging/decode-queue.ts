@@ -4,12 +4,22 @@
  * milliseconds (Cornerstone's worker round trip and cache insertion), and scrolling through a series
  * that is still streaming must get its frames drawn on time (bench P4) before the rest is decoded.
  */
+/**
+ * Images decoded at the same time in the background: two per decoder (one per core, decode-router.ts),
+ * so that each decoder has its next frame waiting when it hands back the last one, instead of idling
+ * while the main thread caches that image and sends the next (native frames decode on the main thread,
+ * where the number only interleaves them).
+ */
+export function backgroundDecodes(): number {
+  return 2 * Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
+}
+
 export interface DecodeQueueOptions {
   /** Loads (fetches if needed, decodes and caches) the image at an index. */
   decode: (index: number) => Promise<void>;
   /** The index on screen now, to decode its neighbours first. */
   current: () => number;
-  /** Images decoded at the same time (about one per decode worker). */
+  /** Images decoded at the same time (see backgroundDecodes). */
   concurrency: number;
   /** How long after the last interaction decoding stays held back, ms. */
   quietMs?: number;

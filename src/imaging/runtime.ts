@@ -11,9 +11,6 @@ import {
   init as initCore,
 } from '@cornerstonejs/core';
 import { internal, wadors } from '@cornerstonejs/dicom-image-loader';
-// Cornerstone's decode worker is not in its package's exports; a relative path keeps Vite's dependency
-// pre-bundler away from it (pre-bundling breaks worker URLs).
-import decodeWorkerUrl from '../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/decodeImageFrameWorker.js?worker&url';
 import {
   PanTool,
   StackScrollTool,
@@ -26,7 +23,7 @@ import {
 import { registerFrameLoader, registeredFrameCount } from './frame-loader.js';
 import { connectRuntime } from './memory-budget.js';
 import { registerMeasurementTools } from './measurement-tools.js';
-import { startModuleWorker } from '../workers/module-worker.js';
+import { DecodeRouter } from './decode-router.js';
 import { nextTask } from './next-task.js';
 import { probeTexturesOffMainThread } from './texture-probe.js';
 import { startRendererChoice } from './renderer-fallback.js';
@@ -34,11 +31,6 @@ import { startRendererChoice } from './renderer-fallback.js';
 const ENGINE_ID = 'filmless-shared-engine';
 
 let runtime: Promise<RenderingEngine> | undefined;
-
-/** Starts one of Cornerstone's decode workers (through a same-origin shim when hosted elsewhere). */
-export function createDecodeWorker(): Worker {
-  return startModuleWorker(new URL(decodeWorkerUrl, import.meta.url));
-}
 
 /** The renderer drawing the page's stacks now. */
 export function activeRenderer(): 'gpu' | 'cpu' {
@@ -53,11 +45,13 @@ export function activeRenderer(): 'gpu' | 'cpu' {
 const WEBGL_CONTEXTS = 2;
 
 async function initialise(): Promise<RenderingEngine> {
-  // Decode workers first: they load their script and codecs while the rest starts up. The image loader's
-  // own init() would start them from its own URL, which browsers refuse when the script is served from
-  // a CDN origin; the same worker is registered through a same-origin shim instead.
-  getWebWorkerManager().registerWorker('dicomImageLoader', createDecodeWorker, {
-    maxWorkerInstances: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+  // Decoders first: they load their script and codecs while the rest starts up. The image loader's own
+  // init() would start its workers from its own URL, which browsers refuse when the script is served
+  // from a CDN origin. Its one "worker" is Filmless's decode router instead (decode-router.ts): native
+  // frames decoded where they are, compressed ones in one worker per core (started through a
+  // same-origin shim), frames and pixels transferred, not cloned.
+  getWebWorkerManager().registerWorker('dicomImageLoader', () => new DecodeRouter() as unknown as Worker, {
+    maxWorkerInstances: 1,
     overwrite: true,
   });
   await probeTexturesOffMainThread(); // Cornerstone's WebGL probe, done in a worker (texture-probe.ts)

@@ -14,7 +14,7 @@ import { type GreyFrame, canDrawLean, decodeFirstFrame, frameModalityValue } fro
 import { drawFirstImage, releaseCanvas } from '../first-image/first-image-canvas.js';
 import { type MiddleFound, type ProbableMiddle, fetchProbableMiddle } from '../first-image/probable-middle.js';
 import { PREVIEW_DELAY_MS, drawPreview, fetchPreview, fileWindow, previewSize } from '../first-image/preview.js';
-import { DecodeQueue } from '../imaging/decode-queue.js';
+import { DecodeQueue, backgroundDecodes } from '../imaging/decode-queue.js';
 import { LazyStack, loadImaging } from '../imaging/lazy-stack.js';
 import { nextTask } from '../imaging/next-task.js';
 import { type DisplayState, plainDisplay } from '../imaging/display-state.js';
@@ -686,7 +686,7 @@ export class ViewportLoad {
       this.countDecoded();
     };
     const queue = new DecodeQueue({
-      concurrency: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+      concurrency: backgroundDecodes(),
       current: () => this.stack.state().imageIndex,
       decode: async (index) => {
         const frame = frames[index]!;
