@@ -129,6 +129,8 @@ export class DicomwebClient {
     sopUID: string,
     frameNumbers: number[],
     signal: AbortSignal,
+    /** Told the transfer syntax the response's headers name (Orthanc's top-level type), before its body arrives. */
+    onSyntax?: (transferSyntaxUID: string) => void,
   ): Promise<FrameBytes[]> {
     const path =
       `/studies/${segment(studyUID)}/series/${segment(seriesUID)}/instances/${segment(sopUID)}` +
@@ -137,6 +139,8 @@ export class DicomwebClient {
     return this.exchange(path, FRAMES_AS_STORED, signal, undefined, async (response, attempt) => {
       const contentType = response.headers.get('content-type');
       const boundary = boundaryOf(contentType);
+      const announced = mediaTypeParameter(contentType, 'transfer-syntax');
+      if (announced && onSyntax) onSyntax(announced);
       const body = await this.readBody(response, attempt);
       this.link.note(body.length, performance.now() - asked);
       if (!boundary) {

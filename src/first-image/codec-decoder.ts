@@ -5,7 +5,7 @@
  * alone: each codec is a chunk of the worker's own, loaded when asked for.
  */
 import { startModuleWorker } from '../workers/module-worker.js';
-import type { CodecAnswer, CodecName, CodecRequest, DecodedFrame, FrameLayout } from './codec-protocol.js';
+import type { CodecAnswer, CodecName, CodecRequest, CodecWarmUp, DecodedFrame, FrameLayout } from './codec-protocol.js';
 import workerUrl from './codec.worker.ts?worker&url';
 
 /** Each transfer syntax the lean first image decodes, and with which codec (as Cornerstone's loader does). */
@@ -76,6 +76,19 @@ function codecWorker(): Worker {
   };
   worker = started;
   return started;
+}
+
+/**
+ * Starts the worker and loads the decoder for frames of this transfer syntax while such a frame is still
+ * arriving (told by its response's headers): on a phone's link the worker, the codec's script and its
+ * WebAssembly then load beside the frame's transfer instead of after it. Nothing for a syntax the lean
+ * path does not decode (uncompressed frames fetch no codec).
+ */
+export function warmDecoder(transferSyntaxUID: string): void {
+  const codec = codecOf(transferSyntaxUID);
+  if (!codec) return;
+  codecWorker().postMessage({ warm: codec } satisfies CodecWarmUp);
+  if (pending.size === 0) stopWhenIdle();
 }
 
 /** Decodes one compressed frame off the main thread. The frame's bytes are copied, never taken from the caller. */

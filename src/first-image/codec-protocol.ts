@@ -17,6 +17,11 @@ export interface CodecRequest {
   layout: FrameLayout;
 }
 
+/** Load a codec's decoder now, before its frame has come (no answer): its frame is on a slow link. */
+export interface CodecWarmUp {
+  warm: CodecName;
+}
+
 /** One decoded greyscale frame: samples little-endian, `bytesPerSample` each. */
 export interface DecodedFrame {
   pixels: ArrayBuffer;

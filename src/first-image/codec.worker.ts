@@ -5,7 +5,7 @@
  * and Cornerstone's copy of it hold the same values. Receives one bitstream, answers the decoded samples;
  * buffers are transferred both ways.
  */
-import type { CodecAnswer, CodecName, CodecRequest, FrameDecoder } from './codec-protocol.js';
+import type { CodecAnswer, CodecName, CodecRequest, CodecWarmUp, FrameDecoder } from './codec-protocol.js';
 
 const codecs: Record<CodecName, () => Promise<{ load: () => Promise<FrameDecoder> }>> = {
   jpegls: () => import('./codecs/jpegls.js'),
@@ -18,7 +18,7 @@ const codecs: Record<CodecName, () => Promise<{ load: () => Promise<FrameDecoder
 
 /** The part of a dedicated worker's global scope used here (the DOM typings have no worker scope). */
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<CodecRequest>) => void) | null;
+  onmessage: ((event: MessageEvent<CodecRequest | CodecWarmUp>) => void) | null;
   postMessage(message: CodecAnswer, transfer?: Transferable[]): void;
 }
 const scope = self as unknown as WorkerScope;
@@ -38,6 +38,11 @@ function decoderOf(codec: CodecName): Promise<FrameDecoder> {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 scope.onmessage = async (event) => {
+  if ('warm' in event.data) {
+    // Loaded while its frame is on its way; a failure is met again (and answered) when the frame comes.
+    decoderOf(event.data.warm).catch(() => undefined);
+    return;
+  }
   const { id, codec, bytes, layout } = event.data;
   let decode: FrameDecoder;
   try {

@@ -7,6 +7,7 @@
  * geometry puts it, so a series numbered otherwise still shows correctly, only starting elsewhere.
  */
 import type { DicomwebClient, FrameBytes } from '../dicomweb/client.js';
+import { warmDecoder } from './codec-decoder.js';
 import { type DicomJsonDataset, Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 
 export interface ProbableMiddle {
@@ -51,7 +52,8 @@ export async function fetchProbableMiddle(
   const sopInstanceUID = stringValue(matches[0], Tag.SOPInstanceUID);
   if (!sopInstanceUID) return undefined;
   const metadataRequest = client.retrieveInstanceMetadata(studyUID, seriesUID, sopInstanceUID, signal);
-  const arrived = Promise.all([metadataRequest, client.retrieveFrames(studyUID, seriesUID, sopInstanceUID, [1], signal)]);
+  // Its decoder loads while a compressed frame arrives (seconds on a phone's link), not after.
+  const arrived = Promise.all([metadataRequest, client.retrieveFrames(studyUID, seriesUID, sopInstanceUID, [1], signal, warmDecoder)]);
   const ownMetadata = metadataRequest.then(
     (datasets) => datasets[0],
     () => undefined,
