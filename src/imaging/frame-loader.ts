@@ -11,6 +11,7 @@ import { Tag, numberValue, stringValue } from '../dicomweb/dicom-json.js';
 import type { FrameBytes } from '../dicomweb/client.js';
 import { type FrameShape, checkFrame } from '../dicomweb/frame-check.js';
 import { prepareNativeFrame } from './native-frames.js';
+import { nextTask } from './next-task.js';
 import { type CorrectedPixels, type DecodedImage, JS_DCT_JPEG, correctTwelveBitJpeg, jpegCoding } from './jpeg12-correction.js';
 
 export const SCHEME = 'filmless';
@@ -170,6 +171,13 @@ async function loadFrame(imageId: string, signal: AbortSignal): Promise<Types.II
   const source = sources.get(key);
   if (!source) throw new FilmlessError('bad-data', `No frame source for ${imageId}`);
   const bytes = await source.frameBytes(sop, frame, signal);
+  // An uncompressed frame is checked and decoded on the main thread (native-frames.ts, decode-router.ts),
+  // a few milliseconds each: frames that arrive together (Cornerstone prefetches several at once) take a
+  // task each, not one long one (issue 11, P4).
+  if (UNCOMPRESSED.has(bytes.transferSyntaxUID)) {
+    await nextTask();
+    signal.throwIfAborted();
+  }
   assertCompleteFrame(imageId, bytes);
   const shape = frameShape(files.get(imageId));
   checkFrame(bytes.bytes, bytes.transferSyntaxUID, shape);
