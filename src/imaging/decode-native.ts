@@ -4,7 +4,8 @@
  * `postProcessDecodedPixels` without a target buffer), step for step, so every pixel is the same:
  *
  * 1. a typed view of the bytes (Cornerstone's `decodeLittleEndian`);
- * 2. signed samples sign-extended from BitsStored, in place;
+ * 2. signed samples sign-extended from BitsStored, in place (not when native-frames.ts has found or made
+ *    every word so already);
  * 3. the smallest and largest sample;
  * 4. one copy into the typed array those call for, after the rescale when it applies (pre-scaling);
  * 5. the rescale (Cornerstone's `scaleArray`), and the frame's `preScale` marked as scaled.
@@ -16,6 +17,7 @@
 import decodeLittleEndian from '../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/shared/decoders/decodeLittleEndian.js';
 import getPixelDataTypeFromMinMax from '../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/shared/getPixelDataTypeFromMinMax.js';
 import scaleArray from '../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/shared/scaling/scaleArray.js';
+import { signExtendedFrames } from './native-frames.js';
 
 /** The fields of Cornerstone's image frame this decode reads and writes. */
 export interface NativeImageFrame {
@@ -53,7 +55,9 @@ export async function decodeNativeFrame<T extends NativeImageFrame>(frame: T, by
   const start = Date.now();
   await decodeLittleEndian(frame as never, bytes as never);
   const stored = frame.pixelData as Samples;
-  if (frame.pixelRepresentation === 1 && frame.bitsStored !== undefined) {
+  // Skipped where native-frames.ts has checked every word already (signed CT: a pass over the frame saved).
+  const signExtended = frame.bitsAllocated === 16 && signExtendedFrames.get(bytes) === frame.bitsStored;
+  if (frame.pixelRepresentation === 1 && frame.bitsStored !== undefined && !signExtended) {
     const shift = 32 - frame.bitsStored;
     for (let i = 0; i < stored.length; i++) stored[i] = (stored[i]! << shift) >> shift;
   }

@@ -58,14 +58,26 @@ export function prepareNativeFrame(instance: DicomJsonDataset, samples: Uint8Arr
   // Only a frame whose values need it is copied.
   const fast = littleEndian && MACHINE_LITTLE_ENDIAN && samples.byteOffset % 2 === 0;
   const first = fast ? firstWrongWord(new Uint16Array(samples.buffer, samples.byteOffset, words), signed, mask, shift) : firstWrongInView(view, littleEndian, signed, mask, shift);
-  if (first === NONE_WRONG) return unchanged;
+  if (first === NONE_WRONG) return verified(unchanged, signed && words === samples.byteLength >> 1, bitsStored);
   const copy = samples.slice(0, words * 2);
   const out = new DataView(copy.buffer);
   for (let i = first; i < words; i++) {
     const word = out.getUint16(i * 2, littleEndian);
     out.setUint16(i * 2, signed ? ((word << shift) >> shift) & 0xffff : word & mask, littleEndian);
   }
-  return { samples: copy, transferSyntaxUID };
+  return verified({ samples: copy, transferSyntaxUID }, signed, bitsStored);
+}
+
+/**
+ * Signed 16-bit frames whose every word (trailing bytes included) was found, or made, sign-extended from BitsStored, with that
+ * BitsStored: the decode that follows (decode-native.ts) need not sign-extend them once more, a pass that
+ * would leave every word as it is.
+ */
+export const signExtendedFrames = new WeakMap<Uint8Array, number>();
+
+function verified(frame: PreparedFrame, signed: boolean, bitsStored: number): PreparedFrame {
+  if (signed) signExtendedFrames.set(frame.samples, bitsStored);
+  return frame;
 }
 
 /** Whether this machine stores a 16-bit word low byte first (every browser's does, but typed arrays follow it). */

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeImageFrame } from '../../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/decodeImageFrameWorker.js';
-import { canDecodeNatively, decodeNativeFrame } from '../../src/imaging/decode-native.js';
+import { type NativeImageFrame, canDecodeNatively, decodeNativeFrame } from '../../src/imaging/decode-native.js';
+import { prepareNativeFrame } from '../../src/imaging/native-frames.js';
 
 const LITTLE = '1.2.840.10008.1.2.1';
 const IMPLICIT = '1.2.840.10008.1.2';
@@ -59,6 +60,21 @@ describe('a native frame decoded on the main thread is the one Cornerstone decod
       assert.deepEqual(ours.preScale, theirs.preScale);
       assert.deepEqual(bytes, before, 'the frame it was handed is left as it was');
     });
+  }
+});
+
+test('a signed frame native-frames.ts has sign-extended decodes to what Cornerstone makes of it, without a second pass', async () => {
+  const instance = { '00280100': { vr: 'US', Value: [16] }, '00280101': { vr: 'US', Value: [12] }, '00280103': { vr: 'US', Value: [1] }, '00280010': { vr: 'US', Value: [8] }, '00280011': { vr: 'US', Value: [8] }, '00280002': { vr: 'US', Value: [1] } };
+  // 12-bit signed values, half of them with the bits above BitsStored left clear (not sign-extended).
+  const stored = new Uint16Array(spread(64, -2048, 2047).map((value, i) => (i % 2 ? value & 0xfff : value & 0xffff)));
+  for (const bytes of [bytesOf(stored), bytesOf(new Int16Array(spread(64, -2048, 2047)))]) {
+    const prepared = prepareNativeFrame(instance, bytes, LITTLE).samples;
+    const options = { preScale: { enabled: true, scalingParameters: ct } };
+    const theirs = await decodeImageFrame(grey(16, 12, 1), LITTLE, prepared.slice(), {}, structuredClone(options), undefined);
+    const ours: NativeImageFrame = await decodeNativeFrame(grey(16, 12, 1), prepared, options);
+    assert.deepEqual(Array.from(ours.pixelData as ArrayLike<number>), Array.from(theirs.pixelData as ArrayLike<number>));
+    assert.equal(ours.smallestPixelValue, theirs.smallestPixelValue);
+    assert.equal(ours.largestPixelValue, theirs.largestPixelValue);
   }
 });
 
