@@ -344,6 +344,15 @@ describe('custom-elements.json against the element', () => {
     await until(() => damaged.viewer.shadowRoot!.querySelector('[part~="image-error"]') !== null, 'the damaged image tile', 60_000);
     keep(damaged);
 
+    // A slow link: the frames take 1.5 s, the server's rendering of the middle image is shown meanwhile
+    // (filmless-preview, part preview-label) until the image itself replaces it.
+    const slow = recordedViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb({ frameDelayMs: 1500 }) });
+    const slowFirstImage = nextEvent(slow.viewer, 'filmless-first-image');
+    await nextEvent(slow.viewer, 'filmless-preview');
+    await until(() => slow.viewer.shadowRoot!.querySelector('[part="preview-label"]') !== null, 'the preview label');
+    await slowFirstImage;
+    keep(slow);
+
     // Patient mode: the hospital's branding.
     const patient = recordedViewer({ dicomwebUrl: 'https://pacs.example/dicom-web', accessionNumber: 'SCRIPTED-1', fetch: scriptedDicomweb(), mode: 'patient' });
     await nextEvent(patient.viewer, 'filmless-ready');

@@ -17,6 +17,8 @@ export interface ScriptOptions {
   ignoreInstanceFilter?: boolean;
   /** Instance numbers whose frame is served cut to half its length (a damaged image). */
   damaged?: number[];
+  /** Frames answer after this many milliseconds (a slow link), and `/rendered` answers with a JPEG of the gradient. */
+  frameDelayMs?: number;
 }
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 'Content-Type': 'application/dicom+json' } });
@@ -24,6 +26,20 @@ const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { 
 export function gradientFrame(size = 64): Uint8Array {
   const pixels = new Uint16Array(size * size).map((_, i) => ((i % size) + Math.floor(i / size)) * 16);
   return new Uint8Array(pixels.buffer);
+}
+
+/** The server's rendering of the gradient frame: a JPEG drawn by the page's own canvas. */
+async function renderedGradient(size = 64): Promise<Response> {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const context = canvas.getContext('2d')!;
+  const gradient = context.createLinearGradient(0, 0, size, size);
+  gradient.addColorStop(0, '#000');
+  gradient.addColorStop(1, '#fff');
+  context.fillStyle = gradient;
+  context.fillRect(0, 0, size, size);
+  const jpeg = await new Promise<Blob>((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('no JPEG'))), 'image/jpeg', 0.9));
+  return new Response(jpeg, { headers: { 'Content-Type': 'image/jpeg' } });
 }
 
 function multipart(frame: Uint8Array, transferSyntax: string): Response {
@@ -97,7 +113,9 @@ export function scriptedDicomweb(options: ScriptOptions = {}): FetchLike {
       const study = studies.find((s) => path.includes(s.uid)) ?? studies[0]!;
       return json(Array.from({ length: study.images ?? 3 }, (_, i) => instanceAttributes(study, i)));
     }
+    if (options.frameDelayMs !== undefined && path.endsWith('/rendered')) return renderedGradient();
     const frames = path.match(/\/instances\/([^/]+)\/frames\//);
+    if (frames && options.frameDelayMs) await new Promise((resolve) => setTimeout(resolve, options.frameDelayMs));
     if (frames) {
       const damaged = options.damaged?.includes(Number(frames[1]!.split('.').pop()));
       return multipart(damaged ? frame.slice(0, frame.length >> 1) : frame, transferSyntax);
