@@ -14,6 +14,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
+import { promisify } from 'node:util';
+import { createGzip, gzip } from 'node:zlib';
 import type { AuditRecord, AuditSink } from './audit.js';
 import { hasControlCharacter } from './request.js';
 import { filterDatasets, type AccessSubject, type GatewayPolicy, type UpstreamPlan } from './policy.js';
@@ -67,6 +69,21 @@ export interface GatewayLogEntry {
 const EXPOSED_HEADERS = 'Content-Type, Content-Length, Retry-After';
 /** Policy mode: answers may hold patient data; no cache keeps them, no browser guesses their type. */
 const POLICY_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+const gzipped = promisify(gzip);
+
+/**
+ * Whether to gzip an answer: DICOM JSON (searches, metadata) shrinks about tenfold, which on a phone's
+ * slow link is seconds (a 300-slice CT's series metadata: about a megabyte); every browser asks for
+ * gzip. Pixel data (frames, instances, rendered images) is sent as it is: compressed already, or too
+ * big to be worth the gateway's CPU.
+ */
+function gzipsJson(req: IncomingMessage, contentType: string | undefined): boolean {
+  const accepted = String(req.headers['accept-encoding'] ?? '')
+    .split(',')
+    .some((coding) => /^\s*gzip\s*(;\s*q=(?!0(\.0*)?\s*$)[\d.]+)?\s*$/i.test(coding));
+  return accepted && req.method === 'GET' && /^application\/(dicom\+)?json\b/i.test(contentType ?? '');
+}
+
 /** Largest DICOM JSON answer (search or metadata) the policy mode buffers to filter. */
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const DICOM_JSON = 'application/dicom+json';
@@ -330,8 +347,11 @@ async function servePlan(
       for (const study of filtered.studies) studies.add(study);
     }
     subject.studies = [...studies];
-    const body = JSON.stringify(datasets);
-    res.writeHead(200, { 'Content-Type': DICOM_JSON, 'Content-Length': Buffer.byteLength(body) });
+    const json = JSON.stringify(datasets);
+    const compress = gzipsJson(req, DICOM_JSON);
+    const body = compress ? await gzipped(json) : Buffer.from(json);
+    const encoding: Record<string, string> = compress ? { 'Content-Encoding': 'gzip' } : {};
+    res.writeHead(200, { 'Content-Type': DICOM_JSON, 'Content-Length': String(body.length), Vary: 'Origin, Accept-Encoding', ...encoding });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch (error) {
     if (controller.signal.aborted) return; // the browser went away; logged as 499
@@ -353,6 +373,12 @@ function forward(upstream: string, pathAndQuery: string, req: IncomingMessage, r
     for (const name of ['content-type', 'content-length']) {
       const value = answer.headers[name];
       if (typeof value === 'string') answerHeaders[name] = value;
+    }
+    if (gzipsJson(req, answerHeaders['content-type']) && !answer.headers['content-encoding']) {
+      delete answerHeaders['content-length'];
+      res.writeHead(answer.statusCode ?? 502, { ...answerHeaders, 'Content-Encoding': 'gzip', Vary: 'Origin, Accept-Encoding' });
+      answer.pipe(createGzip()).pipe(res);
+      return;
     }
     res.writeHead(answer.statusCode ?? 502, answerHeaders);
     answer.pipe(res);
