@@ -93,3 +93,53 @@ describe('the import steps of the Cornerstone part', () => {
     assert.deepEqual(early, []);
   });
 });
+
+/**
+ * The build (vite.config.ts, modulePreload.resolveDependencies) makes the first import step preload
+ * every file of the Cornerstone part at once, so they arrive in parallel instead of one step's files
+ * after another's (on a phone's link, a round trip or more per step). Read from dist/, as a browser gets it.
+ */
+describe('the built import steps', () => {
+  const DIST = path.join(ROOT, 'dist');
+  const files = () => readdirSync(path.join(DIST, 'chunks')).filter((name) => name.endsWith('.js')).map((name) => `chunks/${name}`);
+  const code = (file: string) => readFileSync(path.join(DIST, file), 'utf8');
+  /** A chunk's static imports, as dist-relative file names. */
+  const staticImports = (file: string) =>
+    [...code(file).matchAll(/(?:\bfrom|\bimport)\s*["'`](\.\.?\/[^"'`]+\.js)["'`]/g)].map((match) => path.posix.join(path.posix.dirname(file), match[1]!));
+  const closure = (file: string, seen = new Set<string>()) => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    for (const dependency of staticImports(file)) closure(dependency, seen);
+    return seen;
+  };
+  /** Every preload list in the build (`__vite__mapDeps`), with the dynamic import it is for when that reads plainly. */
+  const preloads = () => {
+    const found: { host: string; target?: string; preloaded: string[] }[] = [];
+    for (const host of [...files(), 'filmless-viewer.js', 'index.js', 'viewer.js']) {
+      const text = code(host);
+      const table = /m\.f=\[([^\]]*)\]/.exec(text)?.[1];
+      const names = table ? [...table.matchAll(/["'`]([^"'`]+)["'`]/g)].map((match) => path.posix.join(path.posix.dirname(host), match[1]!)) : [];
+      for (const match of text.matchAll(/(?:import\(\s*["'`](\.\.?\/[^"'`]+\.js)["'`]\s*\)\s*,\s*)?__vite__mapDeps\(\[([\d,]*)\]\)/g)) {
+        const preloaded = match[2]!.split(',').filter(Boolean).map((index) => names[Number(index)]!);
+        found.push({ host, target: match[1] && path.posix.join(path.posix.dirname(host), match[1]), preloaded });
+      }
+    }
+    return found;
+  };
+
+  test('the first step preloads every file of the Cornerstone part, and only the steps preload it', { skip: !existsSync(DIST) && 'dist/ not built (npm run build)' }, () => {
+    const imagingModule = files().find((file) => /^chunks\/imaging-module-[\w-]+\.js$/.test(file));
+    assert.ok(imagingModule, 'the imaging module has its own chunk');
+    const imagingPart = closure(imagingModule);
+    const all = preloads();
+    const firstStep = all.find((entry) => entry.target && /^chunks\/dcmjs[\w.-]*\.js$/.test(entry.target));
+    assert.ok(firstStep, 'the first import step (dcmjs) is a dynamic import with preloads');
+    assert.deepEqual([...imagingPart].filter((file) => !firstStep.preloaded.includes(file)), [], 'files of the Cornerstone part the first step does not preload');
+    // Cornerstone's core, the largest file: preloaded by the import steps and the imaging module's import
+    // only (never by an import made before the first image, such as dicom-parser's).
+    const core = [...imagingPart].sort((a, b) => code(b).length - code(a).length)[0]!;
+    const preloadingCore = all.filter((entry) => entry.preloaded.includes(core));
+    assert.equal(preloadingCore.length, importSteps().length + 1, `imports preloading ${core}: ${preloadingCore.map((entry) => entry.target ?? '(unnamed)').join(', ')}`);
+    assert.ok(preloadingCore.every((entry) => entry.host === firstStep.host && entry.target));
+  });
+});
