@@ -10,7 +10,7 @@ ensure_supported_node() {
   current="$(node -p 'process.versions.node')"
   if node -e "
     const [a, b] = [process.argv[1], process.argv[2]].map((v) => v.split('.').map(Number));
-    process.exit(a[0] - b[0] || a[1] - b[1] || a[2] - (b[2] ?? 0) < 0 ? 1 : 0);" "$current" "$required"; then
+    process.exit((a[0] - b[0] || a[1] - b[1] || a[2] - (b[2] ?? 0)) < 0 ? 1 : 0);" "$current" "$required"; then
     return 0
   fi
   wanted="$(tr -d ' \nv' < "$repo/.nvmrc")"
