@@ -37,12 +37,15 @@ function imagingFilesPlugin(): Plugin {
         };
         if (root) visit(root.fileName);
         imagingFiles = files;
-        this.info(`import steps: ${stepFiles.join(' ')}; imaging files: ${files.length}`);
       },
     },
   };
 }
 
+/**
+ * One config for the demo (dev server), the tests (Vite in middleware mode inside web-test-runner) and
+ * the distribution build (`dist/filmless-viewer.js` plus its worker, codecs and chunks beside it).
+ */
 export default defineConfig({
   // Every asset URL is relative to the script itself, so dist/ works from any origin and sub-path.
   base: './',
@@ -52,8 +55,9 @@ export default defineConfig({
     sourcemap: true,
     emptyOutDir: true,
     modulePreload: {
-      // Any import of the Cornerstone part preloads all of it at once: its files arrive together, in
-      // parallel, and the steps then evaluate them one task each as before (issue 11, P10 and P8).
+      // An import step (or the imaging module's import) preloads the whole Cornerstone part: its files
+      // arrive together, in parallel, and the steps still evaluate them one task each (issue 11, P10).
+      // Every other dynamic import keeps Vite's own list.
       resolveDependencies: (file, deps) => (stepFiles.includes(file) ? [...new Set([...deps, ...stepFiles, ...imagingFiles])] : deps),
     },
     rollupOptions: {

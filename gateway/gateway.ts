@@ -72,7 +72,7 @@ const POLICY_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 
 const gzipped = promisify(gzip);
 
 /**
- * Whether to gzip an answer: DICOM JSON (searches, metadata) shrinks about tenfold, which on a phone's
+ * Whether to gzip an answer: DICOM JSON (searches, metadata) shrinks several-fold, which on a phone's
  * slow link is seconds (a 300-slice CT's series metadata: about a megabyte); every browser asks for
  * gzip. Pixel data (frames, instances, rendered images) is sent as it is: compressed already, or too
  * big to be worth the gateway's CPU.
